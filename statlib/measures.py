@@ -303,7 +303,10 @@ def _months(
 def _as_float(x: object, func: str, name: str) -> Values:
     """A scalar as float (NaN when missing) or a Series as float Series."""
     if isinstance(x, pd.Series):
-        return x.astype(float)
+        try:
+            return x.astype(float)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{func}: {name} must hold numbers only ({exc})") from None
     try:
         d = to_decimal(x, name)
     except ConfigError as exc:

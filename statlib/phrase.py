@@ -39,7 +39,7 @@ def growth(
     *,
     times_decimals: int = 1,
 ) -> str:
-    """Direction and size of a growth rate in %: ``增长7.2%``, ``下降1.8%``, ``持平``, ``增长1.1倍``
+    """A growth rate in words: ``增长7.2%``, ``下降1.8%``, ``持平`` (0.0 shown), ``增长1.1倍``.
 
     ``kind="price"`` (CPI, PPI) says ``上涨``/``下降``. A rounded rate of ``times_from`` or more is
     written in times, rate / 100 (110 → ``增长1.1倍``); ``times_from=None`` keeps percent

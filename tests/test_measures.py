@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import math
 from decimal import Decimal
 
@@ -137,9 +138,7 @@ def test_current_from_cumulative_bad_index(index: list[str], match: str) -> None
 
 
 def test_cumulative_round_trip_and_growth() -> None:
-    current = pd.Series(
-        [10.0, 5.0, 11.0, 6.0], index=["2021-02", "2021-03", "2022-02", "2022-03"]
-    )
+    current = pd.Series([10.0, 5.0, 11.0, 6.0], index=["2021-02", "2021-03", "2022-02", "2022-03"])
     cum = measures.cumulative_from_current(current)
     assert cum.tolist() == [10.0, 15.0, 11.0, 17.0]
     assert measures.current_from_cumulative(cum).tolist() == current.tolist()
@@ -264,3 +263,13 @@ def test_required_growth(target: float, done: float, share: float, expected: str
 def test_required_growth_share_is_a_fraction(share: float) -> None:
     with pytest.raises(ConfigError, match="fraction between 0 and 1"):
         measures.required_growth(6.0, 5.0, share)
+
+
+def test_series_of_text_raises() -> None:
+    with pytest.raises(ConfigError, match="share: total must hold numbers only"):
+        measures.share(pd.Series([1.0]), pd.Series(["十"]))
+
+
+def test_docstring_examples_hold() -> None:
+    result = doctest.testmod(measures)
+    assert result.attempted > 10 and result.failed == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 
 import numpy as np
@@ -183,8 +184,18 @@ def test_rank_change(now: int, before: int, kwargs: dict, expected: str) -> None
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(1, "一"), (2, "两"), (3, "三"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"),
-     (22, "二十二"), (99, "九十九"), (100, "100")],
+    [
+        (1, "一"),
+        (2, "两"),
+        (3, "三"),
+        (9, "九"),
+        (10, "十"),
+        (12, "十二"),
+        (20, "二十"),
+        (22, "二十二"),
+        (99, "九十九"),
+        (100, "100"),
+    ],
 )
 def test_chinese_count(n: int, expected: str) -> None:
     assert phrase._chinese_count(n) == expected
@@ -193,24 +204,42 @@ def test_chinese_count(n: int, expected: str) -> None:
 @pytest.mark.parametrize(
     ("sentence", "build"),
     [
-        ("社会消费品零售总额42505亿元，同比增长10.1%",
-         lambda: f"社会消费品零售总额42505亿元，同比{phrase.growth(10.1)}"),
-        ("第三产业增加值1529.2亿元，下降1.8%",
-         lambda: f"第三产业增加值1529.2亿元，{phrase.growth(-1.8)}"),
-        ("货物进出口总额379587亿元，同比持平",
-         lambda: f"货物进出口总额379587亿元，同比{phrase.growth(0.02)}"),
+        (
+            "社会消费品零售总额42505亿元，同比增长10.1%",
+            lambda: f"社会消费品零售总额42505亿元，同比{phrase.growth(10.1)}",
+        ),
+        (
+            "第三产业增加值1529.2亿元，下降1.8%",
+            lambda: f"第三产业增加值1529.2亿元，{phrase.growth(-1.8)}",
+        ),
+        (
+            "货物进出口总额379587亿元，同比持平",
+            lambda: f"货物进出口总额379587亿元，同比{phrase.growth(0.02)}",
+        ),
         ("利润总额增长2.7倍", lambda: f"利润总额{phrase.growth(270.0)}"),
         ("CPI同比下降0.5%", lambda: f"CPI同比{phrase.growth(-0.5, 'price')}"),
-        ("一般公共预算收入70.11亿元，同口径下降19.4%",
-         lambda: f"一般公共预算收入70.11亿元，同口径{phrase.growth(-19.4)}"),
-        ("PPI同比下降2.5%，降幅比上月收窄0.5个百分点",
-         lambda: f"PPI同比{phrase.growth(-2.5, 'price')}，"
-         f"{phrase.change(-2.5, -3.0, 'price', than='上月')}"),
-        ("增速比1—10月份回落0.7个百分点",
-         lambda: f"增速{phrase.change(6.5, 7.2, than='1—10月份')}"),
-        ("1—11月，全市规模以上工业增加值同比增长7.2%，增速比1—10月加快0.3个百分点，居全区第4位。",
-         lambda: f"1—11月，全市规模以上工业增加值同比{phrase.growth(7.2)}，"
-         f"增速{phrase.change(7.2, 6.9, than='1—10月')}，{phrase.rank(4)}。"),
+        (
+            "一般公共预算收入70.11亿元，同口径下降19.4%",
+            lambda: f"一般公共预算收入70.11亿元，同口径{phrase.growth(-19.4)}",
+        ),
+        (
+            "PPI同比下降2.5%，降幅比上月收窄0.5个百分点",
+            lambda: (
+                f"PPI同比{phrase.growth(-2.5, 'price')}，"
+                f"{phrase.change(-2.5, -3.0, 'price', than='上月')}"
+            ),
+        ),
+        (
+            "增速比1—10月份回落0.7个百分点",
+            lambda: f"增速{phrase.change(6.5, 7.2, than='1—10月份')}",
+        ),
+        (
+            "1—11月，全市规模以上工业增加值同比增长7.2%，增速比1—10月加快0.3个百分点，居全区第4位。",
+            lambda: (
+                f"1—11月，全市规模以上工业增加值同比{phrase.growth(7.2)}，"
+                f"增速{phrase.change(7.2, 6.9, than='1—10月')}，{phrase.rank(4)}。"
+            ),
+        ),
     ],
 )
 def test_real_release_sentences(sentence: str, build) -> None:
@@ -255,3 +284,8 @@ def test_no_minus_sign_in_prose(kind: str) -> None:
             if kind != "share":
                 assert "-" not in phrase.growth(a, kind)
             assert "-" not in phrase.versus(a, b)
+
+
+def test_docstring_examples_hold() -> None:
+    result = doctest.testmod(phrase)
+    assert result.attempted > 5 and result.failed == 0
