@@ -1,0 +1,1 @@
+"""Deterministic, seeded generator of FICTIONAL demo data (see data/demo/README.md)."""
