@@ -161,6 +161,14 @@ def test_flags_and_disclosure_columns(obs) -> None:
     assert shares.between(0, 1).all() and (shares >= filled.top2_share.astype(float)).all()
 
 
+def test_provisional_only_in_latest_period(obs) -> None:
+    latest = obs.groupby("indicator").period.max()
+    flagged = obs[obs["flags"] == "P"]
+    assert len(flagged) > 0
+    assert (flagged.period == latest.reindex(flagged.indicator).to_numpy()).all()
+    assert latest["service_rev"] == "2023-11" and latest["retail_cum"] == "2023-12"
+
+
 def test_enterprises() -> None:
     ent = _csv("enterprises.csv")
     above = ent[ent.above_scale == "true"]

@@ -246,10 +246,13 @@ def unit_stats(rows: list[list[str]]) -> dict[tuple[str, str], tuple[int, float,
 
 def apply_flags(obs: Obs, stats: dict[tuple[str, str], tuple[int, float, float]]) -> None:
     counties = {c.code for c in geo.counties()}
+    latest: dict[str, str] = {}
+    for row in obs.rows:
+        latest[row[0]] = max(latest.get(row[0], ""), row[2])
     for row in obs.rows:
         code, region, period = row[0], row[1], row[2]
         base = code.removesuffix("_growth").removesuffix("_cum").removesuffix("_real")
-        if base in PROVISIONAL and period in ("2023Q4", "2023-12", "2023-11"):
+        if base in PROVISIONAL and period == latest[code]:
             row[4] = "P"
         if code == "service_rev" and region in counties and period.startswith("2013"):
             row[4] = "E"
