@@ -1,0 +1,38 @@
+"""statlib — the statistical publishing workbench of a city statistics bureau (市统计局).
+
+The public API notebooks use. Everything else is internal.
+
+>>> import statlib
+>>> statlib.periods.label("2022-11")
+'1—11月'
+"""
+
+from __future__ import annotations
+
+from statlib import measures, periods, phrase
+from statlib.errors import (
+    ConfigError,
+    DataError,
+    InputError,
+    StatlibError,
+    StoreLockedError,
+)
+from statlib.store import Indicator, Region, Store, open_store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "Indicator",
+    "InputError",
+    "Region",
+    "StatlibError",
+    "Store",
+    "StoreLockedError",
+    "__version__",
+    "measures",
+    "open_store",
+    "periods",
+    "phrase",
+]

@@ -1,0 +1,182 @@
+"""The ``statlib`` command: a thin click group over the library.
+
+Exit codes: 0 success, 2 bad parameter, 3 database problem, 4 bad input file, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from statlib import __version__, config
+from statlib.errors import StatlibError
+
+EXIT_BAD_INPUT = 4
+
+
+def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Print a StatlibError as one clear line and exit with its code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StatlibError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+db_option = click.option(
+    "--db", "url", default=None, metavar="URL",
+    help="DuckDB file or postgresql:// URL (default: $STATLIB_DB or data/statlib.duckdb).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="statlib")
+def main() -> None:
+    """statlib — the statistical publishing workbench (统计发布工作台)."""
+
+
+@main.group()
+def db() -> None:
+    """Build and inspect the statistical database."""
+
+
+def _progress() -> Callable[[str], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, unit=" file", disable=None, leave=False)
+
+    def step(message: str) -> None:
+        bar.set_description(message)
+        bar.update(1)
+
+    return step
+
+
+@db.command("init")
+@db_option
+@click.option("--force", is_flag=True, help="Rebuild even if the database exists.")
+@_handle_errors
+def db_init(url: str | None, force: bool) -> None:
+    """Build the database from the sources in data/ (catalogues, demo city, real NBS files)."""
+    from statlib.store import build
+
+    built = build(url, force=force, progress=_progress())
+    click.echo(f"built {built}")
+
+
+@db.command("info")
+@db_option
+@click.option("--indicators", is_flag=True, help="List the indicators.")
+@click.option("--regions", is_flag=True, help="List the regions.")
+@click.option("--vintages", is_flag=True, help="List the vintage log.")
+@_handle_errors
+def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) -> None:
+    """Describe the database: counts, and optionally its catalogues and vintages."""
+    from statlib.store import open_store
+
+    with open_store(url) as store:
+        for key, value in store.info().items():
+            click.echo(f"{key:20} {value}")
+        if indicators:
+            cols = ["code", "name", "unit", "frequency", "kind", "price_basis", "decimals"]
+            click.echo(store.indicators()[cols].to_string(index=False))
+        if regions:
+            cols = ["code", "name", "level", "parent", "peer_group"]
+            click.echo(store.regions()[cols].to_string(index=False))
+        if vintages:
+            frame = store.vintages()[["id", "loaded_at", "source", "reader", "rows_read",
+                                      "rows_added"]]
+            click.echo(frame.to_string(index=False))
+
+
+@main.command("ingest")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option("--reader", default=None, help="Reader name (default: recognised from the file).")
+@click.option("--region", default=None, help="Region of a file that names none (default 全国).")
+@click.option("--json", "as_json", is_flag=True, help="Print the load reports as JSON.")
+@_handle_errors
+def ingest_cmd(files: tuple[str, ...], url: str | None, reader: str | None,
+               region: str | None, as_json: bool) -> None:
+    """Load files into the database, each as one all-or-nothing vintage.
+
+    Readers: long CSV/XLSX, wide tables and NBS data.stats.gov.cn exports. A file with the same
+    content as an earlier load adds nothing; changed values add a new vintage.
+    """
+    from tqdm import tqdm
+
+    from statlib.ingest import ingest_file
+    from statlib.store import open_store
+
+    reports = []
+    with open_store(url, read_only=False) as store:
+        for path in tqdm(files, unit=" file", disable=None, leave=False):
+            reports.append(ingest_file(store, path, reader, region=region))
+    for r in reports:
+        if as_json:
+            click.echo(json.dumps(r.__dict__, ensure_ascii=False))
+        else:
+            click.echo(f"{r.file}: {r.rows_read} rows read, {r.message}")
+
+
+@main.command("query")
+@click.option("--indicator", "-i", required=True, help="Indicator code or Chinese name.")
+@click.option("--region", "-r", required=True, help="Region code or Chinese name.")
+@click.option("--start", default=None, help="First period (2022-01, 2022Q1, 2022).")
+@click.option("--end", default=None, help="Last period.")
+@click.option("--vintage", default="latest", help="latest, first or a vintage id.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
+@db_option
+@_handle_errors
+def query_cmd(indicator: str, region: str, start: str | None, end: str | None, vintage: str,
+              fmt: str, url: str | None) -> None:
+    """Print one series: `statlib query -i 地区生产总值 -r 内蒙古自治区 --format csv`."""
+    from statlib import measures, periods
+    from statlib.store import open_store
+
+    with open_store(url) as store:
+        ind = store.indicator(indicator)
+        reg = store.region(region)
+        vint: str | int = vintage if vintage in ("latest", "first") else _int(vintage)
+        series = store.series(ind.code, reg.code, start, end, vint)
+    if fmt == "csv":
+        click.echo("period,value")
+        for period, value in series.items():
+            click.echo(f"{period},{measures.fmt(value, ind.decimals)}")
+        return
+    click.echo(f"{ind.name}（{ind.unit}） — {reg.name}  [{ind.code} / {reg.code}]")
+    for period, value in series.items():
+        label = periods.label(period, cumulative=ind.kind.startswith("cumulative"),
+                              with_year=True)
+        click.echo(f"{period:>8}  {label:<14}{measures.fmt(value, ind.decimals):>14}")
+    if series.empty:
+        click.echo("(no observations)")
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise click.BadParameter("use latest, first or a vintage id", param_hint="--vintage"
+                                 ) from None
+
+
+@main.command("settings")
+def settings_cmd() -> None:
+    """List the settings, their environment variables and current values."""
+    for s in config.SETTINGS:
+        click.echo(f"{s.env:16} {config.get(s.name):28} {s.help}")
+
+
+if __name__ == "__main__":
+    main()

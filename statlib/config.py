@@ -1,0 +1,58 @@
+"""Settings declared once as data (name, default, help); documented from this declaration."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["SETTINGS", "Setting", "get", "project_root"]
+
+
+def project_root() -> Path:
+    """The checkout statlib runs from (holds ``data/`` and ``pyproject.toml``)."""
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "db",
+        "STATLIB_DB",
+        "data/statlib.duckdb",
+        "The store: a DuckDB file path (relative to the project root) or a postgresql:// URL.",
+    ),
+    Setting(
+        "data_dir",
+        "STATLIB_DATA",
+        "data",
+        "Folder of the source files the database is built from (demo/, nbs/, catalogue/).",
+    ),
+    Setting(
+        "outputs",
+        "STATLIB_OUTPUTS",
+        "outputs",
+        "Root folder of rendered publications (never committed).",
+    ),
+)
+
+
+def get(name: str) -> str:
+    """The value of a setting: its environment variable if set, else its default."""
+    for s in SETTINGS:
+        if s.name == name:
+            return os.environ.get(s.env) or s.default
+    raise KeyError(name)
+
+
+def path(name: str) -> Path:
+    """A path setting resolved against the project root."""
+    p = Path(get(name))
+    return p if p.is_absolute() else project_root() / p

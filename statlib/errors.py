@@ -1,0 +1,73 @@
+"""The one exception root of statlib and its few branches.
+
+    StatlibError                 root: everything statlib raises on purpose
+    ├── ConfigError              a setting or parameter is wrong (names the parameter)
+    ├── DataError                the database cannot answer (unknown code, locked file)
+    │   └── StoreLockedError     another process holds the DuckDB file for writing
+    └── InputError               an input file is malformed (names file, row, column, what to do)
+
+Every error carries the context a user needs to fix the input, and a message that says what to do.
+"""
+
+from __future__ import annotations
+
+
+class StatlibError(Exception):
+    """Root of every error statlib raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(StatlibError):
+    """A setting or parameter is missing or invalid."""
+
+    exit_code = 2
+
+
+class DataError(StatlibError):
+    """The store cannot answer: unknown indicator or region, missing database, bad vintage."""
+
+    exit_code = 3
+
+
+class StoreLockedError(DataError):
+    """The DuckDB file is held for writing by another process."""
+
+
+class InputError(StatlibError):
+    """An input file is malformed. Nothing was stored.
+
+    ``file``, ``row`` (1-based line or spreadsheet row) and ``column`` (header name or letter)
+    locate the problem; ``hint`` says what to do.
+    """
+
+    exit_code = 4
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        hint: str = "",
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.row = row
+        self.column = column
+        self.hint = hint
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(f"file {self.file}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        text = (", ".join(where) + ": " if where else "") + self.problem
+        if self.hint:
+            text += f" — {self.hint}"
+        return text

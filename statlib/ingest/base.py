@@ -1,0 +1,165 @@
+"""What a reader hands the loader, the registry of readers, and reading text of any encoding."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from statlib.errors import InputError
+
+__all__ = [
+    "Batch",
+    "CsvSource",
+    "Reader",
+    "decode",
+    "get_reader",
+    "readers",
+    "register_reader",
+    "sha256_of",
+]
+
+# Columns of a batch, in the order the loader stores them.
+BATCH_COLUMNS = (
+    "indicator", "region", "period", "value", "flags", "contributors", "top1_share", "top2_share",
+)
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """A long CSV the loader reads in bulk: ``names`` gives each column's role (or ``""``)."""
+
+    path: Path
+    names: tuple[str, ...]
+    delimiter: str = ","
+    header_line: int = 1
+
+
+@dataclass
+class Batch:
+    """Observations read from one file, not yet checked against the store.
+
+    Either ``frame`` (columns ``BATCH_COLUMNS`` plus ``_row`` and ``_col``: where each value came
+    from, for error messages) or ``csv`` (a long CSV read in bulk) is set.
+    ``units`` maps an indicator reference to the unit the file states (``地区生产总值(亿元)``).
+    ``value_kind`` is ``"growth"`` when the file's value column holds growth rates of the named
+    indicators (``official_yoy_pct``). ``new_indicators`` are definitions a reader may create
+    for indicators the catalogue lacks (NBS exports name their own).
+    """
+
+    file: str
+    path: Path
+    sha256: str
+    reader: str
+    frame: pd.DataFrame | None = None
+    csv: CsvSource | None = None
+    note: str = ""
+    units: dict[str, str] = field(default_factory=dict)
+    value_kind: str = ""
+    new_indicators: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def error(self, problem: str, *, row: int | None = None, column: str | None = None,
+              hint: str = "") -> InputError:
+        return InputError(problem, file=self.file, row=row, column=column, hint=hint)
+
+    def locate(self, role: str, value: str) -> tuple[int | None, str | None]:
+        """The first (row, column) where the ``role`` column holds ``value`` (for messages)."""
+        if self.frame is not None:
+            hit = self.frame[self.frame[role].astype(str) == value]
+            if hit.empty:
+                return None, role
+            return int(hit["_row"].iloc[0]), str(hit["_col"].iloc[0]) if role == "value" else role
+        assert self.csv is not None
+        idx = self.csv.names.index(role)
+        with open(self.csv.path, encoding="utf-8-sig", newline="") as fh:
+            for line_no, row in enumerate(csv.reader(fh, delimiter=self.csv.delimiter), 1):
+                if line_no > self.csv.header_line and len(row) > idx and row[idx].strip() == value:
+                    return line_no, role
+        return None, role
+
+
+Reader = Callable[[Path, str], Batch]
+_READERS: dict[str, tuple[Callable[[Path, str], bool], Reader, str]] = {}
+
+
+def register_reader(
+    name: str, sniff: Callable[[Path, str], bool], read: Reader, help: str = ""
+) -> None:
+    """Register a reader: ``sniff(path, head_text)`` says whether it reads the file."""
+    _READERS[name] = (sniff, read, help)
+
+
+def readers() -> dict[str, str]:
+    """Registered reader names with their one-line help, in sniffing order."""
+    return {name: help for name, (_, _, help) in _READERS.items()}
+
+
+def get_reader(path: Path, name: str | None = None) -> tuple[str, Reader]:
+    """The reader called ``name``, or the first whose sniffer accepts the file."""
+    if name is not None:
+        if name not in _READERS:
+            raise InputError(
+                f"unknown reader {name!r}", file=str(path),
+                hint=f"choose one of: {', '.join(_READERS)}",
+            )
+        return name, _READERS[name][1]
+    head = ""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+        head = decode(path, limit=8192)[0]
+    for rname, (sniff, read, _) in _READERS.items():
+        if sniff(path, head):
+            return rname, read
+    raise InputError(
+        "no reader recognises this file", file=str(path),
+        hint=f"pass --reader with one of: {', '.join(_READERS)}",
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def decode(path: Path, limit: int | None = None) -> tuple[str, str]:
+    """The text of a file and its encoding: UTF-8 (with or without BOM), else GB18030.
+
+    GB18030 is a superset of GBK and GB2312, the encodings of files saved by Chinese Excel and of
+    NBS downloads. A file that is neither is rejected with the line of the first bad byte.
+    """
+    data = path.read_bytes() if limit is None else path.open("rb").read(limit)
+    if not data.strip():
+        raise InputError("the file is empty", file=str(path), hint="export the data again")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, bom = data[3:], True
+    else:
+        bom = False
+    try:
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        if limit is not None and exc.start >= len(data) - 4:  # a character cut by the limit
+            return data[: exc.start].decode("utf-8"), "utf-8"
+        utf8_error = exc
+    if bom:
+        raise _bad_bytes(path, data, utf8_error, "UTF-8")
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        if limit is not None and exc.start >= len(data) - 4:
+            return data[: exc.start].decode("gb18030"), "gb18030"
+        raise _bad_bytes(path, data, utf8_error, "UTF-8 or GB18030/GBK") from exc
+
+
+def _bad_bytes(path: Path, data: bytes, exc: UnicodeDecodeError, tried: str) -> InputError:
+    line = data[: exc.start].count(b"\n") + 1
+    return InputError(
+        f"bytes {data[exc.start:exc.start + 4]!r} at byte {exc.start} are not valid {tried}",
+        file=str(path), row=line,
+        hint="save the file as UTF-8 (or GB18030) text and load it again",
+    )

@@ -1,0 +1,162 @@
+"""The long format: one observation per row (indicator, region, period, value, flags, …).
+
+CSV is read in bulk by DuckDB (the 10-million-row path); XLSX through ``rows.xlsx_rows``.
+Headers are recognised in English or Chinese; a file whose only other column is the value may
+name it freely (``official_yoy_pct``), and a name that says growth makes it a growth rate.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from statlib.errors import InputError
+from statlib.ingest.base import BATCH_COLUMNS, Batch, CsvSource, decode, register_reader
+from statlib.ingest.rows import sniff_delimiter, xlsx_rows
+
+__all__ = ["read_long"]
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "indicator": ("indicator", "indicator_code", "指标", "指标代码", "指标名称"),
+    "region": ("region", "region_code", "地区代码", "地区", "region_name", "region_zh", "地区名称"),
+    "period": ("period", "时间", "时期", "期别", "报告期"),
+    "value": ("value", "obs_value", "数值", "值"),
+    "flags": ("flags", "flag", "status", "标志"),
+    "contributors": ("contributors", "单位数"),
+    "top1_share": ("top1_share",),
+    "top2_share": ("top2_share",),
+}
+REQUIRED = ("indicator", "region", "period", "value")
+_GROWTH_NAME = re.compile(r"yoy|growth|增长|增速", re.IGNORECASE)
+
+
+def _roles(header: list[str], file: str) -> tuple[tuple[str, ...], str]:
+    """The role of each header cell, and the value kind its name implies."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if not name:
+            raise InputError(f"column {i + 1} has no header", file=file, row=1,
+                             column=f"#{i + 1}", hint="name every column or delete it")
+        if name in seen:
+            raise InputError(f"column {name!r} appears twice (columns {seen[name] + 1} and "
+                             f"{i + 1})", file=file, row=1, column=name,
+                             hint="delete or rename one of them")
+        seen[name] = i
+    roles = [""] * len(header)
+    for role, names in ALIASES.items():
+        for alias in names:  # the first alias present wins (codes before names)
+            hits = [i for i, h in enumerate(header) if h.lower() == alias and not roles[i]]
+            if hits:
+                roles[hits[0]] = role
+                break
+    kind = ""
+    if "value" not in roles:
+        spare = [i for i, r in enumerate(roles) if not r and header[i].lower() not in
+                 {a for names in ALIASES.values() for a in names}]
+        if len(spare) == 1:
+            roles[spare[0]] = "value"
+            kind = "growth" if _GROWTH_NAME.search(header[spare[0]]) else ""
+    missing = [r for r in REQUIRED if r not in roles]
+    if missing:
+        raise InputError(
+            f"missing column {missing[0]!r}", file=file, row=1, column=missing[0],
+            hint=f"the long format needs columns {', '.join(REQUIRED)} "
+                 f"(accepted headers for {missing[0]}: {', '.join(ALIASES[missing[0]])})",
+        )
+    return tuple(roles), kind
+
+
+def _sniff(path: Path, head: str) -> bool:
+    first = next((line for line in head.splitlines() if line.strip()), "")
+    return is_long_header([c.strip().strip('"') for c in first.split(sniff_delimiter(first))])
+
+
+def read_long(path: Path, display: str) -> Batch:
+    """Read a long CSV or XLSX file into a batch."""
+    from statlib.ingest.base import sha256_of
+
+    digest = sha256_of(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return from_rows(xlsx_rows(path), path, display, digest)
+    text, encoding = decode(path)
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise InputError("the file is empty", file=display, hint="export the data again")
+    delimiter = sniff_delimiter(lines[first])
+    header = [c.strip().strip('"') for c in lines[first].split(delimiter)]
+    roles, kind = _roles(header, display)
+    if len(lines) <= first + 1 or not any(line.strip() for line in lines[first + 1:]):
+        raise InputError("the file has a header but no data rows", file=display, row=first + 1,
+                         hint="export the data again")
+    if not text.endswith(("\n", "\r")) and lines[-1].count(delimiter) < len(header) - 1:
+        raise InputError("the file ends in the middle of a row (truncated)", file=display,
+                         row=len(lines), hint="the copy was cut short: export the file again")
+    source = path
+    if encoding != "utf-8" or first:
+        tmp = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
+        with tmp:
+            tmp.write("\n".join(lines[first:]) + "\n")
+        source = Path(tmp.name)
+    return Batch(
+        file=display, path=path, sha256=digest, reader="long", value_kind=kind,
+        csv=CsvSource(source, roles, delimiter, header_line=1 + first),
+    )
+
+
+def is_long_header(header: list[str]) -> bool:
+    cells = {c.lower() for c in header}
+    return all(cells & set(ALIASES[r]) for r in ("indicator", "region", "period"))
+
+
+def from_rows(rows: list[list[str]], path: Path, display: str, digest: str) -> Batch:
+    start = next((i for i, r in enumerate(rows) if any(r)), None)
+    if start is None:
+        raise InputError("the sheet is empty", file=display, hint="export the data again")
+    header = rows[start]
+    while header and not header[-1]:
+        header = header[:-1]
+    roles, kind = _roles(header, display)
+    records = []
+    for offset, row in enumerate(rows[start + 1:], start + 2):
+        if not any(row):
+            continue
+        rec: dict[str, object] = {"_row": offset, "_col": header[roles.index("value")]}
+        for i, role in enumerate(roles):
+            if role:
+                rec[role] = row[i] if i < len(row) else ""
+        records.append(rec)
+    if not records:
+        raise InputError("the sheet has a header but no data rows", file=display, row=start + 1)
+    frame = pd.DataFrame(records)
+    for col in BATCH_COLUMNS:
+        if col not in frame:
+            frame[col] = ""
+    frame = _numbers(frame, display)
+    return Batch(file=display, path=path, sha256=digest, reader="long", frame=frame,
+                 value_kind=kind)
+
+
+def _numbers(frame: pd.DataFrame, display: str) -> pd.DataFrame:
+    """Convert value, contributor and share cells, naming the first cell that is not a number."""
+    for col in ("value", "contributors", "top1_share", "top2_share"):
+        text = frame[col].astype(str).str.replace(",", "", regex=False).str.strip()
+        nums = pd.to_numeric(text.where(text != ""), errors="coerce")
+        bad = nums.isna() & (text != "")
+        if bad.any():
+            i = bad.idxmax()
+            raise InputError(
+                f"{frame.at[i, col]!r} is not a number", file=display, row=int(frame.at[i, "_row"]),
+                column=str(frame.at[i, "_col"]) if col == "value" else col,
+                hint="write plain numbers (no units or notes in the cell); leave the cell empty "
+                     "and set flag N for not available",
+            )
+        frame[col] = nums
+    return frame
+
+
+register_reader("long", _sniff, read_long,
+                "one observation per row: indicator, region, period, value[, flags, …]")

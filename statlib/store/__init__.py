@@ -1,0 +1,39 @@
+"""The store: the statistical database behind every publication (DESIGN.md, data model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from statlib import config
+from statlib.store.backends import Backend, open_backend, register_backend
+from statlib.store.build import build
+from statlib.store.store import Indicator, Region, Store
+
+__all__ = ["Backend", "Indicator", "Region", "Store", "build", "open_store", "register_backend"]
+
+
+def default_url() -> str:
+    """``STATLIB_DB`` if set, else ``data/statlib.duckdb`` in the project."""
+    url = config.get("db")
+    if "://" in url:
+        return url
+    p = Path(url)
+    return str(p if p.is_absolute() else config.project_root() / p)
+
+
+def open_store(url: str | None = None, *, read_only: bool = True) -> Store:
+    """Open the statistical database.
+
+    ``url`` is a DuckDB file path or a ``postgresql://`` URL; by default ``STATLIB_DB`` or
+    ``data/statlib.duckdb``. Read-only by default, so that many notebooks can read at once;
+    writers (ingest) pass ``read_only=False``. The default DuckDB database is built from
+    ``data/`` on first use; any other missing file is an error, never a new empty database.
+    """
+    target = url or default_url()
+    is_default = url is None and "://" not in target
+    if is_default and not Path(target).exists():
+        build(target)
+    backend = open_backend(target, read_only=read_only, create=False)
+    if not read_only:
+        backend.create_schema()
+    return Store(backend)

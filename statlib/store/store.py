@@ -1,0 +1,353 @@
+"""The statistical database as notebooks see it: series, frames, metadata, vintages.
+
+>>> store = open_store()                                   # doctest: +SKIP
+>>> store.series("地区生产总值", "内蒙古自治区").tail(2)     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from statlib import periods
+from statlib.errors import DataError
+from statlib.store import schema
+from statlib.store.backends import Backend
+
+__all__ = ["Indicator", "Region", "Store"]
+
+Vintage = str | int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """Metadata of one indicator (指标), as the catalogue gives it."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    unit: str = ""
+    frequency: str = "M"
+    kind: str = "level"
+    price_basis: str = ""
+    decimals: int = 1
+    definition: str = ""
+    source: str = ""
+    scope: str = ""
+    topic: str = ""
+    aliases: str = ""
+    growth_of: str = ""
+
+    @property
+    def is_growth(self) -> bool:
+        return self.kind in ("growth", "cumulative_growth")
+
+
+@dataclass(frozen=True)
+class Region:
+    """One region (地区): the country, a province, a city or a county (旗县区)."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    parent: str = ""
+    level: str = ""
+    sort_order: int = 0
+    peer_group: str = ""
+
+
+def _clean(value: Any) -> Any:
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+class Store:
+    """Indicators, regions and observations with their vintages, on one backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self._indicators: dict[str, Indicator] = {}
+        self._regions: dict[str, Region] = {}
+        self._ind_keys: dict[str, list[str]] = {}
+        self._reg_keys: dict[str, list[str]] = {}
+        self.refresh_catalogue()
+
+    # -- life cycle ----------------------------------------------------------------------------
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    @property
+    def url(self) -> str:
+        return self.backend.url
+
+    def refresh_catalogue(self) -> None:
+        """Reload indicator and region metadata (after a catalogue load)."""
+        ind = self.backend.query(f"SELECT {', '.join(schema.INDICATOR_COLUMNS)} FROM indicator")
+        reg = self.backend.query(f"SELECT {', '.join(schema.REGION_COLUMNS)} FROM region")
+        self._indicators = {
+            r["code"]: Indicator(**{k: _clean(v) for k, v in r.items()})
+            for r in ind.to_dict("records")
+        }
+        self._regions = {
+            r["code"]: Region(**{k: _clean(v) for k, v in r.items()})
+            for r in reg.to_dict("records")
+        }
+        self._ind_keys = _key_index(
+            (i.code, [i.name, *[a for a in i.aliases.split("|") if a]])
+            for i in self._indicators.values()
+        )
+        self._reg_keys = _key_index((r.code, [r.name]) for r in self._regions.values())
+
+    # -- metadata ------------------------------------------------------------------------------
+    def indicator(self, key: str | Indicator) -> Indicator:
+        """An indicator by code, Chinese name or alias (``"gdp"``, ``"地区生产总值"``)."""
+        if isinstance(key, Indicator):
+            return key
+        return self._indicators[_resolve(key, self._indicators, self._ind_keys, "indicator")]
+
+    def region(self, key: str | Region) -> Region:
+        """A region by code or Chinese name (``"150000"``, ``"内蒙古自治区"``)."""
+        if isinstance(key, Region):
+            return key
+        return self._regions[_resolve(key, self._regions, self._reg_keys, "region")]
+
+    def indicators(self) -> pd.DataFrame:
+        """The indicator catalogue, one row per indicator."""
+        return pd.DataFrame([vars(i) for i in self._indicators.values()]).sort_values("code")
+
+    def regions(self) -> pd.DataFrame:
+        """The region catalogue in publication order."""
+        frame = pd.DataFrame([vars(r) for r in self._regions.values()])
+        return frame.sort_values(["sort_order", "code"]).reset_index(drop=True)
+
+    def peers(self, region: str | Region) -> list[Region]:
+        """The regions of ``region``'s peer group (itself included), in publication order."""
+        r = self.region(region)
+        if not r.peer_group:
+            return [r]
+        group = [p for p in self._regions.values() if p.peer_group == r.peer_group]
+        return sorted(group, key=lambda p: (p.sort_order, p.code))
+
+    def children(self, region: str | Region) -> list[Region]:
+        """The regions directly below ``region`` (a city's 旗县区), in publication order."""
+        code = self.region(region).code
+        kids = [r for r in self._regions.values() if r.parent == code]
+        return sorted(kids, key=lambda p: (p.sort_order, p.code))
+
+    def growth_indicator(self, indicator: str | Indicator) -> Indicator | None:
+        """The growth indicator published with a level indicator, if the catalogue has one."""
+        code = self.indicator(indicator).code
+        for ind in self._indicators.values():
+            if ind.growth_of == code:
+                return ind
+        return None
+
+    # -- observations --------------------------------------------------------------------------
+    def observations(
+        self,
+        indicator: str | Sequence[str],
+        region: str | Sequence[str],
+        start: str | None = None,
+        end: str | None = None,
+        vintage: Vintage = "latest",
+    ) -> pd.DataFrame:
+        """Observations with every column (value, flags, contributors, vintage), long form."""
+        inds = [self.indicator(i).code for i in _as_list(indicator)]
+        regs = [self.region(r).code for r in _as_list(region)]
+        where, params = _vintage_clause(vintage, self)
+        sql = (
+            f"SELECT DISTINCT ON (indicator, region, period) "
+            f"{', '.join(schema.OBSERVATION_COLUMNS)} FROM observation "
+            f"WHERE indicator IN ({', '.join('?' * len(inds))}) "
+            f"AND region IN ({', '.join('?' * len(regs))}){where} "
+            f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
+        )
+        frame = self.backend.query(sql, [*inds, *regs, *params])
+        return _between(frame, start, end).reset_index(drop=True)
+
+    def series(
+        self,
+        indicator: str,
+        region: str,
+        start: str | None = None,
+        end: str | None = None,
+        vintage: Vintage = "latest",
+        *,
+        freq: str | None = None,
+    ) -> pd.Series:
+        """One indicator for one region, indexed by period (``2022-11``, ``2022Q3``, ``2022``).
+
+        ``vintage``: ``"latest"`` (default), ``"first"`` (as first published) or a vintage id
+        (the values as they stood after that load). ``freq`` picks one frequency where an indicator
+        is kept at several (quarterly and annual GDP); by default the indicator's own frequency,
+        or the one present.
+        """
+        ind = self.indicator(indicator)
+        frame = self.observations(ind.code, region, start, end, vintage)
+        frame = _one_frequency(frame, freq or ind.frequency)
+        out = pd.Series(
+            frame["value"].to_numpy(dtype=float),
+            index=pd.Index(frame["period"].astype(str), name="period"),
+            name=ind.code,
+        )
+        out.attrs.update(indicator=ind.code, region=self.region(region).code, unit=ind.unit)
+        return out
+
+    def frame(
+        self,
+        indicators: str | Sequence[str],
+        regions: str | Sequence[str],
+        start: str | None = None,
+        end: str | None = None,
+        vintage: Vintage = "latest",
+    ) -> pd.DataFrame:
+        """Several series side by side, indexed by period.
+
+        Columns are the indicators when one region is given, the regions when one indicator is
+        given, and (indicator, region) pairs otherwise — always codes, in the order asked.
+        """
+        inds = [self.indicator(i).code for i in _as_list(indicators)]
+        regs = [self.region(r).code for r in _as_list(regions)]
+        long = self.observations(inds, regs, start, end, vintage)
+        wide = long.pivot(index="period", columns=["indicator", "region"], values="value")
+        wide = wide.reindex(columns=pd.MultiIndex.from_product([inds, regs]))
+        wide = wide.reindex(sorted(wide.index, key=periods.parse))
+        if isinstance(regions, str):
+            wide.columns = wide.columns.droplevel(1)
+        elif isinstance(indicators, str):
+            wide.columns = wide.columns.droplevel(0)
+        wide.index.name = "period"
+        wide.columns.names = [None] * wide.columns.nlevels
+        return wide.astype(float)
+
+    def cross_section(
+        self, indicator: str, regions: Sequence[str], period: str, vintage: Vintage = "latest"
+    ) -> pd.Series:
+        """One indicator for several regions at one period, indexed by region code."""
+        frame = self.observations(indicator, list(regions), period, period, vintage)
+        frame = frame[frame["period"] == str(periods.parse(period))]
+        return frame.set_index("region")["value"].astype(float)
+
+    # -- vintages, unit data, info --------------------------------------------------------------
+    def vintages(self) -> pd.DataFrame:
+        """The vintage log: one row per load that added values."""
+        return self.backend.query("SELECT * FROM vintage ORDER BY id")
+
+    def latest_vintage(self) -> int:
+        return int(self.backend.scalar("SELECT coalesce(max(id), 0) FROM vintage"))
+
+    def units(self, year: int | None = None, region: str | None = None) -> pd.DataFrame:
+        """Unit-level ("四上" enterprise) records, optionally for one year and county."""
+        sql, params = "SELECT * FROM enterprise WHERE 1=1", []
+        if year is not None:
+            sql, params = sql + " AND year = ?", [*params, int(year)]
+        if region is not None:
+            sql, params = sql + " AND region = ?", [*params, self.region(region).code]
+        return self.backend.query(sql + " ORDER BY year, unit_id", params)
+
+    def survey(self, survey: str | None = None, year: int | None = None) -> pd.DataFrame:
+        """Satisfaction-survey microdata, long form (respondent × item)."""
+        sql, params = "SELECT * FROM survey_response WHERE 1=1", []
+        if survey is not None:
+            sql, params = sql + " AND survey = ?", [*params, survey]
+        if year is not None:
+            sql, params = sql + " AND year = ?", [*params, int(year)]
+        return self.backend.query(sql + " ORDER BY survey, year, respondent_id, item", params)
+
+    def info(self) -> dict[str, Any]:
+        """Counts that describe the database (``statlib db info``)."""
+        q = self.backend.scalar
+        return {
+            "backend": self.backend.name,
+            "url": self.url,
+            "indicators": len(self._indicators),
+            "regions": len(self._regions),
+            "observations": int(q("SELECT count(*) FROM observation")),
+            "series": int(q("SELECT count(*) FROM (SELECT DISTINCT indicator, region "
+                            "FROM observation) s")),
+            "vintages": int(q("SELECT count(*) FROM vintage")),
+            "latest_vintage": self.latest_vintage(),
+            "enterprise_records": int(q("SELECT count(*) FROM enterprise")),
+            "survey_responses": int(q("SELECT count(*) FROM survey_response")),
+        }
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _key_index(pairs: Any) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for code, names in pairs:
+        for name in names:
+            codes = index.setdefault(name, [])
+            if code not in codes:
+                codes.append(code)
+    return index
+
+
+def _resolve(key: str, by_code: dict[str, Any], by_name: dict[str, list[str]], what: str) -> str:
+    key = str(key).strip()
+    if key in by_code:
+        return key
+    codes = by_name.get(key, [])
+    if len(codes) == 1:
+        return codes[0]
+    if len(codes) > 1:
+        raise DataError(f"{what} {key!r} is ambiguous: it names {', '.join(codes)} — use a code")
+    near = [n for n in by_name if key in n or n in key][:5]
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise DataError(
+        f"unknown {what} {key!r}{hint} — list them with `statlib db info --{what}s`"
+    )
+
+
+def _vintage_clause(vintage: Vintage, store: Store) -> tuple[str, list[Any]]:
+    if vintage in ("latest", "first"):
+        return "", []
+    try:
+        vid = int(vintage)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"vintage must be 'latest', 'first' or a vintage id, not {vintage!r}"
+        ) from None
+    if not 1 <= vid <= store.latest_vintage():
+        raise DataError(f"vintage {vid} does not exist — see `statlib db info --vintages`")
+    return " AND vintage <= ?", [vid]
+
+
+def _between(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
+    if frame.empty or (start is None and end is None):
+        return frame
+    parsed = frame["period"].map(periods.parse)
+    months = parsed.map(lambda p: (p.year, p.last_month))
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        s = periods.parse(start)
+        keep &= months >= (s.year, s.last_month - {"M": 0, "Q": 2, "A": 11}[s.freq])
+    if end is not None:
+        e = periods.parse(end)
+        keep &= months <= (e.year, e.last_month)
+    return frame[keep]
+
+
+def _one_frequency(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    parsed = frame["period"].map(periods.parse)
+    freqs = parsed.map(lambda p: p.freq)
+    if (freqs == freq).any():
+        keep = freqs == freq
+    else:
+        keep = freqs == freqs.iloc[0]
+    frame = frame[keep]
+    order = sorted(range(len(frame)), key=lambda i: parsed[keep].iloc[i])
+    return frame.iloc[order]
