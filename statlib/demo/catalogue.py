@@ -113,7 +113,7 @@ def indicators() -> list[list[str]]:
     rows: list[list[str]] = []
     rows += _level_and_growths("gdp", "地区生产总值", "Gross regional product", "亿元", q,
                                "cumulative_level", 2, _SRC_ACC, "国民经济核算",
-                               "GDP|生产总值|地区GDP", real=True)
+                               "GDP|生产总值|地区GDP|国内生产总值", real=True)
     for code, name, en in [
         ("va_primary", "第一产业增加值", "Value added of the primary industry"),
         ("va_secondary", "第二产业增加值", "Value added of the secondary industry"),
@@ -127,14 +127,14 @@ def indicators() -> list[list[str]]:
                      "规上工业增加值|工业增加值"))
     rows.append(_row("ind_va_growth", "规模以上工业增加值增长（当月）",
                      "Value added of industry above designated size, growth (month)", "%", m,
-                     "growth", "comparable", 1, "ind_va", _SRC_BUR, "工业", "", "ind_va"))
+                     "growth", "comparable", 1, "ind_va", _SRC_BUR, "工业", "industry_va", "ind_va"))
     rows.append(_row("ind_va_cum_growth", "规模以上工业增加值增长（累计）",
                      "Value added of industry above designated size, growth (year to date)", "%",
                      m, "cumulative_growth", "comparable", 1, "ind_va", _SRC_BUR, "工业",
                      "规上工业增加值增速", "ind_va"))
     rows += _level_and_growths("fai", "固定资产投资（不含农户）", "Fixed asset investment (excl. "
                                "rural households)", "亿元", m, "cumulative_level", 2, _SRC_BUR,
-                               "固定资产投资", "固定资产投资|固投")
+                               "固定资产投资", "固定资产投资|固定资产投资(不含农户)|固投")
     rows += _level_and_growths("retail", "社会消费品零售总额（当月）",
                                "Total retail sales of consumer goods (month)", "亿元", m, "level",
                                2, _SRC_BUR, "国内贸易", "社零额（当月）")
@@ -165,7 +165,7 @@ def indicators() -> list[list[str]]:
     rows.append(_row("income_real_growth", "城乡居民人均可支配收入实际增长", "Per capita "
                      "disposable income, real growth", "%", q, "cumulative_growth", "comparable",
                      1, "income", _SRC_SVY, "人民生活", "", "income"))
-    rows.append(_row("cpi", "居民消费价格指数（上年同月=100）", "Consumer price index "
+    rows.append(_row("cpi", "居民消费价格指数", "Consumer price index "
                      "(same month of previous year = 100)", "上年同月=100", m, "index", "", 1,
                      "cpi", _SRC_SVY, "价格", "CPI"))
     rows += _level_and_growths("deposits", "金融机构本外币各项存款余额", "Deposits of financial "
