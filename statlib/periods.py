@@ -24,6 +24,7 @@ __all__ = [
     "period_range",
     "previous",
     "same_period_last_year",
+    "year_cn",
 ]
 
 EM_DASH = "—"  # U+2014, GB/T 15834 for month ranges
@@ -67,7 +68,7 @@ def _parse_text(text: str) -> Period:
         year, month, quarter = int(m.group(1)), m.group(2), m.group(3)
         if month is not None:
             if not 1 <= int(month) <= 12:
-                raise ConfigError(f"period {text!r}: month must be 01…12")
+                raise ConfigError(f"period {text!r}: month must be 01…12, as in 2022-11")
             return Period(year, "M", int(month))
         if quarter is not None:
             return Period(year, "Q", int(quarter))
@@ -77,7 +78,7 @@ def _parse_text(text: str) -> Period:
         year, month, quarter = int(m.group(1)), m.group(2), m.group(3)
         if month is not None:
             if not 1 <= int(month) <= 12:
-                raise ConfigError(f"period {text!r}: month must be 1…12")
+                raise ConfigError(f"period {text!r}: month must be 1…12, as in 2022-11")
             return Period(year, "M", int(month))
         if quarter is not None:
             return Period(year, "Q", _ZH_QUARTER[quarter])

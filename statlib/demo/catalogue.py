@@ -127,7 +127,8 @@ def indicators() -> list[list[str]]:
                      "规上工业增加值|工业增加值"))
     rows.append(_row("ind_va_growth", "规模以上工业增加值增长（当月）",
                      "Value added of industry above designated size, growth (month)", "%", m,
-                     "growth", "comparable", 1, "ind_va", _SRC_BUR, "工业", "industry_va", "ind_va"))
+                     "growth", "comparable", 1, "ind_va", _SRC_BUR, "工业", "industry_va",
+                     "ind_va"))
     rows.append(_row("ind_va_cum_growth", "规模以上工业增加值增长（累计）",
                      "Value added of industry above designated size, growth (year to date)", "%",
                      m, "cumulative_growth", "comparable", 1, "ind_va", _SRC_BUR, "工业",

@@ -1,0 +1,102 @@
+"""Shared fixtures: a demo database built once per session, writable copies, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from statlib.store import build, open_store
+from statlib.store.store import Store
+
+PG_ENV = "STATLIB_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep tests away from the user's data/statlib.duckdb."""
+    old = os.environ.get("STATLIB_DB")
+    os.environ["STATLIB_DB"] = str(tmp_path_factory.mktemp("default") / "statlib.duckdb")
+    yield
+    if old is None:
+        os.environ.pop("STATLIB_DB", None)
+    else:
+        os.environ["STATLIB_DB"] = old
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB database built from data/ (catalogues, demo city, real NBS files)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build(str(path))
+    return path
+
+
+@pytest.fixture()
+def db_copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo database that a test may change."""
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, path)
+    return path
+
+
+@pytest.fixture()
+def writable(db_copy: Path) -> Iterator[Store]:
+    with open_store(str(db_copy), read_only=False) as store:
+        yield store
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The URL of a PostgreSQL server (``STATLIB_TEST_PG_URL``); .ci/run starts one."""
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_ENV} is not set: .ci/run must start PostgreSQL")
+        pytest.skip(f"no PostgreSQL server: set {PG_ENV} (see .ci/run)")
+    return url
+
+
+def _new_database(server: str) -> str:
+    import psycopg
+
+    name = f"statlib_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(server, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name}")
+    base, _, _ = server.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def pg_demo(pg_server: str) -> str:
+    """A PostgreSQL database built from data/ once per session."""
+    url = _new_database(pg_server)
+    build(url)
+    return url
+
+
+@pytest.fixture()
+def pg_writable(pg_server: str) -> Iterator[Store]:
+    """A fresh PostgreSQL database with the demo data, for tests that change it."""
+    url = _new_database(pg_server)
+    build(url)
+    with open_store(url, read_only=False) as store:
+        yield store
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def any_store(request: pytest.FixtureRequest, demo_db: Path) -> Iterator[Store]:
+    """The demo database read-only on each backend: the same API must give the same answers."""
+    url = str(demo_db) if request.param == "duckdb" else request.getfixturevalue("pg_demo")
+    with open_store(url) as store:
+        yield store
+
+
+@pytest.fixture(params=["duckdb", "postgresql"])
+def any_writable(request: pytest.FixtureRequest) -> Store:
+    name = "writable" if request.param == "duckdb" else "pg_writable"
+    return request.getfixturevalue(name)

@@ -1,0 +1,170 @@
+"""The store's queries, metadata and vintages — the same answers on DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from statlib import DataError, open_store
+from statlib.ingest import ingest_file
+from statlib.store.store import Store
+
+NBS = Path(__file__).resolve().parents[1] / "data" / "nbs"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "region", "period", "value"),
+    [
+        ("地区生产总值", "内蒙古自治区", "2024", 26337.0),  # NBS export, rows are regions
+        ("gdp", "150000", "2006", 4212.3),
+        ("地区生产总值", "北京市", "2006", 8618.9),
+        ("国内生产总值", "全国", "2015", 702511.5),  # re-typed national table, alias of gdp
+        ("第三产业增加值", "全国", "2024", 765582.5),
+        ("人口数(人口抽样调查)", "北京市", "2015", 335775.0),  # unit (人) split off the name
+        ("城镇单位就业人员", "新疆维吾尔自治区", "2008", 248.2),
+        ("居民消费价格指数", "全国", "2020-02", 105.2),  # periods as rows, newest first
+        ("居民消费价格指数", "全国", "2016-01", 101.8),
+        ("食品烟酒类居民消费价格指数", "全国", "2019-12", 112.9),
+        ("出口总值当期值", "全国", "2019-12", 238267589.0),
+        ("fai_growth", "内蒙古自治区", "2026-06", -3.4),  # long file, value column named *_yoy_pct
+        ("fai_growth", "全国", "2010-02", 26.6),
+        ("ind_va_growth", "150000", "2026-06", 8.4),
+        ("地区生产总值", "云川市", "2023Q4", 2846.39),  # demo city
+    ],
+)
+def test_series_values(any_store: Store, indicator: str, region: str, period: str,
+                       value: float) -> None:
+    series = any_store.series(indicator, region)
+    assert series[period] == pytest.approx(value)
+    assert list(series.index) == sorted(series.index)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "unit", "frequency", "price_basis"),
+    [("地区生产总值", "亿元", "Q", "current"), ("gdp_growth", "%", "Q", "comparable"),
+     ("城镇单位就业人员", "万人", "A", ""), ("居民消费价格指数", "上年同月=100", "M", ""),
+     ("固定资产投资(不含农户)", "亿元", "M", "current")],
+)
+def test_metadata(any_store: Store, indicator: str, unit: str, frequency: str,
+                  price_basis: str) -> None:
+    ind = any_store.indicator(indicator)
+    assert (ind.unit, ind.frequency, ind.price_basis) == (unit, frequency, price_basis)
+    assert ind.definition and ind.decimals >= 0
+
+
+def test_regions(any_store: Store) -> None:
+    assert any_store.region("内蒙古自治区").code == "150000"
+    assert any_store.region("990200").name == "云川市"
+    assert len(any_store.peers("云川市")) == 12
+    counties = any_store.children("云川市")
+    assert len(counties) >= 8
+    total = any_store.cross_section("gdp", [c.code for c in counties], "2023Q4").sum()
+    assert total == pytest.approx(any_store.series("gdp", "990200")["2023Q4"])
+
+
+def test_empty_cells_and_trailing_columns_are_not_stored(any_store: Store) -> None:
+    pop = any_store.series("人口数(人口抽样调查)", "北京市")
+    assert "2025" not in pop.index and "2020" not in pop.index  # empty in the export
+    assert len(pop) == 17
+
+
+def test_two_month_combination(any_store: Store) -> None:
+    fai = any_store.series("fai", "990200", "2023-01", "2023-12")
+    assert list(fai.index) == [f"2023-{m:02d}" for m in range(2, 13)]
+
+
+def test_range_and_frame(any_store: Store) -> None:
+    s = any_store.series("gdp", "990200", start="2023Q2", end="2023Q3")
+    assert list(s.index) == ["2023Q2", "2023Q3"]
+    by_ind = any_store.frame(["gdp", "gdp_growth"], "云川市", start="2023Q1")
+    assert list(by_ind.columns) == ["gdp", "gdp_growth"]
+    assert list(by_ind.index) == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
+    by_reg = any_store.frame("gdp", ["990200", "990100"], start="2023Q4")
+    assert list(by_reg.columns) == ["990200", "990100"]
+    both = any_store.frame(["gdp", "gdp_growth"], ["990200", "990100"], start="2023Q4")
+    assert both.loc["2023Q4", ("gdp", "990200")] == pytest.approx(2846.39)
+
+
+@pytest.mark.parametrize(
+    ("indicator", "region", "message"),
+    [("不存在的指标", "全国", "unknown indicator"), ("gdp", "火星", "unknown region"),
+     ("地区生产", "全国", "did you mean")],
+)
+def test_unknown_references(any_store: Store, indicator: str, region: str, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        any_store.series(indicator, region)
+
+
+def test_vintage_argument_checked(any_store: Store) -> None:
+    with pytest.raises(DataError, match="vintage"):
+        any_store.series("gdp", "990200", vintage="yesterday")
+    with pytest.raises(DataError, match="does not exist"):
+        any_store.series("gdp", "990200", vintage=9999)
+
+
+def _revised_export(tmp_path: Path) -> Path:
+    text = (NBS / "分省年度数据.csv").read_text(encoding="utf-8")
+    revised = text.replace("内蒙古自治区,26337.0,", "内蒙古自治区,26400.0,")
+    assert revised != text
+    path = tmp_path / "分省年度数据_修订.csv"
+    path.write_text(revised, encoding="utf-8")
+    return path
+
+
+def test_revision_adds_a_vintage_and_keeps_the_old_value(any_writable: Store,
+                                                         tmp_path: Path) -> None:
+    store = any_writable
+    before = store.latest_vintage()
+    obs_before = store.info()["observations"]
+    report = ingest_file(store, _revised_export(tmp_path))
+    assert (report.rows_read, report.rows_added, report.vintage) == (589, 1, before + 1)
+    assert store.series("gdp", "150000")["2024"] == 26400.0
+    assert store.series("gdp", "150000", vintage="first")["2024"] == 26337.0
+    assert store.series("gdp", "150000", vintage=before)["2024"] == 26337.0
+    assert store.series("gdp", "150000")["2023"] == 25020.5  # unchanged values stay
+    assert store.info()["observations"] == obs_before + 1
+    log = store.vintages().iloc[-1]
+    assert log["rows_added"] == 1 and "第五次全国经济普查" in log["note"]
+    # the same content again adds nothing, whatever the file is called
+    again = ingest_file(store, _revised_export(tmp_path))
+    assert again.rows_added == 0 and again.vintage is None
+    copy = tmp_path / "renamed.csv"
+    copy.write_text(_revised_export(tmp_path).read_text(encoding="utf-8").replace("\r\n", "\n"),
+                    encoding="utf-8")
+    assert ingest_file(store, copy).rows_added == 0
+    assert store.latest_vintage() == before + 1
+    assert store.info()["observations"] == obs_before + 1
+
+
+def test_reloading_every_source_adds_nothing(any_writable: Store) -> None:
+    before = any_writable.info()
+    for path in sorted(NBS.glob("*.csv")):
+        assert ingest_file(any_writable, path).rows_added == 0
+    assert any_writable.info() == before
+
+
+def test_unit_level_and_survey_data(any_store: Store) -> None:
+    units = any_store.units(2023)
+    assert units["above_scale"].sum() >= 1500
+    assert set(units["region"]) <= {c.code for c in any_store.children("990200")}
+    survey = any_store.survey(year=2023)
+    assert survey.groupby("survey")["respondent_id"].nunique().min() >= 2000
+
+
+def test_info_counts(any_store: Store) -> None:
+    info = any_store.info()
+    assert info["observations"] > 70000 and info["vintages"] == 7
+    assert info["indicators"] >= 40 and info["regions"] >= 50
+
+
+def test_floats_come_back_exactly(any_store: Store) -> None:
+    value = any_store.series("gdp", "990200")["2023Q4"]
+    assert repr(float(value)) == "2846.39" and not math.isnan(value)
+
+
+def test_default_store_is_built_on_first_use() -> None:
+    with open_store() as store:
+        assert store.backend.read_only
+        assert store.series("gdp", "990200")["2023Q4"] == 2846.39
