@@ -215,7 +215,12 @@ def _looks_wide(rows_head: str) -> bool:
     if not lines:
         return False
     cells = [c.strip().strip('"') for c in lines[0].split(",") if c.strip()]
-    return len(cells) > 1 and sum(_is_period(c) for c in cells[1:]) == len(cells) - 1
+    if len(cells) < 2:
+        return False
+    if all(_is_period(c) for c in cells[1:]):
+        return True  # periods as columns
+    labels = [line.split(",")[0].strip().strip('"') for line in lines[1:6]]
+    return bool(labels) and all(_is_period(c) for c in labels)  # periods as rows
 
 
 def read_nbs(path: Path, display: str) -> Batch:

@@ -84,7 +84,10 @@ class DuckDBBackend(Backend):
                     "DuckDB allows one writer or many readers — wait for that process to finish "
                     f"or stop it (kill {m['pid']}), then retry"
                 ) from exc
-            raise DataError(f"cannot open database {self.path}: {exc}") from exc
+            raise DataError(
+                f"cannot open database {self.path}: {exc} — if the file is damaged, move it "
+                "aside and run `statlib db init` to rebuild it from data/"
+            ) from exc
         except duckdb.Error as exc:
             raise DataError(
                 f"cannot open database {self.path}: {exc} — the file is not a readable DuckDB "

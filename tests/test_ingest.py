@@ -1,0 +1,128 @@
+"""Readers and loads: encodings, wide layouts, XLSX, atomicity on both backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from statlib import InputError
+from statlib.ingest import ingest_file, read, readers
+from statlib.store.store import Store
+
+NBS = Path(__file__).resolve().parents[1] / "data" / "nbs"
+
+LONG = (
+    "indicator,region,period,value,flags\n"
+    "地区生产总值,云川市,2024Q1,655.12,P\n"
+    "gdp_growth,990200,2024Q1,6.5,\n"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_encodings(writable: Store, tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / f"long_{encoding}.csv"
+    path.write_bytes(LONG.encode(encoding))
+    report = ingest_file(writable, path)
+    assert (report.reader, report.rows_read, report.rows_added) == ("long", 2, 2)
+    assert writable.series("gdp", "990200")["2024Q1"] == 655.12
+    assert writable.series("gdp_growth", "云川市")["2024Q1"] == 6.5
+    obs = writable.observations("gdp", "990200", "2024Q1", "2024Q1")
+    assert obs["flags"].iloc[0] == "P"
+
+
+def test_gbk_nbs_export(writable: Store, tmp_path: Path) -> None:
+    path = tmp_path / "分省年度数据_gbk.csv"
+    path.write_bytes((NBS / "分省年度数据_3.csv").read_text(encoding="utf-8").encode("gbk"))
+    batch = read(path)
+    assert batch.reader == "nbs" and batch.units == {"城镇单位就业人员": "万人"}
+    assert "城镇单位数据不含私营单位" in batch.note
+    report = ingest_file(writable, path)
+    assert (report.rows_read, report.rows_added) == (527, 0)  # same values as the UTF-8 file
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("periods_as_columns.csv",
+         "指标,2024年3月,2024年2月\n社会消费品零售总额(亿元),301.5,250.25\nfai,88.1,\n",
+         {("retail_cum", "2024-03"): 301.5, ("retail_cum", "2024-02"): 250.25,
+          ("fai", "2024-03"): 88.1}),
+        ("periods_as_rows.csv",
+         "时间,retail_cum,fai\n2024-03,301.5,88.1\n2024-02,250.25,\n",
+         {("retail_cum", "2024-03"): 301.5, ("retail_cum", "2024-02"): 250.25,
+          ("fai", "2024-03"): 88.1}),
+    ],
+)
+def test_wide_layouts(writable: Store, tmp_path: Path, name: str, text: str,
+                      expected: dict) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    report = ingest_file(writable, path, region="云川市")
+    assert report.rows_added == len(expected)
+    for (ind, period), value in expected.items():
+        assert writable.series(ind, "990200")[period] == value
+
+
+def test_regions_as_rows_with_indicator_line(writable: Store, tmp_path: Path) -> None:
+    path = tmp_path / "cities.csv"
+    path.write_text("指标：地区生产总值(亿元)\n地区,2024年第一季度\n云川市,655.12\n"
+                    "990100,512.3\n注：初步核算数。\n", encoding="utf-8")
+    report = ingest_file(writable, path)
+    assert report.reader == "nbs" and report.rows_added == 2
+    assert writable.series("gdp", "990100")["2024Q1"] == 512.3
+    assert writable.vintages().iloc[-1]["note"] == "注：初步核算数。"
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_long_and_wide(writable: Store, tmp_path: Path) -> None:
+    long_xlsx = _workbook(tmp_path / "long.xlsx", [
+        ["指标", "地区", "时间", "数值"], ["gdp", "云川市", "2024Q1", 655.12],
+        ["gdp", "990100", "2024Q1", 512.3]])
+    assert ingest_file(writable, long_xlsx).rows_added == 2
+    wide_xlsx = _workbook(tmp_path / "wide.xlsx", [
+        ["数据库：分省季度数据"], ["指标：地区生产总值(亿元)"], ["地区", "2024年第二季度"],
+        ["云川市", 1400.5], ["数据来源：塞北自治区统计局"]])
+    report = ingest_file(writable, wide_xlsx)
+    assert (report.reader, report.rows_added) == ("wide", 1)
+    assert writable.series("gdp", "990200")["2024Q2"] == 1400.5
+
+
+def test_readers_are_registered() -> None:
+    assert {"long", "wide", "nbs", "xlsx"} <= set(readers())
+
+
+def _content(store: Store) -> list[str]:
+    """Every row of the tables a load may touch, as text (NaN-safe), in a stable order."""
+    out = []
+    for table in ("observation", "vintage", "indicator"):
+        frame = store.backend.query(f"SELECT * FROM {table}")
+        out.append(frame.sort_values(list(frame.columns)).to_csv(index=False))
+    return out
+
+
+def test_bad_last_row_loads_nothing_on_either_backend(any_writable: Store,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "late_error.csv"
+    path.write_text(LONG + "gdp,990200,2024Q2,abc,\n", encoding="utf-8")
+    before = _content(any_writable)
+    with pytest.raises(InputError) as err:
+        ingest_file(any_writable, path)
+    assert (err.value.row, err.value.column) == (4, "value")
+    assert _content(any_writable) == before
+
+
+def test_duplicate_key_by_code_and_name(any_writable: Store, tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text(LONG + "gdp,990200,2024Q1,655.12,P\n", encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate") as err:
+        ingest_file(any_writable, path)
+    assert err.value.row == 2 and "also row 4" in str(err.value)
