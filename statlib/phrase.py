@@ -20,10 +20,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from statlib._decimal import quantize, to_decimal
+from statlib._describe import describe
 from statlib.errors import ConfigError
 from statlib.measures import fmt
 
-__all__ = ["change", "growth", "rank", "rank_change", "versus"]
+__all__ = ["change", "describe", "growth", "rank", "rank_change", "versus"]
 
 _GROWTH_WORDS = {"volume": ("增长", "下降"), "price": ("上涨", "下降")}
 _CHANGE_KINDS = ("volume", "price", "share")
