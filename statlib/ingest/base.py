@@ -61,6 +61,8 @@ class Batch:
     units: dict[str, str] = field(default_factory=dict)
     value_kind: str = ""
     new_indicators: dict[str, dict[str, object]] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # role → the file's header, for messages
+    unit_at: dict[str, tuple[int, str]] = field(default_factory=dict)  # unit → (row, column)
 
     def error(self, problem: str, *, row: int | None = None, column: str | None = None,
               hint: str = "") -> InputError:
@@ -70,9 +72,10 @@ class Batch:
         """The first (row, column) where the ``role`` column holds ``value`` (for messages)."""
         if self.frame is not None:
             hit = self.frame[self.frame[role].astype(str) == value]
+            column = self.columns.get(role, role)
             if hit.empty:
-                return None, role
-            return int(hit["_row"].iloc[0]), str(hit["_col"].iloc[0]) if role == "value" else role
+                return None, column
+            return int(hit["_row"].iloc[0]), str(hit["_col"].iloc[0]) if role == "value" else column
         assert self.csv is not None
         idx = self.csv.names.index(role)
         with open(self.csv.path, encoding="utf-8-sig", newline="") as fh:
@@ -158,8 +161,19 @@ def decode(path: Path, limit: int | None = None) -> tuple[str, str]:
 
 def _bad_bytes(path: Path, data: bytes, exc: UnicodeDecodeError, tried: str) -> InputError:
     line = data[: exc.start].count(b"\n") + 1
+    # The column: count separators before the bad byte in its line, name it from the header.
+    head = data.split(b"\n", 1)[0]
+    try:
+        header = head.decode("utf-8")
+    except UnicodeDecodeError:
+        header = head.decode("gb18030", errors="replace")
+    delim = max((",", "\t", ";"), key=lambda d: (header.count(d), d == ","))
+    field_no = data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].count(delim.encode())
+    names = [c.strip().strip('"') for c in header.split(delim)]
+    column = (names[field_no] if line > 1 and field_no < len(names) and names[field_no]
+              else f"#{field_no + 1}")
     return InputError(
         f"bytes {data[exc.start:exc.start + 4]!r} at byte {exc.start} are not valid {tried}",
-        file=str(path), row=line,
+        file=str(path), row=line, column=column,
         hint="save the file as UTF-8 (or GB18030) text and load it again",
     )

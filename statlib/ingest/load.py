@@ -213,9 +213,12 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
         ind = store._indicators.get(code)
         freq = _SHAPES.get(length, "?")
         if ind is not None and "MQA".index(freq) < "MQA".index(ind.frequency):
+            key = q(f"SELECT indicator, region, period FROM {table} WHERE {where} AND "
+                    "indicator = ? AND length(period) = ? LIMIT 1", [code, length]).fetchone()
+            lines = _rows_of(batch, store, key) if key is not None else []
             raise batch.error(
                 f"indicator {code} ({ind.name}) is {ind.frequency}-frequency but the file "
-                f"gives {freq} periods", column="period",
+                f"gives {freq} periods", row=lines[0] if lines else None, column="period",
                 hint="check the indicator or the periods; a catalogue change needs a new code",
             )
     for (flags,) in q(f"SELECT DISTINCT flags FROM {table} WHERE {where} AND flags IS NOT NULL"
@@ -232,14 +235,16 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
         lines = _rows_of(batch, store, missing)
         raise batch.error("value is empty", row=lines[0] if lines else None, column="value",
                           hint="write the number, or set flag N where it is not available")
-    bad_share = q(f"SELECT indicator, region, period FROM {table} WHERE {where} AND "
+    bad_share = q(f"SELECT indicator, region, period, CASE WHEN contributors < 0 THEN "
+                  "'contributors' WHEN top1_share NOT BETWEEN 0 AND 1 THEN 'top1_share' ELSE "
+                  f"'top2_share' END FROM {table} WHERE {where} AND "
                   "(top1_share NOT BETWEEN 0 AND 1 OR top2_share NOT BETWEEN 0 AND 1 OR "
                   "top2_share > top1_share OR contributors < 0) LIMIT 1").fetchone()
     if bad_share is not None:
-        lines = _rows_of(batch, store, bad_share)
+        lines = _rows_of(batch, store, bad_share[:3])
         raise batch.error("contributors must be ≥ 0 and top shares within 0…1 with "
                           "top2_share ≤ top1_share", row=lines[0] if lines else None,
-                          column="top1_share", hint="shares are fractions such as 0.4521")
+                          column=bad_share[3], hint="shares are fractions such as 0.4521")
     _check_units(store, batch)
     return int(rows)
 
@@ -251,10 +256,10 @@ def _check_units(store: Store, batch: Batch) -> None:
         except Exception:
             continue
         if ind.unit and unit and ind.unit != unit:
-            row, _ = batch.locate("indicator", name)
+            row, column = batch.unit_at.get(name) or batch.locate("indicator", name)
             raise batch.error(
                 f"{name} is given in {unit} but the catalogue keeps it in {ind.unit}",
-                row=row, column="indicator",
+                row=row, column=column,
                 hint="convert the values to the catalogue's unit or correct the catalogue",
             )
 
@@ -346,12 +351,13 @@ def _check_rows(store: Store, batch: Batch) -> None:
             if role == "indicator" and ref in known_new:
                 continue
             if not ref.strip():
-                row, _ = batch.locate(role, ref)
-                raise batch.error(f"{role} is empty", row=row, column=role,
+                row, column = batch.locate(role, ref)
+                raise batch.error(f"{role} is empty", row=row, column=column,
                                   hint=f"fill in the {role} code or name")
             if _code(store, role, ref, batch) is None:
-                row, _ = batch.locate(role, ref)
-                raise batch.error(*_unknown(store, role, ref, batch), row=row, column=role)
+                row, column = batch.locate(role, ref)
+                problem, hint = _unknown(store, role, ref, batch)
+                raise batch.error(problem, row=row, column=column, hint=hint)
 
 
 def _unknown(store: Store, role: str, ref: str, batch: Batch) -> tuple[str, str]:
@@ -383,7 +389,8 @@ def _diagnose(store: Store, batch: Batch, exc: duckdb.Error) -> InputError:
             if len(row) != len(names):
                 return batch.error(
                     f"the row has {len(row)} fields, the header {len(names)}", row=line_no,
-                    column=names[min(len(row), len(names)) - 1] or None,
+                    column=(f"#{len(names) + 1}" if len(row) > len(names) else
+                            names[max(len(row), 1) - 1] or None),
                     hint="check separators and quotes in this row")
             for role, cell in zip(names, row, strict=True):
                 if role in numeric and cell.strip():

@@ -71,7 +71,11 @@ def _roles(header: list[str], file: str) -> tuple[tuple[str, ...], str]:
 
 def _sniff(path: Path, head: str) -> bool:
     first = next((line for line in head.splitlines() if line.strip()), "")
-    return is_long_header([c.strip().strip('"') for c in first.split(sniff_delimiter(first))])
+    header = [c.strip().strip('"') for c in first.split(sniff_delimiter(first))]
+    # Three of the four required columns make a long file that lacks one: read it, so that the
+    # error names the missing column instead of "no reader recognises this file".
+    cells = {c.lower() for c in header}
+    return is_long_header(header) or sum(bool(cells & set(ALIASES[r])) for r in REQUIRED) >= 3
 
 
 def read_long(path: Path, display: str) -> Batch:
@@ -94,7 +98,8 @@ def read_long(path: Path, display: str) -> Batch:
                          hint="export the data again")
     if not text.endswith(("\n", "\r")) and lines[-1].count(delimiter) < len(header) - 1:
         raise InputError("the file ends in the middle of a row (truncated)", file=display,
-                         row=len(lines), hint="the copy was cut short: export the file again")
+                         row=len(lines), column=header[lines[-1].count(delimiter)],
+                         hint="the copy was cut short: export the file again")
     source = path
     if encoding != "utf-8" or first:
         tmp = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
@@ -143,7 +148,9 @@ def from_rows(rows: list[list[str]], path: Path, display: str, digest: str) -> B
 def _numbers(frame: pd.DataFrame, display: str) -> pd.DataFrame:
     """Convert value, contributor and share cells, naming the first cell that is not a number."""
     for col in ("value", "contributors", "top1_share", "top2_share"):
-        text = frame[col].astype(str).str.replace(",", "", regex=False).str.strip()
+        text = frame[col].astype(str).str.strip()
+        grouped = text.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234.5 but not 1,2,3
+        text = text.where(~grouped, text.str.replace(",", "", regex=False))
         nums = pd.to_numeric(text.where(text != ""), errors="coerce")
         bad = nums.isna() & (text != "")
         if bad.any():

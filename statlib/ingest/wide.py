@@ -68,6 +68,7 @@ def _split(rows: Rows) -> tuple[dict[str, str], list[tuple[int, list[str]]], str
             m = _META.match(cells[0])
             assert m is not None
             meta[m[1]] = m[2].strip()
+            meta[m[1] + "@row"] = str(line_no)  # where it stands, for messages
             continue
         if len(cells) == 1 and (in_footer or _FOOT.match(first)):
             in_footer = True
@@ -78,6 +79,7 @@ def _split(rows: Rows) -> tuple[dict[str, str], list[tuple[int, list[str]]], str
             continue
         if in_footer:
             raise InputError("table rows after the footer (注/数据来源) lines", row=line_no,
+                             column=(table[0][1][0] if table and table[0][1] else "") or "#1",
                              hint="keep notes below the table only")
         table.append((line_no, row))
     return meta, table, "\n".join(notes)
@@ -89,7 +91,8 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
         meta, table, note = _split(rows)
     except InputError as exc:
         exc.file = display
-        raise InputError(exc.problem, file=display, row=exc.row, hint=exc.hint) from None
+        raise InputError(exc.problem, file=display, row=exc.row, column=exc.column,
+                         hint=exc.hint) from None
     if not table:
         raise InputError("no table found", file=display, hint="the file holds only header lines")
     head_line, header = table[0]
@@ -127,11 +130,13 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
     else:
         label_is_region = bool(fixed_ind)
     units: dict[str, str] = {}
+    unit_at: dict[str, tuple[int, str]] = {}
     if fixed_ind:
         name, unit = split_unit(fixed_ind)
         fixed_ind = name
         if unit:
             units[name] = unit
+            unit_at[name] = (int(meta["指标@row"]), "指标")
     records = []
     for line_no, row in body:
         label = row[0].strip() if row else ""
@@ -159,6 +164,8 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
                 name, unit = split_unit(other)
                 if unit:
                     units[name] = unit
+                    unit_at.setdefault(name, (line_no, header[0] or "#1") if cols_are_periods
+                                       else (head_line, head))
                 rec["indicator"], rec["region"] = name, fixed_reg or NATIONAL
             records.append(rec)
     if not records:
@@ -172,6 +179,9 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
             frame[col] = ""
     frame = long._numbers(frame, display)
     batch = Batch(file=display, path=path, sha256=digest, reader=reader, frame=frame,
+                  columns={(("region" if label_is_region else "indicator") if cols_are_periods
+                            else "period"): header[0] or "#1"},
+                  unit_at=unit_at,
                   note=note, units=units)
     batch.new_indicators = _definitions(frame, units, meta)
     return batch
