@@ -1,0 +1,1 @@
+"""Private parts of ``statlib.tables``: the spec, the laid-out grid and one module per rendering."""
