@@ -189,7 +189,7 @@ def test_rows_from_frame_matches_builder() -> None:
         [[45.675, -5.44, 6, 512.345, 2.05, 5]], index=["社会消费品零售总额"], columns=columns
     )
     frame[("单位", "")] = "亿元"
-    t = Table("主要经济指标").rows_from(frame, unit=("单位", ""), decimals=2)  # type: ignore[arg-type]
+    t = Table("主要经济指标").rows_from(frame, unit=("单位", ""), decimals=2)
     assert [type(h).__name__ for h in t.header] == ["ColumnGroup", "ColumnGroup"]
     assert t.to_frame().iloc[0].tolist() == [
         "社会消费品零售总额",
@@ -206,10 +206,31 @@ def test_rows_from_frame_matches_builder() -> None:
     assert (
         spec.rows_from(frame, unit=("单位", ""), decimals=2)
         .to_frame()
-        .equals(  # type: ignore[arg-type]
-            bulletin().to_frame().iloc[[1]].reset_index(drop=True)
-        )
+        .equals(bulletin().to_frame().iloc[[1]].reset_index(drop=True))
     )
+
+
+def test_rows_from_metadata_columns() -> None:
+    frame = pd.DataFrame(
+        {
+            "指标": ["社会消费品零售总额", "商品零售", "餐饮收入"],
+            "单位": ["亿元", None, float("nan")],
+            "级": [0, 1, 1],
+            "其中": [False, True, True],
+            "注": [None, "①", None],
+            "位": [2, 1, None],
+            "1—11月": [512.345, 450.0, 62.345],
+        }
+    )
+    t = Table("t").rows_from(
+        frame, label="指标", unit="单位", level="级", sub_item="其中", footnote="注", decimals="位"
+    )
+    assert [c.name for c in t.leaf_columns] == ["1—11月"]
+    assert t.to_frame().values.tolist() == [
+        ["社会消费品零售总额", "亿元", "512.35"],
+        [IND + "#商品零售①", "", "450.0"],
+        [IND + "#餐饮收入", "", "62.3"],
+    ]
 
 
 # ---- HTML ----------------------------------------------------------------------------------
@@ -331,6 +352,27 @@ def test_pandoc_reads_a_real_table(fmt: str, render: str) -> None:
     assert [[c.strip(IND) for c in row] for row in body] == expected
 
 
+@pytest.mark.parametrize(
+    ("table", "header", "body"),
+    [
+        (Table("t").columns("a"), [[("指标", 1, 1), ("a", 1, 1)]], [["", ""]]),
+        (
+            Table("t")
+            .columns(group("规模以上工业企业主要指标（1—11月）", "a", "b"))
+            .row("x", [1, 2]),
+            [
+                [("指标", 2, 1), ("规模以上工业企业主要指标（1—11月）", 1, 2)],
+                [("a", 1, 1), ("b", 1, 1)],
+            ],
+            [["x", "1.0", "2.0"]],
+        ),
+        (Table("t").row("x", [1]), [[("指标", 1, 1), ("1", 1, 1)]], [["x", "1.0"]]),
+    ],
+)
+def test_pandoc_edge_layouts(table: Table, header: list[Any], body: list[list[str]]) -> None:
+    assert _header_and_body(_table_node(table.to_pandoc(), "markdown")) == (header, body)
+
+
 def test_pandoc_markdown_keeps_data_as_text() -> None:
     labels = ["*粗* _斜_ [链](http://x) $x$ <b>b</b>", "1. 列表", "- 项", "a | b \\ c", "#标题"]
     t = Table("t").columns(group("当月", "绝对量")).row(labels[0], [1])
@@ -355,6 +397,18 @@ def test_typst_gets_a_table_with_the_numbers() -> None:
     numbers = re.findall(r"\[(-?\d+(?:\.\d+)?)\]", typst)
     flat = [c for row in bulletin().to_frame().values.tolist() for c in row[2:] if c]
     assert numbers == flat
+
+
+def test_typst_compiles_to_pdf(tmp_path: Path) -> None:
+    typst = pytest.importorskip("typst")
+    source = tmp_path / "t.typ"
+    source.write_text(
+        pypandoc.convert_text(
+            yearbook().to_pandoc(), "typst", format="markdown", extra_args=["-s"]
+        ),
+        encoding="utf-8",
+    )
+    assert typst.compile(str(source), format="pdf")[:5] == b"%PDF-"
 
 
 def test_docx_gets_a_real_table(tmp_path: Path) -> None:

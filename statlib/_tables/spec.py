@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
+Key = str | tuple[str, ...]  # a frame column: a name, or a tuple under a MultiIndex
 _NUMBER = re.compile(r"^[1-9]\d*-[1-9]\d*$")
 
 
@@ -201,17 +202,18 @@ class Table:
         self,
         frame: pd.DataFrame,
         *,
-        label: str | None = None,
-        unit: str | None = None,
-        decimals: int | str = 1,
-        level: str | None = None,
-        sub_item: str | None = None,
-        footnote: str | None = None,
+        label: Key | None = None,
+        unit: Key | None = None,
+        decimals: int | Key = 1,
+        level: Key | None = None,
+        sub_item: Key | None = None,
+        footnote: Key | None = None,
     ) -> Table:
         """A copy with one row per frame row. ``label`` (default: the index), ``unit``,
-        ``level``, ``sub_item``, ``footnote`` and a str ``decimals`` name columns holding
-        those; the other columns are the values. Without ``columns()`` set yet, the frame's
-        columns become the header (a two-level MultiIndex gives column groups)."""
+        ``level``, ``sub_item``, ``footnote`` and a non-int ``decimals`` name columns holding
+        those (missing entries take the defaults); the other columns are the values.
+        Without ``columns()`` set yet, the frame's columns become the header (a two-level
+        MultiIndex gives column groups)."""
         import pandas as pd
 
         meta = {
@@ -220,7 +222,7 @@ class Table:
             "level": level,
             "sub_item": sub_item,
             "footnote": footnote,
-            "decimals": decimals if isinstance(decimals, str) else None,
+            "decimals": None if isinstance(decimals, int) else decimals,
         }
         for param, name in meta.items():
             if name is not None and name not in frame.columns:
@@ -237,19 +239,18 @@ class Table:
             )
         for index, record in frame.iterrows():
 
-            def get(name: str | None, default: Any, record: pd.Series = record) -> Any:
-                return default if name is None else record[name]
+            def get(name: Key | None, default: Any, record: pd.Series = record) -> Any:
+                value = default if name is None else record[name]
+                return default if _missing(value) else value
 
-            raw_dec = record[decimals] if isinstance(decimals, str) else decimals
-            mark = get(footnote, None)
             table = table.row(
                 str(get(label, index)),
                 [record[c] for c in value_columns],
                 unit=_optional_text(get(unit, None)),
-                decimals=int(raw_dec),
+                decimals=decimals if isinstance(decimals, int) else int(get(decimals, 1)),
                 level=int(get(level, 0)),
                 sub_item=bool(get(sub_item, False)),
-                footnote=_optional_text(mark),
+                footnote=_optional_text(get(footnote, None)),
             )
         return table
 
@@ -359,8 +360,14 @@ def _header_from(names: list[Any], multi: bool) -> list[Column | ColumnGroup]:
     return header
 
 
+def _missing(x: object) -> bool:
+    import pandas as pd
+
+    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(x)))
+
+
 def _optional_text(x: object) -> str | None:
-    if x is None or (isinstance(x, float) and x != x) or x == "":
+    if _missing(x) or x == "":
         return None
     return str(x)
 
