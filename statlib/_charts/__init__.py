@@ -1,0 +1,1 @@
+"""Internals of ``statlib.charts``: the house style (``style``), the chart types (``kinds``)."""

@@ -1,0 +1,221 @@
+"""The house style of statlib charts: fonts, palette, sizes, frame, source line, output.
+
+Every chart is a :class:`Chart` (a matplotlib Figure that shows itself in Jupyter) built inside
+the house ``rcParams`` with the shipped CJK font named explicitly, so what it draws depends neither
+on the machine's fonts nor on the caller's rcParams at display time.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import Formatter
+
+from statlib import fonts, periods
+from statlib.errors import ConfigError, StatlibError
+from statlib.measures import fmt
+
+# Okabe & Ito (2008), colour-blind safe. The own city is vermillion; peers are grey.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+HIGHLIGHT = OKABE_ITO["vermillion"]
+MUTED = "#B8B8B8"
+INK = "#333333"
+GRID = "#E3E3E3"
+# Comparison series after the highlighted one (region, nation, …).
+SERIES = (
+    OKABE_ITO["blue"],
+    OKABE_ITO["bluish_green"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["reddish_purple"],
+    OKABE_ITO["sky_blue"],
+    OKABE_ITO["black"],
+)
+POSITIVE = OKABE_ITO["blue"]
+NEGATIVE = OKABE_ITO["orange"]
+
+_MM = 1 / 25.4
+# A4 portrait type area of official documents is 156 mm wide (GB/T 9704); phone ≈ 375 CSS px.
+SIZES: dict[str, tuple[float, float]] = {
+    "full": (156 * _MM, 92 * _MM),
+    "half": (76 * _MM, 62 * _MM),
+    "phone": (100 * _MM, 84 * _MM),
+}
+_BASE_PT = {"full": 9.0, "half": 7.0, "phone": 8.5}
+_SALT = "statlib-charts"
+
+
+def house_rc(size: str = "full") -> dict[str, Any]:
+    """The ``rcParams`` of the house style for a figure size (``full``, ``half``, ``phone``)."""
+    fonts.register_matplotlib()
+    base = _BASE_PT[_size(size)]
+    return {
+        "font.family": [fonts.SANS, "DejaVu Sans"],
+        "font.size": base,
+        "axes.unicode_minus": False,
+        "axes.titlesize": base + 2,
+        "axes.labelsize": base,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": "#888888",
+        "axes.linewidth": 0.6,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "axes.grid.axis": "y",
+        "axes.axisbelow": True,
+        "axes.prop_cycle": mpl.cycler(color=SERIES),
+        "grid.color": GRID,
+        "grid.linewidth": 0.6,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "xtick.labelsize": base - 0.5,
+        "ytick.labelsize": base - 0.5,
+        "xtick.major.size": 2.5,
+        "ytick.major.size": 0,
+        "legend.frameon": False,
+        "legend.fontsize": base - 0.5,
+        "figure.dpi": 100,
+        "figure.facecolor": "white",
+        "savefig.facecolor": "white",
+        "svg.hashsalt": _SALT,
+        "svg.fonttype": "path",
+    }
+
+
+def _size(size: str) -> str:
+    if size not in SIZES:
+        raise ConfigError(f"chart size must be one of {', '.join(SIZES)}, not {size!r}")
+    return size
+
+
+class Chart(Figure):
+    """A matplotlib Figure in the house style; shows itself inline in Jupyter (SVG and PNG)."""
+
+    def _repr_svg_(self) -> str:
+        return to_svg(self)
+
+    def _repr_png_(self) -> bytes:
+        return to_png(self, dpi=100)
+
+
+@contextmanager
+def house(size: str = "full") -> Iterator[None]:
+    """Build a chart inside the house style (rcParams restored afterwards)."""
+    rc = house_rc(size)
+    with mpl.rc_context(rc):
+        yield
+
+
+def new_chart(size: str, *, title: str, source: str, legend_rows: int = 0) -> Chart:
+    """An empty chart of ``size`` with room for the title on top and the source line below."""
+    width, height = SIZES[_size(size)]
+    base = _BASE_PT[size]
+    # Space (as a fraction of the height) kept free for the source line under the plot.
+    bottom = (base * 1.9) / 72 / height if source else 0.0
+    chart = Chart(figsize=(width, height))
+    chart.set_layout_engine(ConstrainedLayoutEngine(rect=(0, bottom, 1, 1 - bottom), h_pad=0.04))
+    chart.suptitle(title, fontsize=base + 2, fontweight="bold", color="black")
+    if source:
+        chart.text(
+            0.012,
+            0.012,
+            f"数据来源：{source}" if not source.startswith("数据来源") else source,
+            ha="left",
+            va="bottom",
+            fontsize=base - 1.5,
+            color="#555555",
+        )
+    return chart
+
+
+def axis_label(name: str | None, unit: str | None) -> str:
+    """``增速（%）``; ``单位：亿元`` without a name; the name alone without a unit."""
+    if name and unit:
+        return f"{name}（{unit}）"
+    if unit:
+        return f"单位：{unit}"
+    return name or ""
+
+
+class HalfUpFormatter(Formatter):
+    """Tick labels through :func:`statlib.measures.fmt` (half-up), never with a ``%`` sign.
+
+    Uses the fewest decimals (0–2, or ``decimals`` if given) that show every tick exactly.
+    """
+
+    def __init__(self, decimals: int | None = None) -> None:
+        self.decimals = decimals
+        self._auto = 0
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        if self.decimals is None:
+            self._auto = next(
+                (
+                    d
+                    for d in (0, 1, 2)
+                    if all(abs(v * 10**d - round(v * 10**d)) < 1e-6 for v in values)
+                ),
+                2,
+            )
+        return [self(v) for v in values]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if not math.isfinite(x):
+            return ""
+        text = fmt(x, self.decimals if self.decimals is not None else self._auto)
+        return "0" if text.strip("-0.") == "" else text
+
+
+def period_labels(index: Sequence[object], *, cumulative: bool = True) -> list[str]:
+    """Chinese labels for an index of periods (``2023-02`` → ``1—2月``); other labels unchanged.
+
+    Years are added when the index spans several years (``2022年1—2月``).
+    """
+    try:
+        parsed = [periods.parse(str(v)) for v in index]
+    except StatlibError:
+        return [str(v) for v in index]
+    with_year = len({p.year for p in parsed}) > 1 and any(p.freq != "A" for p in parsed)
+    labels = []
+    last_year = None
+    for p in parsed:
+        # The year is printed once, on the first period of each year.
+        show_year = with_year and p.year != last_year
+        labels.append(periods.label(p, cumulative=cumulative, with_year=show_year))
+        last_year = p.year
+    return labels
+
+
+def to_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
+    """The chart as SVG text; deterministic (fixed ids, no date).
+
+    Text is drawn as paths by default, so the SVG shows no tofu anywhere and needs no font;
+    ``text_as_paths=False`` keeps ``<text>`` elements (searchable, needs the font where shown).
+    """
+    buffer = io.StringIO()
+    rc = {"svg.hashsalt": _SALT, "svg.fonttype": "path" if text_as_paths else "none"}
+    with mpl.rc_context(rc):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def to_png(fig: Figure, dpi: int = 200) -> bytes:
+    """The chart as PNG bytes at ``dpi`` (200 for print, 100 for screens)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
