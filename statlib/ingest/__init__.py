@@ -13,7 +13,7 @@ from pathlib import Path
 from statlib.errors import InputError
 from statlib.ingest import long, wide  # noqa: F401  (registers the built-in readers)
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
-from statlib.ingest.load import LoadReport, load_batch
+from statlib.ingest.load import LoadReport, NotUtf8, load_batch
 from statlib.store.store import Store
 
 __all__ = ["Batch", "LoadReport", "ingest_file", "ingest_files", "read", "readers",
@@ -41,6 +41,9 @@ def ingest_file(store: Store, path: str | Path, reader: str | None = None,
     """Read and load one file: a new vintage with its new or changed values, or nothing."""
     batch = read(path, reader, region=region)
     try:
+        return load_batch(store, batch)
+    except NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
+        batch = long.read_long(Path(path), Path(path).name, transcode=True)
         return load_batch(store, batch)
     finally:
         if batch.csv is not None and batch.csv.path != batch.path:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from statlib import periods
 from statlib.errors import ConfigError, InputError
-from statlib.ingest.base import BATCH_COLUMNS, Batch
+from statlib.ingest.base import BATCH_COLUMNS, Batch, decode
 from statlib.store import schema
 from statlib.store.backends import DuckDBBackend
 from statlib.store.store import Store
@@ -41,40 +41,67 @@ class LoadReport:
     message: str = ""
 
 
+class NotUtf8(Exception):
+    """A CSV whose head looked like UTF-8 holds GB18030 further down: read it again, transcoded."""
+
+
 class _NothingNew(Exception):
     def __init__(self, rows_read: int) -> None:
         self.rows_read = rows_read
 
 
-def _key_maps(store: Store, batch: Batch) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
-    """Reference → code tables for indicators and regions, and indicators to create."""
+def _resolvers(store: Store, batch: Batch) -> tuple[dict[str, str], dict[str, str], list[dict]]:
+    """Reference → code for indicators and regions (codes, names, aliases), and indicators to
+    create. An ambiguous name maps to ``""`` (rejected with the candidates named)."""
     created: list[dict] = []
     for name, spec in batch.new_indicators.items():
         try:
             store.indicator(name)
         except Exception:
             created.append(spec)
-    ind_rows: dict[str, str] = {}
-    catalogue = list(store._indicators.values())
-    for ind in catalogue:
+    indicators: dict[str, str] = {}
+    for ind in store._indicators.values():
         target = ind.code
         if batch.value_kind == "growth" and not ind.is_growth:
             partner = store.growth_indicator(ind.code)
             target = partner.code if partner else ""
         for key in (ind.code, ind.name, *[a for a in ind.aliases.split("|") if a]):
-            if key in ind_rows and ind_rows[key] != target and key != ind.code:
-                ind_rows[key] = ""  # an ambiguous name maps to nothing
-            elif key not in ind_rows or key == ind.code:
-                ind_rows[key] = target
+            if key in indicators and indicators[key] != target and key != ind.code:
+                indicators[key] = ""
+            elif key not in indicators or key == ind.code:
+                indicators[key] = target
     for spec in created:
-        ind_rows[str(spec["name"])] = str(spec["code"])
-    reg_rows = {r.code: r.code for r in store._regions.values()}
+        indicators[str(spec["name"])] = str(spec["code"])
+    regions = {r.code: r.code for r in store._regions.values()}
     for r in store._regions.values():
-        reg_rows.setdefault(r.name, r.code)
-    ind_map = pd.DataFrame({"key": list(ind_rows), "code": list(ind_rows.values())})
-    ind_map = ind_map[ind_map["code"] != ""]
-    reg_map = pd.DataFrame({"key": list(reg_rows), "code": list(reg_rows.values())})
-    return ind_map, reg_map, created
+        regions.setdefault(r.name, r.code)
+    return indicators, regions, created
+
+
+def _map_references(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, table: str,
+                    where: str, role: str, mapping: dict[str, str]) -> None:
+    """Replace names and aliases by codes in the loaded rows; reject unknown references.
+
+    Works on the few distinct references, so a file written with codes costs one scan.
+    """
+    refs = [r for (r,) in duck.execute(f"SELECT DISTINCT {role} FROM {table} WHERE {where}"
+                                       ).fetchall()]
+    for ref in refs:
+        if not mapping.get(ref):
+            row, column = batch.locate(role, ref)
+            if not ref:
+                raise batch.error(f"{role} is empty", row=row, column=column,
+                                  hint=f"fill in the {role} code or name")
+            problem, hint = _unknown(store, role, ref, batch)
+            raise batch.error(problem, row=row, column=column, hint=hint)
+    changes = [(ref, mapping[ref]) for ref in refs if mapping[ref] != ref]
+    if changes:
+        duck.register("_statlib_refs", pd.DataFrame(changes, columns=["key", "code"]))
+        try:
+            duck.execute(f"UPDATE {table} SET {role} = m.code FROM _statlib_refs m "
+                         f"WHERE {table}.{role} = m.key AND {table}.{where}")
+        finally:
+            duck.unregister("_statlib_refs")
 
 
 def _source_sql(batch: Batch) -> str:
@@ -103,12 +130,10 @@ def _select(batch: Batch, vid: int) -> str:
 
     flags = ("nullif(upper(trim(s.flags)), '')" if "flags" in present else "CAST(NULL AS VARCHAR)")
     return (
-        f"SELECT im.code, rm.code, trim(s.period), {vid}, {col('value', 'DOUBLE')}, {flags}, "
-        f"{col('contributors', 'INTEGER')}, {col('top1_share', 'DOUBLE')}, "
-        f"{col('top2_share', 'DOUBLE')} "
-        f"FROM {_source_sql(batch)} s "
-        "LEFT JOIN _statlib_ind im ON trim(s.indicator) = im.key "
-        "LEFT JOIN _statlib_reg rm ON trim(s.region) = rm.key"
+        f"SELECT trim(s.indicator), trim(s.region), trim(s.period), {vid}, "
+        f"{col('value', 'DOUBLE')}, {flags}, {col('contributors', 'INTEGER')}, "
+        f"{col('top1_share', 'DOUBLE')}, {col('top2_share', 'DOUBLE')} "
+        f"FROM {_source_sql(batch)} s"
     )
 
 
@@ -122,13 +147,11 @@ def load_batch(store: Store, batch: Batch) -> LoadReport:
                           f"same content as vintage {int(prev)}: nothing added")
     if batch.frame is not None:
         _check_rows(store, batch)  # small files: precise messages before any SQL runs
-    ind_map, reg_map, created = _key_maps(store, batch)
+    indicators, regions, created = _resolvers(store, batch)
     on_duck = isinstance(store.backend, DuckDBBackend)
     duck = store.backend.con if on_duck else duckdb.connect()
-    for name, frame in (("_statlib_ind", ind_map), ("_statlib_reg", reg_map),
-                        ("_statlib_src", batch.frame)):
-        if frame is not None:
-            duck.register(name, frame)
+    if batch.frame is not None:
+        duck.register("_statlib_src", batch.frame)
     try:
         with store.backend.transaction():
             vid = int(store.backend.scalar("SELECT coalesce(max(id), 0) FROM vintage")) + 1
@@ -143,11 +166,13 @@ def load_batch(store: Store, batch: Batch) -> LoadReport:
                     "region VARCHAR NOT NULL, period VARCHAR NOT NULL, vintage INTEGER, "
                     "value DOUBLE, flags VARCHAR, contributors INTEGER, top1_share DOUBLE, "
                     "top2_share DOUBLE)")
-                table, where = "_statlib_stage", "TRUE"
+                table, where = "_statlib_stage", f"vintage = {vid}"
             try:
                 duck.execute(f"INSERT INTO {table} {_select(batch, vid)}")
             except duckdb.Error as exc:
                 raise _diagnose(store, batch, exc) from None
+            _map_references(store, batch, duck, table, where, "indicator", indicators)
+            _map_references(store, batch, duck, table, where, "region", regions)
             rows_read = _check_loaded(store, batch, duck, table, where)
             rows_added = _keep_new(store, duck, table, where, vid, on_duck)
             if rows_added == 0:
@@ -162,11 +187,8 @@ def load_batch(store: Store, batch: Batch) -> LoadReport:
         return LoadReport(batch.file, batch.reader, nothing.rows_read, 0, None,
                           "every value is already stored: nothing added")
     finally:
-        for name in ("_statlib_ind", "_statlib_reg", "_statlib_src"):
-            try:
-                duck.unregister(name)
-            except duckdb.Error:
-                pass
+        if batch.frame is not None:
+            duck.unregister("_statlib_src")
         if not on_duck:
             duck.close()
     if created:
@@ -378,6 +400,10 @@ def _diagnose(store: Store, batch: Batch, exc: duckdb.Error) -> InputError:
     """Explain a failed bulk insert by scanning the file row by row (only on this error path)."""
     if batch.csv is None:
         return batch.error(f"the rows could not be stored: {exc}")
+    if "unicode" in str(exc).lower():
+        _, encoding = decode(batch.path)  # raises, naming the bad bytes, if neither encoding fits
+        if not encoding.startswith("utf-8"):
+            raise NotUtf8(batch.file)
     names = batch.csv.names
     numeric = {"value", "contributors", "top1_share", "top2_share"}
     checked: dict[tuple[str, str], bool] = {}

@@ -78,14 +78,26 @@ def _sniff(path: Path, head: str) -> bool:
     return is_long_header(header) or sum(bool(cells & set(ALIASES[r])) for r in REQUIRED) >= 3
 
 
-def read_long(path: Path, display: str) -> Batch:
-    """Read a long CSV or XLSX file into a batch."""
+_PEEK = 1 << 16
+
+
+def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
+    """Read a long CSV or XLSX file into a batch.
+
+    A UTF-8 CSV is handed to DuckDB as it is: only its head (header, encoding) and tail
+    (truncation) are read here, so a 10-million-row file is parsed once, in bulk. A GB18030 file,
+    or one with lines before its header, is transcoded to a temporary UTF-8 copy first.
+    """
     from statlib.ingest.base import sha256_of
 
     digest = sha256_of(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return from_rows(xlsx_rows(path), path, display, digest)
-    text, encoding = decode(path)
+    head_only = not transcode and path.stat().st_size > _PEEK
+    text, encoding = decode(path, limit=_PEEK if head_only else None)
+    if head_only and not encoding.startswith("utf-8"):
+        text, encoding = decode(path)  # GB18030: the whole file, transcoded below
+        head_only = False
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
@@ -93,15 +105,14 @@ def read_long(path: Path, display: str) -> Batch:
     delimiter = sniff_delimiter(lines[first])
     header = [c.strip().strip('"') for c in lines[first].split(delimiter)]
     roles, kind = _roles(header, display)
-    if len(lines) <= first + 1 or not any(line.strip() for line in lines[first + 1:]):
+    if not any(line.strip() for line in lines[first + 1:]):
         raise InputError("the file has a header but no data rows", file=display, row=first + 1,
                          hint="export the data again")
-    if not text.endswith(("\n", "\r")) and lines[-1].count(delimiter) < len(header) - 1:
-        raise InputError("the file ends in the middle of a row (truncated)", file=display,
-                         row=len(lines), column=header[lines[-1].count(delimiter)],
-                         hint="the copy was cut short: export the file again")
+    _check_not_truncated(path, display, header, delimiter)
     source = path
-    if encoding != "utf-8" or first:
+    if first or not encoding.startswith("utf-8"):
+        if head_only:
+            lines = decode(path)[0].splitlines()
         tmp = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
         with tmp:
             tmp.write("\n".join(lines[first:]) + "\n")
@@ -110,6 +121,23 @@ def read_long(path: Path, display: str) -> Batch:
         file=display, path=path, sha256=digest, reader="long", value_kind=kind,
         csv=CsvSource(source, roles, delimiter, header_line=1 + first),
     )
+
+
+def _check_not_truncated(path: Path, display: str, header: list[str], delimiter: str) -> None:
+    """A file cut short ends without a line break in the middle of a row."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - _PEEK))
+        tail = fh.read()
+    if tail.endswith((b"\n", b"\r")):
+        return
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    fields = last.count(delimiter)
+    if fields < len(header) - 1:
+        with open(path, "rb") as fh:
+            row = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
+        raise InputError("the file ends in the middle of a row (truncated)", file=display,
+                         row=row, column=header[fields],
+                         hint="the copy was cut short: export the file again")
 
 
 def is_long_header(header: list[str]) -> bool:

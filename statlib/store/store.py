@@ -324,30 +324,42 @@ def _vintage_clause(vintage: Vintage, store: Store) -> tuple[str, list[Any]]:
     return " AND vintage <= ?", [vid]
 
 
+_FREQ_BY_LENGTH = {7: "M", 6: "Q", 4: "A"}  # 2022-11, 2022Q3, 2022
+
+
+def _ends(period: pd.Series) -> pd.Series:
+    """(year, last month) of canonical period strings as one sortable integer, vectorised."""
+    text = period.astype(str)
+    year = text.str[:4].astype(int)
+    length = text.str.len()
+    month = pd.Series(12, index=text.index)
+    monthly, quarterly = length == 7, length == 6
+    month[monthly] = text[monthly].str[5:7].astype(int)
+    month[quarterly] = text[quarterly].str[5].astype(int) * 3
+    return year * 100 + month
+
+
 def _between(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
     if frame.empty or (start is None and end is None):
         return frame
-    parsed = frame["period"].map(periods.parse)
-    months = parsed.map(lambda p: (p.year, p.last_month))
+    ends = _ends(frame["period"])
     keep = pd.Series(True, index=frame.index)
     if start is not None:
         s = periods.parse(start)
-        keep &= months >= (s.year, s.last_month - {"M": 0, "Q": 2, "A": 11}[s.freq])
+        keep &= ends >= s.year * 100 + s.last_month - {"M": 0, "Q": 2, "A": 11}[s.freq]
     if end is not None:
         e = periods.parse(end)
-        keep &= months <= (e.year, e.last_month)
+        keep &= ends <= e.year * 100 + e.last_month
     return frame[keep]
 
 
 def _one_frequency(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Keep one frequency: ``freq`` if present, else the first found. Rows arrive ordered by
+    period, which within one frequency is chronological."""
     if frame.empty:
         return frame
-    parsed = frame["period"].map(periods.parse)
-    freqs = parsed.map(lambda p: p.freq)
-    if (freqs == freq).any():
-        keep = freqs == freq
-    else:
+    freqs = frame["period"].astype(str).str.len().map(_FREQ_BY_LENGTH)
+    keep = freqs == freq
+    if not keep.any():
         keep = freqs == freqs.iloc[0]
-    frame = frame[keep]
-    order = sorted(range(len(frame)), key=lambda i: parsed[keep].iloc[i])
-    return frame.iloc[order]
+    return frame[keep]
