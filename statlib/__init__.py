@@ -9,6 +9,9 @@ The public API notebooks use. Everything else is internal.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from statlib import measures, periods, phrase
 from statlib.errors import (
     ConfigError,
@@ -21,6 +24,16 @@ from statlib.store import Indicator, Region, Store, open_store
 
 __version__ = "0.1.0"
 
+# Modules that pull in matplotlib or openpyxl load on first use, so `statlib query` starts fast.
+_LAZY = ("charts", "fonts", "tables")
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY:
+        return importlib.import_module(f"statlib.{name}")
+    raise AttributeError(f"module 'statlib' has no attribute {name!r}")
+
+
 __all__ = [
     "ConfigError",
     "DataError",
@@ -31,8 +44,11 @@ __all__ = [
     "Store",
     "StoreLockedError",
     "__version__",
+    "charts",
+    "fonts",
     "measures",
     "open_store",
     "periods",
     "phrase",
+    "tables",
 ]

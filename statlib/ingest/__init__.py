@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from statlib.errors import InputError
-from statlib.ingest import long, wide  # noqa: F401  (registers the built-in readers)
+from statlib.ingest import long, wide
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
 from statlib.ingest.load import LoadReport, NotUtf8, load_batch
 from statlib.store.store import Store
