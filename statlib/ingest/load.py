@@ -84,9 +84,9 @@ def _map_references(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection,
 
     Works on the few distinct references, so a file written with codes costs one scan.
     """
-    refs = [r for (r,) in duck.execute(f"SELECT DISTINCT {role} FROM {table} WHERE {where}"
-                                       ).fetchall()]
-    for ref in refs:
+    found = [r for (r,) in duck.execute(f"SELECT DISTINCT {role} FROM {table} WHERE {where}"
+                                        ).fetchall()]
+    for ref in found:
         if not mapping.get(ref):
             row, column = batch.locate(role, ref)
             if not ref:
@@ -94,7 +94,7 @@ def _map_references(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection,
                                   hint=f"fill in the {role} code or name")
             problem, hint = _unknown(store, role, ref, batch)
             raise batch.error(problem, row=row, column=column, hint=hint)
-    changes = [(ref, mapping[ref]) for ref in refs if mapping[ref] != ref]
+    changes = [(ref, mapping[ref]) for ref in found if mapping[ref] != ref]
     if changes:
         duck.register("_statlib_refs", pd.DataFrame(changes, columns=["key", "code"]))
         try:
@@ -145,9 +145,8 @@ def load_batch(store: Store, batch: Batch) -> LoadReport:
     if prev is not None and not pd.isna(prev):
         return LoadReport(batch.file, batch.reader, 0, 0, None,
                           f"same content as vintage {int(prev)}: nothing added")
-    if batch.frame is not None:
-        _check_rows(store, batch)  # small files: precise messages before any SQL runs
     indicators, regions, created = _resolvers(store, batch)
+    refs = {"indicator": indicators, "region": regions}
     on_duck = isinstance(store.backend, DuckDBBackend)
     duck = store.backend.con if on_duck else duckdb.connect()
     if batch.frame is not None:
@@ -170,10 +169,10 @@ def load_batch(store: Store, batch: Batch) -> LoadReport:
             try:
                 duck.execute(f"INSERT INTO {table} {_select(batch, vid)}")
             except duckdb.Error as exc:
-                raise _diagnose(store, batch, exc) from None
-            _map_references(store, batch, duck, table, where, "indicator", indicators)
-            _map_references(store, batch, duck, table, where, "region", regions)
-            rows_read = _check_loaded(store, batch, duck, table, where)
+                raise _diagnose(store, batch, exc, refs) from None
+            for role, mapping in refs.items():
+                _map_references(store, batch, duck, table, where, role, mapping)
+            rows_read = _check_loaded(store, batch, duck, table, where, refs)
             rows_added = _keep_new(store, duck, table, where, vid, on_duck)
             if rows_added == 0:
                 raise _NothingNew(rows_read)
@@ -198,7 +197,7 @@ def load_batch(store: Store, batch: Batch) -> LoadReport:
 
 
 def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, table: str,
-                  where: str) -> int:
+                  where: str, refs: dict[str, dict[str, str]]) -> int:
     """Set-based checks on the inserted rows; raises InputError naming the first bad row."""
     q = duck.execute
     rows, distinct = q(f"SELECT count(*), count(DISTINCT hash(indicator, region, period)) "
@@ -222,7 +221,7 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
         dup = q(f"SELECT indicator, region, period FROM {table} WHERE {where} "
                 "GROUP BY ALL HAVING count(*) > 1 LIMIT 1").fetchone()
         if dup is not None:
-            lines = _rows_of(batch, store, dup)
+            lines = _rows_of(batch, refs, dup)
             raise batch.error(
                 f"duplicate observation {dup[0]}/{dup[1]}/{dup[2]}"
                 + (f" (also row {lines[1]})" if len(lines) > 1 else ""),
@@ -237,7 +236,7 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
         if ind is not None and "MQA".index(freq) < "MQA".index(ind.frequency):
             key = q(f"SELECT indicator, region, period FROM {table} WHERE {where} AND "
                     "indicator = ? AND length(period) = ? LIMIT 1", [code, length]).fetchone()
-            lines = _rows_of(batch, store, key) if key is not None else []
+            lines = _rows_of(batch, refs, key) if key is not None else []
             raise batch.error(
                 f"indicator {code} ({ind.name}) is {ind.frequency}-frequency but the file "
                 f"gives {freq} periods", row=lines[0] if lines else None, column="period",
@@ -254,7 +253,7 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
     missing = q(f"SELECT indicator, region, period FROM {table} WHERE {where} AND value IS NULL "
                 "AND (flags IS NULL OR flags NOT LIKE '%N%') LIMIT 1").fetchone()
     if missing is not None:
-        lines = _rows_of(batch, store, missing)
+        lines = _rows_of(batch, refs, missing)
         raise batch.error("value is empty", row=lines[0] if lines else None, column="value",
                           hint="write the number, or set flag N where it is not available")
     bad_share = q(f"SELECT indicator, region, period, CASE WHEN contributors < 0 THEN "
@@ -263,7 +262,7 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
                   "(top1_share NOT BETWEEN 0 AND 1 OR top2_share NOT BETWEEN 0 AND 1 OR "
                   "top2_share > top1_share OR contributors < 0) LIMIT 1").fetchone()
     if bad_share is not None:
-        lines = _rows_of(batch, store, bad_share[:3])
+        lines = _rows_of(batch, refs, bad_share[:3])
         raise batch.error("contributors must be ≥ 0 and top shares within 0…1 with "
                           "top2_share ≤ top1_share", row=lines[0] if lines else None,
                           column=bad_share[3], hint="shares are fractions such as 0.4521")
@@ -320,13 +319,13 @@ def _keep_new(store: Store, duck: duckdb.DuckDBPyConnection, table: str, where: 
     return int(be.scalar("SELECT count(*) FROM observation WHERE vintage = ?", [vid]))
 
 
-def _rows_of(batch: Batch, store: Store, key: tuple) -> list[int]:
+def _rows_of(batch: Batch, refs: dict[str, dict[str, str]], key: tuple) -> list[int]:
     """File rows of one (indicator, region, period) key, for messages."""
     if batch.frame is not None:
         frame = batch.frame
         hits = frame[frame["period"].astype(str).map(_canon) == key[2]]
-        hits = hits[[_code(store, "indicator", v) == key[0] for v in hits["indicator"]]]
-        hits = hits[[_code(store, "region", v) == key[1] for v in hits["region"]]]
+        hits = hits[[refs["indicator"].get(str(v).strip()) == key[0] for v in hits["indicator"]]]
+        hits = hits[[refs["region"].get(str(v).strip()) == key[1] for v in hits["region"]]]
         return [int(r) for r in hits["_row"]]
     assert batch.csv is not None
     names = batch.csv.names
@@ -338,8 +337,8 @@ def _rows_of(batch: Batch, store: Store, key: tuple) -> list[int]:
                 continue
             rec = dict(zip(names, row, strict=False))
             if (_canon(rec["period"]) == key[2]
-                    and _code(store, "indicator", rec["indicator"], batch) == key[0]
-                    and _code(store, "region", rec["region"]) == key[1]):
+                    and refs["indicator"].get(rec["indicator"].strip()) == key[0]
+                    and refs["region"].get(rec["region"].strip()) == key[1]):
                 out.append(line_no + batch.csv.header_line - 1)
     return out
 
@@ -349,37 +348,6 @@ def _canon(text: str) -> str:
         return str(periods.parse(text.strip()))
     except ConfigError:
         return text
-
-
-def _code(store: Store, what: str, ref: str, batch: Batch | None = None) -> str | None:
-    try:
-        if what == "region":
-            return store.region(ref.strip()).code
-        ind = store.indicator(ref.strip())
-        if batch is not None and batch.value_kind == "growth" and not ind.is_growth:
-            partner = store.growth_indicator(ind.code)
-            return partner.code if partner else None
-        return ind.code
-    except Exception:
-        return None
-
-
-def _check_rows(store: Store, batch: Batch) -> None:
-    """Row-by-row checks of references, for files read into a frame (and bad CSVs)."""
-    assert batch.frame is not None
-    known_new = set(batch.new_indicators)
-    for role in ("indicator", "region"):
-        for ref in batch.frame[role].astype(str).unique():
-            if role == "indicator" and ref in known_new:
-                continue
-            if not ref.strip():
-                row, column = batch.locate(role, ref)
-                raise batch.error(f"{role} is empty", row=row, column=column,
-                                  hint=f"fill in the {role} code or name")
-            if _code(store, role, ref, batch) is None:
-                row, column = batch.locate(role, ref)
-                problem, hint = _unknown(store, role, ref, batch)
-                raise batch.error(problem, row=row, column=column, hint=hint)
 
 
 def _unknown(store: Store, role: str, ref: str, batch: Batch) -> tuple[str, str]:
@@ -396,7 +364,8 @@ def _unknown(store: Store, role: str, ref: str, batch: Batch) -> tuple[str, str]
             f"add it to the {role} catalogue (data/catalogue/) or use a known code or name")
 
 
-def _diagnose(store: Store, batch: Batch, exc: duckdb.Error) -> InputError:
+def _diagnose(store: Store, batch: Batch, exc: duckdb.Error,
+              refs: dict[str, dict[str, str]]) -> InputError:
     """Explain a failed bulk insert by scanning the file row by row (only on this error path)."""
     if batch.csv is None:
         return batch.error(f"the rows could not be stored: {exc}")
@@ -430,7 +399,7 @@ def _diagnose(store: Store, batch: Batch, exc: duckdb.Error) -> InputError:
                 elif role in ("indicator", "region"):
                     key = (role, cell)
                     if key not in checked:
-                        checked[key] = _code(store, role, cell, batch) is not None
+                        checked[key] = bool(refs[role].get(cell.strip()))
                     if not checked[key]:
                         problem, hint = (("empty " + role, f"fill in the {role}") if not
                                          cell.strip() else _unknown(store, role, cell, batch))
