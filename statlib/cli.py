@@ -1,6 +1,7 @@
 """The ``statlib`` command: a thin click group over the library.
 
-Exit codes: 0 success, 2 bad parameter, 3 database problem, 4 bad input file, 1 internal error.
+Exit codes: 0 success, 2 bad parameter, 3 database problem, 4 bad input file, 5 cannot render,
+1 internal error.
 """
 
 from __future__ import annotations
@@ -169,6 +170,29 @@ def _int(text: str) -> int:
     except ValueError:
         raise click.BadParameter("use latest, first or a vintage id", param_hint="--vintage"
                                  ) from None
+
+
+@main.command("render")
+@click.argument("notebook", type=click.Path(dir_okay=False))
+@click.option("--to", "to", default="html,pdf,docx", show_default=True, metavar="FORMATS",
+              help="Comma-separated formats: html, pdf, docx, wechat.")
+@click.option("--edition", type=click.Choice(["internal", "public", "masked"]), default=None,
+              help="Edition (default: the front matter's, then the series').")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: outputs/preview/<notebook stem>/).")
+@click.option("--self-contained", is_flag=True, help="Embed the shipped fonts in the HTML page.")
+@_handle_errors
+def render_cmd(notebook: str, to: str, edition: str | None, out: str | None,
+               self_contained: bool) -> None:
+    """Render an executed notebook: `statlib render bulletin.ipynb --to html,pdf`."""
+    from pathlib import Path
+
+    from statlib.render import render
+
+    written = render(notebook, [t for t in to.split(",") if t.strip()], edition=edition,
+                     out=Path(out) if out else None, self_contained=self_contained)
+    for fmt, path in written.items():
+        click.echo(f"{fmt:6} {path}")
 
 
 @main.command("settings")

@@ -4,7 +4,8 @@
     ├── ConfigError              a setting or parameter is wrong (names the parameter)
     ├── DataError                the database cannot answer (unknown code, locked file)
     │   └── StoreLockedError     another process holds the DuckDB file for writing
-    └── InputError               an input file is malformed (names file, row, column, what to do)
+    ├── InputError               an input file is malformed (names file, row, column, what to do)
+    └── RenderError              a notebook cannot be rendered (names notebook, format, line)
 
 Every error carries the context a user needs to fix the input, and a message that says what to do.
 """
@@ -71,3 +72,9 @@ class InputError(StatlibError):
         if self.hint:
             text += f" — {self.hint}"
         return text
+
+
+class RenderError(StatlibError):
+    """A notebook cannot be rendered: no or bad front matter, unknown series, a failed engine."""
+
+    exit_code = 5

@@ -1,0 +1,125 @@
+"""Word: pandoc with ``templates/docx/reference.docx``; the masthead and footer added as paragraphs.
+
+Headings map to Word's Heading 1–3, tables use the reference's ruled ``Table`` style, images are
+the PNG renderings (Word shows SVG unevenly). pandoc has no masthead, so the classification and
+serial line, the red series title (``Title``), ``第X期``, the unit/date line with the red rule, the
+document title, and the 报/送/发 footer are written into ``word/document.xml`` afterwards, in the
+reference document's own paragraph styles (``tools/make_reference_docx.py``).
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from statlib.errors import RenderError
+from statlib.render import _pandoc
+from statlib.render.formats import Document
+from statlib.render.frontmatter import Masthead
+
+
+def reference_docx() -> Path:
+    """``templates/docx/reference.docx`` (built by ``tools/make_reference_docx.py``)."""
+    path = _pandoc.templates_dir() / "docx" / "reference.docx"
+    if not path.is_file():
+        raise RenderError(f"{path} is missing: run python tools/make_reference_docx.py")
+    return path
+
+
+def _png_images(ast: dict[str, Any], media: Path) -> dict[str, Any]:
+    root = media.resolve()
+
+    def fix(el: dict[str, Any]) -> dict[str, Any] | None:
+        if el["t"] != "Image":
+            return None
+        attr, caption, (src, title) = el["c"]
+        png = dict(attr[2]).get("png")
+        attr[2] = [kv for kv in attr[2] if kv[0] != "png"]
+        # the filter kept the PNG's media name; extraction put it beside the SVG
+        path = (media / Path(png).name if png else Path(src)).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return {"t": "Str", "c": "图略"}
+        return {"t": "Image", "c": [attr, caption, [str(path), title]]}
+
+    return _pandoc.walk(ast, fix)
+
+
+def _para(style: str, *runs: str, tab: str | None = None) -> str:
+    text = "".join(f'<w:r><w:t xml:space="preserve">{escape(r)}</w:t></w:r>' for r in runs if r)
+    if tab is not None:
+        text += f'<w:r><w:tab/></w:r><w:r><w:t xml:space="preserve">{escape(tab)}</w:t></w:r>'
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{text}</w:p>'
+
+
+def masthead_xml(m: Masthead) -> str:
+    """The masthead paragraphs (CONVENTIONS §9) in the reference document's styles."""
+    out = []
+    if m.classification or m.serial:
+        out.append(_para("MastheadMarks", m.classification or "", tab=m.serial or ""))
+    if m.red:
+        out.append(_para("Title", m.series_title))
+        if m.issue_label:
+            out.append(_para("MastheadIssue", m.issue_label))
+        out.append(_para("MastheadLine", m.unit, tab=m.date_label or ""))
+    out.append(_para("DocumentTitle", m.title))
+    if m.subtitle:
+        out.append(_para("Subtitle", m.subtitle))
+    if not m.red:
+        out.append(_para("Subtitle", m.unit + ("\u3000" + m.date_label if m.date_label else "")))
+    return "".join(out)
+
+
+def footer_xml(m: Masthead) -> str:
+    """The 版记: 报/送/发 lines left between rules, the number of copies right on the last."""
+    lines = list(m.distribution)
+    if not lines and not m.copies_label:
+        return ""
+    lines = lines or [""]
+    out = []
+    for i, line in enumerate(lines):
+        last = i == len(lines) - 1
+        style = "Distribution"
+        if len(lines) == 1:
+            style = "DistributionOnly"
+        elif i == 0:
+            style = "DistributionFirst"
+        elif last:
+            style = "DistributionLast"
+        out.append(_para(style, line, tab=m.copies_label if last and m.copies_label else None))
+    return "".join(out)
+
+
+def _add_frame(docx: bytes, m: Masthead) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                xml = data.decode("utf-8")
+                start = xml.index("<w:body>") + len("<w:body>")
+                xml = xml[:start] + masthead_xml(m) + xml[start:]
+                end = xml.rindex("<w:sectPr")
+                xml = xml[:end] + footer_xml(m) + xml[end:]
+                data = xml.encode("utf-8")
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def write_docx(doc: Document, path: Path) -> None:
+    """Write the Word document of ``doc`` at ``path``."""
+    ast = _png_images(doc.body(), doc.media)
+    for key in ("title", "subtitle", "date"):  # drawn by masthead_xml instead
+        ast["meta"].pop(key, None)
+    args = [f"--reference-doc={reference_docx()}"]
+    if doc.toc:
+        args += ["--toc", "--toc-depth=2"]
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "out.docx"
+        _pandoc.write(ast, "docx", [*args, "-o", str(target)],
+                      what=f"{doc.notebook.name} → docx")
+        path.write_bytes(_add_frame(target.read_bytes(), doc.masthead))

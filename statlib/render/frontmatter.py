@@ -1,0 +1,263 @@
+"""The front matter of a publication notebook and the masthead its series gives it.
+
+The first cell of a publication notebook is a raw cell with Quarto-style YAML between ``---``
+lines. Together with its series template (``templates/series/<series>.yaml``) it makes the
+:class:`Masthead` every format draws per CONVENTIONS §9: the red series title, ``第X期``, the
+issuing unit left and the date right, the red rule, the classification on internal copies, the
+serial number, and the 报/送/发 footer with the number of copies.
+
+>>> fm = parse_front_matter("---\\ntitle: 经济运行\\nseries: bulletin\\nissue: 3\\n---", "x")
+>>> masthead(fm, "internal").issue_label
+'第3期'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from statlib.errors import RenderError
+
+EDITIONS = ("internal", "public", "masked")
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def series_dir() -> Path:
+    """``<repository>/templates/series``: one YAML file per series."""
+    return Path(__file__).resolve().parents[2] / "templates" / "series"
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The YAML front matter of a notebook, as written (unknown keys are kept in ``extra``)."""
+
+    notebook: str
+    title: str
+    series: str
+    subtitle: str | None = None
+    issue: str | None = None
+    supplement: bool = False
+    total_issue: str | None = None
+    date: str | None = None
+    unit: str | None = None
+    edition: str | None = None
+    formats: tuple[str, ...] = ()
+    classification: str | None = None
+    serial: str | None = None
+    distribution: tuple[str, ...] = ()
+    copies: str | None = None
+    toc: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Series:
+    """A series template: ``templates/series/<name>.yaml``."""
+
+    name: str
+    title: str
+    masthead: str = "red"
+    color: str = "#C00000"
+    unit: str = "云川市统计局"
+    classification: str | None = None
+    editions: tuple[str, ...] = EDITIONS
+    default_edition: str = "internal"
+    toc_headings: int = 12
+    distribution: tuple[str, ...] = ()
+    copies: str | None = None
+
+
+@dataclass(frozen=True)
+class Masthead:
+    """What every format draws around the body (strings as shown, ``None`` when absent)."""
+
+    series: str
+    series_title: str
+    red: bool
+    color: str
+    title: str
+    subtitle: str | None
+    issue_label: str | None
+    unit: str
+    date_label: str | None
+    classification: str | None
+    serial: str | None
+    distribution: tuple[str, ...]
+    copies_label: str | None
+    toc: bool | None
+    toc_headings: int
+    edition: str
+
+
+def _text(value: Any, key: str, notebook: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, dict | list):
+        raise RenderError(f"{notebook}: front matter {key!r} must be text, got {value!r}")
+    return str(value).strip() or None
+
+
+def _lines(value: Any, key: str, notebook: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(line.strip() for line in value.splitlines() if line.strip())
+    if isinstance(value, list):
+        return tuple(str(_text(v, key, notebook) or "") for v in value if v is not None)
+    raise RenderError(f"{notebook}: front matter {key!r} must be a list of lines, got {value!r}")
+
+
+def parse_front_matter(source: str, notebook: str) -> FrontMatter:
+    """Parse the raw first cell's ``---``-fenced YAML. Raises RenderError naming the line."""
+    fences = list(_FENCE.finditer(source))
+    if not source.lstrip().startswith("---") or len(fences) < 2:
+        raise RenderError(
+            f"{notebook}: the first cell must be a raw cell with YAML front matter between "
+            "'---' lines (title, series, issue, date, …)"
+        )
+    text = source[fences[0].end() : fences[1].start()]
+    offset = source[: fences[0].end()].count("\n") + 1
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + offset} of the front-matter cell" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RenderError(f"{notebook}:{line}: bad YAML front matter: {problem}") from None
+    if not isinstance(data, dict):
+        raise RenderError(f"{notebook}: front matter must be a YAML mapping of key: value")
+    known = set(FrontMatter.__dataclass_fields__) - {"notebook", "extra"}
+    values = {k.replace("-", "_"): v for k, v in data.items() if isinstance(k, str)}
+    title = _text(values.get("title"), "title", notebook)
+    if not title:
+        raise RenderError(f"{notebook}: front matter needs a title")
+    series = _text(values.get("series"), "series", notebook)
+    if not series:
+        known_list = ", ".join(known_series())
+        raise RenderError(f"{notebook}: front matter needs a series; known: {known_list}")
+    formats = values.get("formats") or ()
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",")]
+    toc = values.get("toc")
+    return FrontMatter(
+        notebook=notebook,
+        title=title,
+        series=series,
+        subtitle=_text(values.get("subtitle"), "subtitle", notebook),
+        issue=_text(values.get("issue"), "issue", notebook),
+        supplement=bool(values.get("supplement", False)),
+        total_issue=_text(values.get("total_issue"), "total_issue", notebook),
+        date=_date(values.get("date"), notebook),
+        unit=_text(values.get("unit"), "unit", notebook),
+        edition=_text(values.get("edition"), "edition", notebook),
+        formats=tuple(str(f) for f in formats),
+        classification=_text(values.get("classification"), "classification", notebook),
+        serial=_text(values.get("serial"), "serial", notebook),
+        distribution=_lines(values.get("distribution"), "distribution", notebook),
+        copies=_text(values.get("copies"), "copies", notebook),
+        toc=None if toc is None else bool(toc),
+        extra={k: v for k, v in values.items() if k not in known},
+    )
+
+
+def _date(value: Any, notebook: str) -> str | None:
+    """``2024-12-18`` (or a date) → ``2024年12月18日`` (Arabic numerals, CONVENTIONS §9)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if match:
+        y, m, d = (int(g) for g in match.groups())
+        return f"{y}年{m}月{d}日"
+    if re.fullmatch(r"\d{4}年\d{1,2}月(\d{1,2}日)?", text):
+        return text
+    raise RenderError(f"{notebook}: front matter date must be YYYY-MM-DD, got {text!r}")
+
+
+def known_series() -> list[str]:
+    """The series that have a template in ``templates/series``."""
+    return sorted(p.stem for p in series_dir().glob("*.yaml"))
+
+
+def load_series(name: str) -> Series:
+    """The series template ``name``; RenderError listing the known series when there is none."""
+    known = known_series()
+    if name not in known:
+        raise RenderError(f"unknown series {name!r}; known series: {', '.join(known)}")
+    path = series_dir() / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    color = str(data.get("color") or "#C00000")
+    if not _COLOR.match(color):
+        raise RenderError(f"{path}: color must be #RRGGBB, got {color!r}")
+    editions = tuple(data.get("editions") or EDITIONS)
+    return Series(
+        name=name,
+        title=str(data["title"]),
+        masthead=str(data.get("masthead", "red")),
+        color=color,
+        unit=str(data.get("unit") or "云川市统计局"),
+        classification=data.get("classification") or None,
+        editions=editions,
+        default_edition=str(data.get("default_edition") or editions[0]),
+        toc_headings=int(data.get("toc_headings", 12)),
+        distribution=tuple(str(x) for x in data.get("distribution") or ()),
+        copies=None if data.get("copies") is None else str(data["copies"]),
+    )
+
+
+def choose_edition(fm: FrontMatter, edition: str | None) -> str:
+    """The edition asked for, else the front matter's, else the series' default."""
+    series = load_series(fm.series)
+    chosen = edition or fm.edition or series.default_edition
+    if chosen not in EDITIONS:
+        raise RenderError(f"unknown edition {chosen!r}; use one of {', '.join(EDITIONS)}")
+    if chosen not in series.editions:
+        raise RenderError(
+            f"{fm.notebook}: series {fm.series!r} has no {chosen!r} edition "
+            f"(it has {', '.join(series.editions)})"
+        )
+    return chosen
+
+
+def masthead(fm: FrontMatter, edition: str) -> Masthead:
+    """The masthead of ``fm`` in ``edition``: front matter over series defaults."""
+    series = load_series(fm.series)
+    issue = None
+    if fm.issue:
+        issue = ("增刊" if fm.supplement else "") + f"第{fm.issue}期"
+        if fm.total_issue:
+            issue += f"（总第{fm.total_issue}期）"
+    elif fm.supplement:
+        issue = "增刊"
+    classification = None
+    if edition == "internal":
+        classification = fm.classification or series.classification or "内部资料 注意保存"
+    copies = fm.copies or series.copies
+    return Masthead(
+        series=series.name,
+        series_title=series.title,
+        red=series.masthead == "red",
+        color=series.color,
+        title=fm.title,
+        subtitle=fm.subtitle,
+        issue_label=issue,
+        unit=fm.unit or series.unit,
+        date_label=fm.date,
+        classification=classification,
+        serial=fm.serial if edition == "internal" else None,
+        distribution=fm.distribution or series.distribution,
+        copies_label=f"（共印{copies}份）" if copies and copies.isdigit() else copies,
+        toc=fm.toc,
+        toc_headings=series.toc_headings,
+        edition=edition,
+    )

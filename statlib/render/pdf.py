@@ -1,0 +1,70 @@
+"""PDF: pandoc writes Typst source with ``templates/typst/page.typ``; Typst compiles it.
+
+Only the shipped fonts are used (``ignore_system_fonts``), so every machine makes the same PDF;
+the Regular and Bold faces are real (Typst never synthesises bold). Long tables break across
+pages with their header repeated (``table.header`` repeats by default; figures are breakable).
+The PDF has no creation date, so the same notebook gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from statlib import fonts
+from statlib.errors import RenderError
+from statlib.render import _pandoc
+from statlib.render.formats import Document
+
+
+def _relative_images(ast: dict[str, Any], media: Path) -> dict[str, Any]:
+    """Image paths relative to the media folder, which is Typst's root (nothing else is read)."""
+    root = media.resolve()
+
+    def fix(el: dict[str, Any]) -> dict[str, Any] | None:
+        if el["t"] != "Image":
+            return None
+        attr, caption, (src, title) = el["c"]
+        attr[2] = [kv for kv in attr[2] if kv[0] != "png"]
+        path = Path(src).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return {"t": "Str", "c": "图略"}
+        return {"t": "Image", "c": [attr, caption, [path.relative_to(root).as_posix(), title]]}
+
+    return _pandoc.walk(ast, fix)
+
+
+def typst_source(doc: Document) -> str:
+    """The Typst source of ``doc`` (pandoc with the page template)."""
+    ast = _relative_images(doc.body(), doc.media)
+    template = _pandoc.templates_dir() / "typst" / "page.typ"
+    args = [f"--template={template}", "--wrap=none", f"--variable=color:{doc.masthead.color}"]
+    return _pandoc.write(ast, "typst", args, what=f"{doc.notebook.name} → typst").decode()
+
+
+def compile_pdf(source: str, root: Path, *, what: str) -> bytes:
+    """Compile Typst ``source`` with the shipped fonts only; files are read from ``root``."""
+    import typst
+
+    main = root / "_page.typ"
+    main.write_text(source, encoding="utf-8")
+    try:
+        pdf: bytes = typst.compile(
+            str(main),
+            root=str(root),
+            format="pdf",
+            font_paths=[str(fonts.font_dir())],
+            ignore_system_fonts=True,
+        )
+    except Exception as exc:  # typst raises its own TypstError / RuntimeError
+        raise RenderError(f"{what}: typst failed: {exc}") from None
+    finally:
+        main.unlink(missing_ok=True)
+    return pdf
+
+
+def write_pdf(doc: Document, path: Path) -> None:
+    """Write the PDF of ``doc`` at ``path``."""
+    fonts.font_files()  # a clear ConfigError when the shipped fonts are missing
+    source = typst_source(doc)
+    path.write_bytes(compile_pdf(source, doc.media, what=f"{doc.notebook.name} → pdf"))
