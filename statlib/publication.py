@@ -1,0 +1,275 @@
+"""Shared parts of the publication notebooks: parameter checks, the 附表 and the 附注.
+
+Each publication notebook validates its papermill parameters with :func:`check_parameters`,
+builds its attached table (附表 主要经济指标, CONVENTIONS §7) with :func:`attached_table` from a
+list of :class:`Line` and writes the notes (附注) with :func:`notes` from indicator metadata.
+
+>>> Line("retail_cum", month="retail").label is None
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from statlib import measures, periods
+from statlib.errors import ConfigError, DataError
+
+__all__ = [
+    "EDITIONS",
+    "ROUNDING_REMARK",
+    "Line",
+    "attached_table",
+    "check_parameters",
+    "notes",
+    "peer_rank",
+    "value",
+]
+
+EDITIONS = ("internal", "public", "masked")
+ROUNDING_REMARK = "部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"
+
+
+def check_parameters(
+    store: Any,
+    period: str,
+    region: str,
+    edition: str,
+    *,
+    freq: str = "M",
+    indicator: str = "ind_va_cum_growth",
+    regions: Sequence[str] | None = None,
+) -> tuple[periods.Period, Any]:
+    """Validate a notebook's ``period``, ``region`` and ``edition``; ConfigError says what to do.
+
+    ``freq`` is the period type the notebook publishes (``M`` or ``Q``); the period must have
+    ``indicator`` for ``region`` in the store. ``regions`` (codes) limits the regions allowed.
+    Returns the parsed period and the Region.
+    """
+    if edition not in EDITIONS:
+        raise ConfigError(f"edition must be one of {', '.join(EDITIONS)}, got {edition!r}")
+    try:
+        reg = store.region(str(region))
+    except DataError as exc:
+        raise ConfigError(f"region: {exc}") from None
+    if regions is not None and reg.code not in regions:
+        names = "、".join(store.region(r).name for r in regions)
+        raise ConfigError(f"region {region!r} ({reg.name}) is not covered here; use one of {names}")
+    p = periods.parse(str(period))
+    if p.freq != freq:
+        example = {"M": "2023-11", "Q": "2023Q3"}.get(freq, "2023")
+        raise ConfigError(f"period {period!r}: this publication needs a period such as {example}")
+    if freq == "M" and p.sub == 1:
+        raise ConfigError(
+            f"period {period!r}: January and February are published together (1—2月); "
+            f"use {p.year}-02"
+        )
+    have = store.series(indicator, reg.code)
+    if str(p) not in have.index:
+        span = f"{have.index[0]} … {have.index[-1]}" if len(have) else "none"
+        raise ConfigError(
+            f"period {period!r} is outside the data of {reg.name} ({indicator}: {span})"
+        )
+    return p, reg
+
+
+def value(store: Any, indicator: str, region: str, period: str) -> float | None:
+    """One published value, or None when it is missing or confidential (flag ``C``)."""
+    obs = store.observations(indicator, region, period, period)
+    obs = obs[obs["period"] == str(periods.parse(period))]
+    if obs.empty:
+        return None
+    flags = obs["flags"].iloc[0]
+    if isinstance(flags, str) and "C" in flags:
+        return None
+    v = float(obs["value"].iloc[0])
+    return None if math.isnan(v) else v
+
+
+def peer_rank(store: Any, indicator: str, region: str, period: str) -> int | None:
+    """Rank (1 = highest) of ``region`` in its peer group on the published, rounded figures."""
+    reg = store.region(region)
+    known = {
+        p.code: v
+        for p in store.peers(reg)
+        if (v := value(store, indicator, p.code, period)) is not None
+    }
+    if reg.code not in known or len(known) < 2:
+        return None
+    rounded = {k: float(measures.round_half_up(v, 1)) for k, v in known.items()}
+    return int(measures.rank(rounded)[reg.code])
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the 附表: the 1—X月 (or month-end) indicator and the 当月 one, by code.
+
+    Either may be a level (its growth partner comes from the catalogue) or a growth-only
+    indicator (the 绝对量 stays blank). ``period`` overrides the table's period (规上服务业,
+    one month behind); ``label`` overrides the catalogue name.
+    """
+
+    cumulative: str | None
+    month: str | None = None
+    label: str | None = None
+    sub_item: bool = False
+    period: str | None = None
+
+
+def _level_growth(store: Any, code: str | None) -> tuple[Any, Any]:
+    if code is None:
+        return None, None
+    ind = store.indicator(code)
+    if ind.is_growth:
+        return None, ind
+    if ind.kind == "index":
+        return ind, None
+    return ind, store.growth_indicator(ind)
+
+
+def attached_table(
+    store: Any,
+    lines: Sequence[Line],
+    region: str,
+    period: str,
+    *,
+    title: str = "主要经济指标",
+    source: str | None = None,
+) -> Any:
+    """附表 主要经济指标: 当月 (绝对量, 同比增长) and 1—X月 (绝对量, 同比增长, 位次).
+
+    Units and decimals per row from the catalogue; growth-only indicators have a blank level;
+    位次 ranks the 1—X月 growth in the peer group (the 12 盟市 for a city, the 旗县区 for a
+    county). Stocks (存贷款余额) show their month-end figure in the 1—X月 columns.
+    """
+    from statlib import tables
+
+    p = periods.parse(period)
+    table = tables.Table(title).columns(
+        tables.group(
+            periods.label(p, cumulative=False) if p.freq == "M" else "当季",
+            "绝对量",
+            tables.col("同比增长(%)", 1),
+        ),
+        tables.group(
+            periods.label(p), "绝对量", tables.col("同比增长(%)", 1), tables.col("位次", 0)
+        ),
+    )
+    for line in lines:
+        when = line.period or str(p)
+        cum_level, cum_growth = _level_growth(store, line.cumulative)
+        mon_level, mon_growth = _level_growth(store, line.month)
+        main = cum_level or cum_growth or mon_level or mon_growth
+        if main is None:
+            raise ConfigError("attached_table: a Line needs an indicator")
+        label = line.label or _row_name(main)
+        if line.period and line.period != str(p):
+            label += f"（{periods.label(line.period)}）"
+        if main.kind == "stock" and p.freq == "M":
+            label += f"（{p.sub}月末）"
+
+        def get(ind: Any, when: str = when) -> float | None:
+            return None if ind is None else value(store, ind.code, region, when)
+
+        monthly_ok = p.freq == "M" and p.sub > 2  # 1—2月: the month is the cumulative figure
+        row = [
+            get(mon_level) if monthly_ok else None,
+            get(mon_growth) if monthly_ok else None,
+            get(cum_level),
+            get(cum_growth),
+            peer_rank(store, cum_growth.code, region, when) if cum_growth else None,
+        ]
+        if main.kind == "index" and row[0] is None and row[2] is None:
+            row[0] = get(main)
+        if cum_level is not None and any(g in cum_level.name for g in _GROWTH_ONLY):
+            row[2] = None
+        if mon_level is not None and any(g in mon_level.name for g in _GROWTH_ONLY):
+            row[0] = None
+        table = table.row(
+            label,
+            row,
+            unit=main.unit if not main.is_growth else "%",
+            decimals=main.decimals if not main.is_growth else 1,
+            level=1 if line.sub_item else 0,
+            sub_item=line.sub_item,
+        )
+    return table.source(source) if source else table
+
+
+_GROWTH_ONLY = ("规模以上工业增加值",)  # CONVENTIONS §6: published as growth only
+
+
+def _row_name(ind: Any) -> str:
+    name = ind.name
+    for tag in ("（当月）", "（累计）"):
+        name = name.replace(tag, "")
+    return name.removesuffix("增长") if ind.is_growth else name
+
+
+def notes(store: Any, indicators: Sequence[str], *, remarks: Sequence[str] = ()) -> str:
+    """附注 in Markdown from indicator metadata: 1. 指标解释 2. 统计范围 3. 数据来源 4. 说明.
+
+    Each text appears once (growth indicators share their level's definition). ``remarks`` are
+    added to 说明 after the price-basis and rounding remarks.
+    """
+    inds = [store.indicator(code) for code in indicators]
+    seen: set[str] = set()
+    defs, scopes, sources = [], [], []
+    for ind in inds:
+        name = _row_name(ind)
+        described = store.indicator(ind.growth_of) if ind.is_growth and ind.growth_of else ind
+        if described.definition and described.definition not in seen:
+            seen.add(described.definition)
+            defs.append(f"{name}：{described.definition}")
+        if ind.scope and ind.scope not in seen:
+            seen.add(ind.scope)
+            scopes.append(f"{name}：{ind.scope}。")
+        if ind.source and ind.source not in sources:
+            sources.append(ind.source)
+    comparable = [_row_name(i) for i in inds if i.is_growth and i.price_basis == "comparable"]
+    said = []
+    if comparable:
+        names = "、".join(dict.fromkeys(comparable))
+        said.append(f"{names}增速按可比价格计算，其余指标增速按现价计算。")
+    said += [*remarks, ROUNDING_REMARK]
+    parts = ["**附注**", "", "1. 指标解释", "", *_bullets(defs), "", "2. 统计范围", ""]
+    parts += [*_bullets(scopes), "", "3. 数据来源", "", *_bullets(sources), "", "4. 说明", ""]
+    parts += _bullets(said)
+    return "\n".join(parts) + "\n"
+
+
+def _bullets(items: Sequence[str]) -> list[str]:
+    return [f"   - {text}" for text in items]
+
+
+def nominal_real(
+    store: Any, indicator: str, region: str, period: str, *, subject: str
+) -> str | None:
+    """Income in the official form (CONVENTIONS §4): level, 名义增长, 扣除价格因素, 实际增长.
+
+    ``全市城乡居民人均可支配收入58565元，同比名义增长7.1%，扣除价格因素，实际增长5.9%``;
+    the nominal and real growth indicators are the level's partners in the catalogue (real =
+    ``price_basis`` comparable). None when the level or the nominal growth is missing.
+    """
+    from statlib import phrase
+
+    level = store.indicator(indicator)
+    catalogue = store.indicators()
+    partners = [
+        store.indicator(c) for c in catalogue.loc[catalogue["growth_of"] == level.code, "code"]
+    ]
+    nominal = next((i for i in partners if i.price_basis != "comparable"), None)
+    real = next((i for i in partners if i.price_basis == "comparable"), None)
+    v = value(store, level.code, region, period)
+    g = value(store, nominal.code, region, period) if nominal else None
+    if v is None or g is None:
+        return None
+    shown = measures.fmt(v, level.decimals) + level.unit
+    text = f"{subject}{level.name}{shown}，同比名义{phrase.growth(g)}"
+    r = value(store, real.code, region, period) if real else None
+    if r is not None:
+        text += f"，扣除价格因素，实际{phrase.growth(r)}"
+    return text
