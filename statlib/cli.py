@@ -172,6 +172,61 @@ def _int(text: str) -> int:
                                  ) from None
 
 
+@main.command("build")
+@click.option("--params", "params", type=click.Path(dir_okay=False), default=None,
+              help="Release file (default: the latest in params/).")
+@click.option("--period", default=None, help="Override the release's period.")
+@click.option("--only", multiple=True, help="Only this series (repeatable).")
+@click.option("-j", "--jobs", "workers", type=int, default=None,
+              help="Parallel workers (default: the number of cores).")
+@click.option("--cluster", default=None, metavar="ADDR",
+              help="Run on Dask: 'local' or tcp://HOST:PORT.")
+@click.option("--retry-failed", is_flag=True, help="Rerun only the jobs that failed last time.")
+@click.option("--timeout", type=float, default=300.0, show_default=True,
+              help="Seconds a job may run.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@_handle_errors
+def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
+              workers: int | None, cluster: str | None, retry_failed: bool, timeout: float,
+              as_json: bool) -> None:
+    """Build a release: every publication, region and edition, executed, rendered, published.
+
+    With no arguments, the latest demo release. Unchanged jobs come from the cache.
+    """
+    from tqdm import tqdm
+
+    from statlib.batch import build
+
+    bar: list[Any] = []
+
+    def planned(jobs: list[Any], todo: list[Any]) -> None:
+        if not as_json:
+            click.echo(f"{len(jobs)} jobs: {len(jobs) - len(todo)} cached, {len(todo)} to run")
+        bar.append(tqdm(total=len(todo), unit=" job", disable=as_json or not todo, leave=False))
+
+    def done(job: Any, result: Any) -> None:
+        bar[0].update(1)
+        if not as_json:
+            state = "ok" if result.ok else "FAILED"
+            secs = result.seconds.get("total", 0.0)
+            bar[0].write(f"  {state:6} {job.id:44} {secs:5.1f} s")
+
+    report = build(params, period=period, only=only, workers=workers, cluster=cluster,
+                   retry_failed=retry_failed, timeout=timeout, on_done=done, on_plan=planned)
+    if bar:
+        bar[0].close()
+    if as_json:
+        click.echo(json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    else:
+        for f in report.failed:
+            click.secho(f"FAILED {f['job']}: cell {f['cell']}: {f['error'].splitlines()[0]}\n"
+                        f"       executed notebook kept in {f['notebook']}", fg="red", err=True)
+        where = report.release or "(nothing published)"
+        click.echo(f"{report.period}: {len(report.built)} built, {len(report.cached)} cached, "
+                   f"{len(report.failed)} failed in {report.seconds:.2f} s → {where}")
+    sys.exit(report.exit_code)
+
+
 @main.command("render")
 @click.argument("notebook", type=click.Path(dir_okay=False))
 @click.option("--to", "to", default="html,pdf,docx", show_default=True, metavar="FORMATS",

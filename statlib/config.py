@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of the source files the database is built from (demo/, nbs/, catalogue/).",
     ),
     Setting(
+        "work",
+        "STATLIB_WORK",
+        ".statlib",
+        "Build work folder: staging, cache, failed notebooks (never published, never committed).",
+    ),
+    Setting(
         "outputs",
         "STATLIB_OUTPUTS",
         "outputs",

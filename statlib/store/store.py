@@ -21,6 +21,10 @@ __all__ = ["Indicator", "Region", "Store"]
 
 Vintage = str | int
 
+# Indicator codes (and unit-level tables) read in this process: the batch records them per job,
+# so that a changed value reruns only the publications that read it.
+reads: set[str] = set()
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -162,6 +166,7 @@ class Store:
         """Observations with every column (value, flags, contributors, vintage), long form."""
         inds = [self.indicator(i).code for i in _as_list(indicator)]
         regs = [self.region(r).code for r in _as_list(region)]
+        reads.update(inds)
         where, params = _vintage_clause(vintage, self)
         sql = (
             f"SELECT DISTINCT ON (indicator, region, period) "
@@ -246,6 +251,7 @@ class Store:
 
     def units(self, year: int | None = None, region: str | None = None) -> pd.DataFrame:
         """Unit-level ("四上" enterprise) records, optionally for one year and county."""
+        reads.add("table:enterprise")
         sql, params = "SELECT * FROM enterprise WHERE 1=1", []
         if year is not None:
             sql, params = sql + " AND year = ?", [*params, int(year)]
@@ -255,6 +261,7 @@ class Store:
 
     def survey(self, survey: str | None = None, year: int | None = None) -> pd.DataFrame:
         """Satisfaction-survey microdata, long form (respondent × item)."""
+        reads.add("table:survey_response")
         sql, params = "SELECT * FROM survey_response WHERE 1=1", []
         if survey is not None:
             sql, params = sql + " AND survey = ?", [*params, survey]

@@ -1,0 +1,186 @@
+"""``statlib build``: a release planned, cached, executed in parallel, checked, published.
+
+>>> from statlib.batch import build          # doctest: +SKIP
+>>> report = build()                         # the latest demo release
+>>> report.exit_code, report.summary()       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statlib import __version__, config, periods
+from statlib.batch import cache as cache_mod
+from statlib.batch.jobs import Job, load_release, plan
+from statlib.batch.publish import (
+    current_release,
+    publish_release,
+    sha256_file,
+    write_site_index,
+)
+from statlib.batch.run import JobResult, execute_jobs
+from statlib.batch.safety import slug
+from statlib.errors import ConfigError
+
+__all__ = ["BuildReport", "build", "default_release"]
+
+
+@dataclass
+class BuildReport:
+    """What a build did: per job built, cached or failed; where the release is."""
+
+    period: str
+    release: str | None
+    built: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    published: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 6 if self.failed else 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "period": self.period, "release": self.release, "published": self.published,
+            "built": len(self.built), "cached": len(self.cached), "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def default_release(root: Path | None = None) -> Path:
+    """The release file of the latest demo period in ``params/``."""
+    folder = (root or config.project_root()) / "params"
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise ConfigError(f"no release files in {folder} — see params/README.md")
+
+    def period_of(path: Path) -> tuple[int, int]:
+        p = periods.parse(str(load_release(path)["period"]))
+        return (p.year, p.last_month)
+
+    return max(files, key=period_of)
+
+
+def build(params: Path | str | None = None, *, period: str | None = None,
+          only: Sequence[str] = (), workers: int | None = None, cluster: str | None = None,
+          retry_failed: bool = False, timeout: float = 300,
+          on_done: Callable[[Job, JobResult], None] | None = None,
+          on_plan: Callable[[list[Job], list[Job]], None] | None = None) -> BuildReport:
+    """Build a release: plan, skip cached jobs, run the rest, publish atomically."""
+    import os
+
+    from statlib.store import open_store
+
+    started = time.perf_counter()
+    release_file = Path(params) if params else default_release()
+    planned = plan(load_release(release_file), period=period, only=only)
+    jobs = planned
+    period = jobs[0].period if jobs else str(periods.parse(str(period or "2023")))
+    outputs = config.path("outputs")
+    work = config.path("work") / slug(period)
+    cache = cache_mod.Cache(work / "cache")
+    last_path = work / "last-build.json"
+    if retry_failed:
+        last = json.loads(last_path.read_text(encoding="utf-8")) if last_path.is_file() else {}
+        failed_ids = {f["job"] for f in last.get("failed", [])}
+        jobs = [j for j in jobs if j.id in failed_ids]
+    code, templates = cache_mod.code_version(), cache_mod.templates_version()
+    with open_store() as store:
+        versions = cache_mod.data_versions(store)
+        data_vintage = store.latest_vintage()
+    previous = current_release(outputs, period)
+    old_manifest = _manifest(previous)
+    keys = {j.id: cache_mod.static_key(j.notebook, j.parameters, j.formats, code, templates)
+            for j in jobs}
+    hits: dict[str, dict[str, Any]] = {}
+    for job in jobs:
+        record = cache.hit(job.id, keys[job.id], versions)
+        if record is not None and previous is not None and _files_intact(previous, record):
+            hits[job.id] = record
+    todo = [j for j in jobs if j.id not in hits]
+    if on_plan is not None:
+        on_plan(jobs, todo)
+    report = BuildReport(period, str(previous) if previous else None,
+                         cached=sorted(hits))
+    if not todo and previous is not None and not retry_failed:
+        report.seconds = time.perf_counter() - started
+        return report  # up to date: nothing to run, nothing to publish
+    stage = work / "stage"
+    shutil.rmtree(stage, ignore_errors=True)
+    results = execute_jobs(todo, stage, work / "failed", workers=workers or os.cpu_count() or 1,
+                           cluster=cluster, timeout=timeout, on_done=on_done)
+    files: dict[str, Path] = {}
+    jobs_meta: dict[str, Any] = {}
+    planned_ids = {j.id for j in planned}
+    for job_id, entry in (old_manifest.get("jobs") or {}).items():
+        if job_id in planned_ids and previous is not None:  # carried over unless rebuilt below
+            for rel in entry.get("files", []):
+                files[rel] = previous / rel
+            jobs_meta[job_id] = {**entry, "status": "previous"}
+    for job in jobs:
+        if job.id in hits:
+            jobs_meta[job.id] = {**jobs_meta.get(job.id, {}), "status": "cached"}
+    for job, result in zip(todo, results, strict=True):
+        if result.ok:
+            report.built.append(job.id)
+            for rel in list(jobs_meta.get(job.id, {}).get("files", [])):
+                files.pop(rel, None)
+            for rel, path in result.files.items():
+                files[rel] = Path(path)
+            jobs_meta[job.id] = {
+                "series": job.series, "region": job.region, "edition": job.edition,
+                "parameters": job.parameters, "files": sorted(result.files),
+                "reads": {c: versions.get(c, 0) for c in result.reads},
+                "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
+                "status": "built",
+            }
+        else:
+            report.failed.append({"job": job.id, "cell": result.cell,
+                                  "error": result.error.strip(), "notebook": result.kept})
+    manifest = {
+        "period": period, "release_file": release_file.name, "statlib_version": __version__,
+        "code_version": code, "templates_version": templates, "data_vintage": data_vintage,
+        "jobs": jobs_meta,
+    }
+    if files:
+        final = publish_release(outputs, period, files, manifest)
+        report.release, report.published = str(final), True
+        for job in todo:
+            meta = jobs_meta.get(job.id, {})
+            if meta.get("status") == "built":
+                cache.put(job.id, {"key": keys[job.id], "reads": meta["reads"],
+                                   "files": {rel: sha256_file(final / rel)
+                                             for rel in meta["files"]}})
+        write_site_index(outputs)
+    last_path.parent.mkdir(parents=True, exist_ok=True)
+    last_path.write_text(json.dumps(report.summary(), ensure_ascii=False, indent=2),
+                         encoding="utf-8")
+    shutil.rmtree(stage, ignore_errors=True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _manifest(release: Path | None) -> dict[str, Any]:
+    if release is None or not (release / "manifest.json").is_file():
+        return {}
+    return json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _files_intact(release: Path, record: dict[str, Any]) -> bool:
+    """The cached job's files are in the current release, unchanged (size checked, cheap)."""
+    manifest = _manifest(release).get("files", {})
+    for rel, digest in record.get("files", {}).items():
+        entry = manifest.get(rel)
+        if entry is None or entry["sha256"] != digest or not (release / rel).is_file():
+            return False
+        if (release / rel).stat().st_size != entry["bytes"]:
+            return False
+    return bool(record.get("files"))

@@ -1,0 +1,145 @@
+"""Warm, isolated Jupyter kernels: started once with statlib imported, reset between jobs.
+
+Kernel start and imports are most of a notebook's cost (DESIGN.md, Execution). A worker starts
+one kernel, imports statlib and its heavy dependencies once, then for every job: resets the user
+namespace (``%reset -f``), closes figures and restores matplotlib defaults, and clears statlib's
+read log — so no variable of one job is visible to the next — then injects the job's parameters
+with papermill and executes the cells with nbclient.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from papermill.parameterize import parameterize_notebook
+
+__all__ = ["JobFailure", "WarmKernel"]
+
+WARM_UP = (
+    "import statlib, statlib.charts, statlib.tables, statlib.periods, statlib.phrase\n"
+    "import pandas, numpy, matplotlib\n"
+    "from IPython.display import Markdown, display\n"
+)
+RESET = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import matplotlib as _mpl, matplotlib.pyplot as _plt, statlib.store.store as _ss\n"
+    "_plt.close('all'); _mpl.rcdefaults(); _ss.reads.clear()\n"
+    "del _mpl, _plt, _ss\n"
+)
+READS = "import json as _j, statlib.store.store as _ss; print(_j.dumps(sorted(_ss.reads)))"
+
+
+@dataclass
+class JobFailure(Exception):
+    """A notebook cell raised, or the job ran out of time."""
+
+    cell: int | None
+    ename: str
+    evalue: str
+    traceback: str = ""
+    notebook: nbformat.NotebookNode | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        where = f"cell {self.cell}" if self.cell is not None else "notebook"
+        return f"{where}: {self.ename}: {self.evalue}"
+
+
+class WarmKernel:
+    """One kernel that runs many jobs, one at a time, each in a clean namespace."""
+
+    def __init__(self, kernel_name: str = "python3", cwd: Path | None = None) -> None:
+        self.kernel_name = kernel_name
+        self.cwd = cwd
+        self.km: KernelManager | None = None
+        self.jobs = 0
+        self._start()
+
+    def _start(self) -> None:
+        # ipc sockets in a private folder: no TCP port, nothing reachable from another host
+        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                ip=str(Path(tempfile.mkdtemp(prefix="statlib-kernel-")) / "k"))
+        kw: dict[str, Any] = {"cwd": str(self.cwd)} if self.cwd is not None else {}
+        self.km.start_kernel(**kw)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+        self._run(WARM_UP, 120)
+
+    def _run(self, code: str, timeout: float) -> str:
+        out: list[str] = []
+
+        def hook(msg: dict) -> None:
+            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+                out.append(msg["content"]["text"])
+
+        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=hook,
+                                            store_history=False)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+        return "".join(out)
+
+    def run(self, notebook: Path, parameters: dict[str, Any], *, timeout: float = 300,
+            cwd: Path | None = None) -> tuple[nbformat.NotebookNode, list[str], float]:
+        """Execute ``notebook`` with ``parameters`` injected; returns (executed notebook,
+        indicators read, seconds). Raises JobFailure with the failing cell."""
+        if self.km is None or not self.km.is_alive():
+            self._start()
+        self._run(RESET, 60)
+        nb = nbformat.read(notebook, as_version=4)
+        for cell in nb.cells:  # papermill expects every cell to carry a tags list
+            cell.metadata.setdefault("tags", [])
+        nb.metadata["papermill"] = {}
+        nb = parameterize_notebook(nb, parameters, report_mode=False)
+        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout,
+                                allow_errors=False, record_timing=False,
+                                resources={"metadata": {"path": str(cwd or notebook.parent)}})
+        client.kc = self.kc
+        started = time.perf_counter()
+        deadline = started + timeout
+        try:
+            for index, cell in enumerate(nb.cells):
+                if time.perf_counter() > deadline:
+                    raise JobFailure(index, "Timeout", f"the job exceeded {timeout:.0f} s",
+                                     notebook=nb)
+                client.execute_cell(cell, index)
+        except CellExecutionError as exc:
+            raise JobFailure(_failed_cell(nb), exc.ename, exc.evalue, str(exc), nb) from None
+        except (CellTimeoutError, DeadKernelError) as exc:
+            self.restart()
+            raise JobFailure(_failed_cell(nb), type(exc).__name__, str(exc)[:500],
+                             notebook=nb) from None
+        seconds = time.perf_counter() - started
+        self.jobs += 1
+        reads = json.loads(self._run(READS, 30).strip() or "[]")
+        return nb, reads, seconds
+
+    def restart(self) -> None:
+        """Replace a hung or dead kernel by a fresh warm one."""
+        self.shutdown()
+        self._start()
+
+    def shutdown(self) -> None:
+        if self.km is not None:
+            try:
+                self.kc.stop_channels()
+                self.km.shutdown_kernel(now=True)
+            except Exception:  # a dead kernel may fail to shut down: nothing to keep
+                pass
+            self.km = None
+
+
+def _failed_cell(nb: nbformat.NotebookNode) -> int | None:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index
+    return None
