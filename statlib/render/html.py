@@ -66,6 +66,7 @@ def write_html(doc: Document, path: Path) -> None:
     template = _pandoc.templates_dir() / "html" / "page.html"
     args = [
         f"--template={template}", "--wrap=none", "--shift-heading-level-by=1",
+        "--syntax-highlighting=none",
         f"--variable=color:{doc.masthead.color}",
     ]
     if doc.toc:

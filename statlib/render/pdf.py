@@ -8,6 +8,7 @@ The PDF has no creation date, so the same notebook gives the same bytes.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,30 @@ def _relative_images(ast: dict[str, Any], media: Path) -> dict[str, Any]:
     return _pandoc.walk(ast, fix)
 
 
+_MINUS = re.compile(r"-(?=\d)")
+
+
+def _hyphen_minus(ast: dict[str, Any]) -> dict[str, Any]:
+    """Keep ``-1.2`` as written: Typst markup would turn ``-`` before a digit into U+2212, and
+    the PDF text would then differ from the HTML, Word and the data."""
+
+    def fix(el: dict[str, Any]) -> list[dict[str, Any]] | dict[str, Any] | None:
+        if el["t"] != "Str" or not _MINUS.search(el["c"]):
+            return None
+        parts: list[dict[str, Any]] = []
+        for i, piece in enumerate(_MINUS.split(el["c"])):
+            if i:
+                parts.append({"t": "RawInline", "c": ["typst", "\\-"]})
+            if piece:
+                parts.append({"t": "Str", "c": piece})
+        return {"t": "Span", "c": [["", [], []], parts]}
+
+    return _pandoc.walk(ast, fix)
+
+
 def typst_source(doc: Document) -> str:
     """The Typst source of ``doc`` (pandoc with the page template)."""
-    ast = _relative_images(doc.body(), doc.media)
+    ast = _hyphen_minus(_relative_images(doc.body(), doc.media))
     template = _pandoc.templates_dir() / "typst" / "page.typ"
     args = [f"--template={template}", "--wrap=none", f"--variable=color:{doc.masthead.color}"]
     return _pandoc.write(ast, "typst", args, what=f"{doc.notebook.name} → typst").decode()

@@ -118,6 +118,16 @@ local function html_tables(text)
   local out = {}
   read_as(text, "html"):walk({
     Table = function(t)
+      -- pandas' classes, border and inline styles say nothing in print
+      t.attr = pandoc.Attr()
+      for _, row in ipairs(t.head.rows) do
+        row.attr = pandoc.Attr()
+      end
+      for _, body in ipairs(t.bodies) do
+        for _, row in ipairs(body.body) do
+          row.attr = pandoc.Attr()
+        end
+      end
       out[#out + 1] = drop_range_index(t)
     end,
   })
