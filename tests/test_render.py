@@ -117,7 +117,7 @@ def test_html_tables_are_real_tables_in_order(html: str) -> None:
     assert [c for c in cells if re.fullmatch(r"-?\d+(\.\d+)?", c)] == TABLE_NUMBERS
     assert html.count('<div class="table-wrap">') == 4
     # the DataFrame: a real table without pandas' RangeIndex column or its <style>
-    assert "<td>甲区</td>" in html and "dataframe" not in html
+    assert re.search(r"<td[^>]*>甲区</td>", html) and "dataframe" not in html
 
 
 def test_html_page_is_responsive_and_inert(html: str) -> None:
@@ -221,6 +221,28 @@ def test_docx_masthead_and_footer(docx_xml: dict[str, str]) -> None:
     assert any("PAGE" in x for n, x in docx_xml.items() if n.startswith("word/footer"))
 
 
+def test_no_paths_or_notebook_metadata_in_any_output(outputs: dict[str, Path],
+                                                     docx_xml: dict[str, str],
+                                                     pdf_pages: list[str]) -> None:
+    texts = {"html": outputs["html"].read_text(encoding="utf-8"), "pdf": "".join(pdf_pages),
+             "docx": "".join(docx_xml.values())}
+    for fmt, text in texts.items():
+        for noise in ("statlib-render-", "/tmp", "papermill", "kernelspec", "iopub"):
+            assert noise not in text, (fmt, noise)
+
+
+def test_docx_is_the_same_bytes_every_time(executed: Path, outputs: dict[str, Path],
+                                           tmp_path: Path) -> None:
+    again = render(executed, ["docx"], out=tmp_path)["docx"]
+    assert again.read_bytes() == outputs["docx"].read_bytes()
+
+
+def test_docx_internal_copy_marked_on_every_page(docx_xml: dict[str, str]) -> None:
+    headers = [x for n, x in docx_xml.items() if n.startswith("word/header")]
+    assert len(headers) == 1 and "内部资料 注意保存" in headers[0]
+    assert "<w:headerReference" in docx_xml["word/document.xml"]
+
+
 # ---- other series and failures ------------------------------------------------------------
 
 
@@ -242,6 +264,28 @@ def test_plain_series_public_edition(tmp_path: Path) -> None:
     page = out["html"].read_text(encoding="utf-8")
     assert "2024年10月20日" in page and "前三季度全市经济运行情况" in page
     assert "内部资料" not in page and 'class="series-title"' not in page
+
+
+def test_toc_internal_only_and_masked_title(tmp_path: Path) -> None:
+    pytest.importorskip("statlib.render.editions")
+    front = ("---\ntitle: 全市工业增长7.2%\nseries: bulletin\nissue: 5\ntoc: true\n"
+             "date: 2024-06-01\n---")
+    nb = _notebook(tmp_path / "t.ipynb", front, "## 一、工业\n\n增长7.2%。",
+                   "## 二、消费\n\n增长5.4%。")
+    nb_dict = nbformat.read(nb, as_version=4)
+    secret = nbformat.v4.new_markdown_cell("内部口径：增长9.9%。")
+    secret.metadata["tags"] = ["internal-only"]
+    nb_dict.cells.append(secret)
+    nbformat.write(nb_dict, nb)
+    internal = render(nb, ["html", "pdf", "docx"], out=tmp_path / "i")
+    page = internal["html"].read_text(encoding="utf-8")
+    assert '<nav class="toc"' in page and "内部口径" in page
+    with zipfile.ZipFile(internal["docx"]) as z:
+        assert "TOC \\o" in z.read("word/document.xml").decode()
+    masked = render(nb, ["html"], edition="masked", out=tmp_path / "m")["html"]
+    text = masked.read_text(encoding="utf-8")
+    assert "全市工业增长*.*%" in text and "7.2" not in text and "内部口径" not in text
+    assert "第5期" in text and "2024年6月1日" in text
 
 
 def test_no_front_matter_is_a_render_error(tmp_path: Path) -> None:

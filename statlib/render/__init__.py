@@ -91,7 +91,6 @@ def render(
     target = Path(out) if out is not None else default_out(path)
     with tempfile.TemporaryDirectory(prefix="statlib-render-") as tmp:
         doc = read(path, Path(tmp) / "media", edition=edition, self_contained=self_contained)
-        (Path(tmp) / "media").mkdir(exist_ok=True)
         target.mkdir(parents=True, exist_ok=True)
         stem = f"{slug(path.stem)}.{slug(doc.masthead.edition)}"
         written: dict[str, Path] = {}

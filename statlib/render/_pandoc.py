@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,14 +40,20 @@ def pandoc_path() -> str:
         raise RenderError(f"pandoc not found ({exc}); pip install pypandoc-binary") from None
 
 
-def run(args: Sequence[str], data: bytes, *, what: str, cwd: Path | None = None) -> bytes:
-    """Run pandoc with ``args`` on ``data``; a failure is a RenderError naming ``what``."""
+def run(args: Sequence[str], data: bytes, *, what: str, cwd: Path | None = None,
+        epoch: int = 0) -> bytes:
+    """Run pandoc with ``args`` on ``data``; a failure is a RenderError naming ``what``.
+
+    ``SOURCE_DATE_EPOCH`` (``epoch``) fixes the dates pandoc writes into DOCX: same input, same
+    bytes."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     proc = subprocess.run(
         [pandoc_path(), *args],
         input=data,
         capture_output=True,
         timeout=_TIMEOUT,
         cwd=cwd,
+        env=env,
         check=False,
     )
     if proc.returncode != 0:
@@ -67,10 +74,10 @@ def read_notebook(data: bytes, media: Path, *, name: str) -> dict[str, Any]:
 
 
 def write(ast: dict[str, Any], to: str, args: Sequence[str], *, what: str,
-          cwd: Path | None = None) -> bytes:
+          cwd: Path | None = None, epoch: int = 0) -> bytes:
     """``ast`` written by pandoc as ``to`` (``-o`` in ``args`` for binary formats)."""
     data = json.dumps(ast, ensure_ascii=False).encode("utf-8")
-    return run(["-f", "json", "-t", to, *args], data, what=what, cwd=cwd)
+    return run(["-f", "json", "-t", to, *args], data, what=what, cwd=cwd, epoch=epoch)
 
 
 # ---- small helpers on the JSON AST ---------------------------------------------------------

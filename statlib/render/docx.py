@@ -9,7 +9,9 @@ reference document's own paragraph styles (``tools/make_reference_docx.py``).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -43,7 +45,8 @@ def _png_images(ast: dict[str, Any], media: Path) -> dict[str, Any]:
         path = (media / Path(png).name if png else Path(src)).resolve()
         if not path.is_relative_to(root) or not path.is_file():
             return {"t": "Str", "c": "图略"}
-        return {"t": "Image", "c": [attr, caption, [str(path), title]]}
+        # relative to the media folder (pandoc's working directory): no temp path in the file
+        return {"t": "Image", "c": [attr, caption, [path.relative_to(root).as_posix(), title]]}
 
     return _pandoc.walk(ast, fix)
 
@@ -93,21 +96,61 @@ def footer_xml(m: Masthead) -> str:
     return "".join(out)
 
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_HEADER_REL = "rIdStatlibHeader"
+_HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+
+
+def header_xml(classification: str) -> str:
+    """A page header with the classification top left: every page of an internal copy."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<w:hdr xmlns:w="{_W}">{_para("MastheadMarks", classification)}</w:hdr>'
+    )
+
+
 def _add_frame(docx: bytes, m: Masthead) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(docx))
+    parts = {info.filename: src.read(info.filename) for info in src.infolist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    start = xml.index("<w:body>") + len("<w:body>")
+    xml = xml[:start] + masthead_xml(m) + xml[start:]
+    end = xml.rindex("<w:sectPr")
+    xml = xml[:end] + footer_xml(m) + xml[end:]
+    if m.classification:
+        sect = xml.index(">", xml.rindex("<w:sectPr")) + 1
+        xml = (xml[:sect] + f'<w:headerReference w:type="default" r:id="{_HEADER_REL}"/>'
+               + xml[sect:])
+        parts["word/header_statlib.xml"] = header_xml(m.classification).encode("utf-8")
+        rels = parts["word/_rels/document.xml.rels"].decode("utf-8").replace(
+            "</Relationships>",
+            f'<Relationship Id="{_HEADER_REL}" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/header" Target="header_statlib.xml"/>'
+            "</Relationships>",
+        )
+        parts["word/_rels/document.xml.rels"] = rels.encode("utf-8")
+        types = parts["[Content_Types].xml"].decode("utf-8").replace(
+            "</Types>",
+            f'<Override PartName="/word/header_statlib.xml" ContentType="{_HEADER_TYPE}"/></Types>',
+        )
+        parts["[Content_Types].xml"] = types.encode("utf-8")
+    parts["word/document.xml"] = xml.encode("utf-8")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "word/document.xml":
-                xml = data.decode("utf-8")
-                start = xml.index("<w:body>") + len("<w:body>")
-                xml = xml[:start] + masthead_xml(m) + xml[start:]
-                end = xml.rindex("<w:sectPr")
-                xml = xml[:end] + footer_xml(m) + xml[end:]
-                data = xml.encode("utf-8")
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(info, data)
     return out.getvalue()
+
+
+def _epoch(m: Masthead) -> int:
+    """The publication date as a Unix time (midnight UTC), 0 without a date."""
+    match = re.fullmatch(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?", m.date_label or "")
+    if not match:
+        return 0
+    y, mo, d = int(match[1]), int(match[2]), int(match[3] or 1)
+    return int(dt.datetime(y, mo, d, tzinfo=dt.UTC).timestamp())
 
 
 def write_docx(doc: Document, path: Path) -> None:
@@ -121,5 +164,6 @@ def write_docx(doc: Document, path: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "out.docx"
         _pandoc.write(ast, "docx", [*args, "-o", str(target)],
-                      what=f"{doc.notebook.name} → docx")
+                      what=f"{doc.notebook.name} → docx", cwd=doc.media,
+                      epoch=_epoch(doc.masthead))
         path.write_bytes(_add_frame(target.read_bytes(), doc.masthead))

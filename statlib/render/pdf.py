@@ -56,9 +56,25 @@ def _hyphen_minus(ast: dict[str, Any]) -> dict[str, Any]:
     return _pandoc.walk(ast, fix)
 
 
+def _bold_headers(ast: dict[str, Any]) -> dict[str, Any]:
+    """Every header row bold (Typst has no show rule for ``table.header``; the template sets
+    ``strong`` in tables to the Sans face)."""
+
+    def fix(el: dict[str, Any]) -> None:
+        if el["t"] != "Table":
+            return
+        for row in el["c"][3][1]:
+            for cell in row[1]:
+                for block in cell[4]:
+                    if block["t"] in ("Plain", "Para") and block["c"]:
+                        block["c"] = [{"t": "Strong", "c": block["c"]}]
+
+    return _pandoc.walk(ast, fix)
+
+
 def typst_source(doc: Document) -> str:
     """The Typst source of ``doc`` (pandoc with the page template)."""
-    ast = _hyphen_minus(_relative_images(doc.body(), doc.media))
+    ast = _bold_headers(_hyphen_minus(_relative_images(doc.body(), doc.media)))
     template = _pandoc.templates_dir() / "typst" / "page.typ"
     args = [f"--template={template}", "--wrap=none", f"--variable=color:{doc.masthead.color}"]
     return _pandoc.write(ast, "typst", args, what=f"{doc.notebook.name} → typst").decode()

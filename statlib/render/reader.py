@@ -7,6 +7,7 @@ extracted to a media folder; the edition hook (``statlib.render.editions.apply``
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from pathlib import Path
@@ -17,6 +18,7 @@ from statlib.render import _pandoc
 from statlib.render.formats import Document
 from statlib.render.frontmatter import (
     FrontMatter,
+    Masthead,
     choose_edition,
     masthead,
     parse_front_matter,
@@ -58,6 +60,17 @@ def apply_edition(ast: dict[str, Any], edition: str, name: str) -> dict[str, Any
     return result
 
 
+def _masked(head: Masthead, name: str) -> Masthead:
+    """The masked edition's title and subtitle with their figures masked too."""
+    from statlib.render.editions import mask_text
+
+    return dataclasses.replace(
+        head,
+        title=mask_text(head.title),
+        subtitle=mask_text(head.subtitle) if head.subtitle else None,
+    )
+
+
 def read(notebook: Path, media: Path, *, edition: str | None = None,
          self_contained: bool = False) -> Document:
     """The notebook as a :class:`Document` in ``edition``; images go to ``media``."""
@@ -75,7 +88,10 @@ def read(notebook: Path, media: Path, *, edition: str | None = None,
     fm = front_matter(nb, name)
     chosen = choose_edition(fm, edition)
     head = masthead(fm, chosen)
+    if chosen == "masked":
+        head = _masked(head, name)
     ast = _pandoc.read_notebook(data, media, name=name)
+    media.mkdir(parents=True, exist_ok=True)  # writers run pandoc and Typst inside it
     ast = apply_edition(ast, chosen, name)
     ast["meta"] = {}
     headings = _pandoc.count_headings(ast)

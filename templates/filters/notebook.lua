@@ -207,6 +207,22 @@ local function output_blocks(div)
   return plain, "plain"
 end
 
+-- House table alignment in every format: header cells centred, text columns left (pandoc's
+-- "default" would inherit the figure's centring in Typst), numbers as the source aligned them.
+local function align_table(tbl)
+  for i, spec in ipairs(tbl.colspecs) do
+    if spec[1] == "AlignDefault" then
+      tbl.colspecs[i] = { "AlignLeft", spec[2] }
+    end
+  end
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.alignment = "AlignCenter"
+    end
+  end
+  return tbl
+end
+
 -- Label → number, in document order, per kind.
 local function collect_labels(blocks)
   local numbers, count = {}, { fig = 0, tbl = 0 }
@@ -319,8 +335,7 @@ local function label_outputs(blocks, opts, numbers)
         and kind ~= "tbl" then
       local img = b.content[1]
       local cap = caption_inlines(prefix, opts["fig-cap"])
-      img.caption = {}
-      img.attributes["alt"] = pandoc.utils.stringify(cap)
+      img.caption = { pandoc.Str(pandoc.utils.stringify(cap)) } -- the alt text
       done = true
       out[#out + 1] = pandoc.Figure(pandoc.Plain({ img }),
         { pandoc.Plain(cap) }, pandoc.Attr(label or ""))
@@ -374,22 +389,35 @@ local function min_heading(blocks)
   return level
 end
 
+-- A cell tagged internal-only (cell tags or `#| tags:`) stays marked for the editions hook.
+local function internal_only(cell)
+  local tags = cell.attributes.tags or ""
+  local source = cell.content[1]
+  if has_class(cell, "code") and source and source.t == "CodeBlock" then
+    tags = tags .. " " .. (cell_options(source.text).tags or "")
+  end
+  return tags:find("internal%-only") ~= nil
+end
+
 function Pandoc(doc)
   local numbers = collect_labels(doc.blocks)
   local body = {}
   for _, cell in ipairs(doc.blocks) do
+    local blocks = {}
     if cell.t == "Div" and has_class(cell, "code") then
-      for _, b in ipairs(code_cell(cell, numbers)) do
-        body[#body + 1] = b
-      end
+      blocks = code_cell(cell, numbers)
     elseif cell.t == "Div" and has_class(cell, "markdown") then
-      for _, b in ipairs(cell.content:walk(neutralise)) do
-        body[#body + 1] = b
-      end
+      blocks = cell.content:walk(neutralise)
     end
     -- raw cells (the front matter, read in Python) are dropped
+    if #blocks > 0 and cell.t == "Div" and internal_only(cell) then
+      blocks = { pandoc.Div(blocks, pandoc.Attr("", { "internal-only" })) }
+    end
+    for _, b in ipairs(blocks) do
+      body[#body + 1] = b
+    end
   end
-  body = pandoc.Blocks(body):walk(xref_filter(numbers))
+  body = pandoc.Blocks(body):walk(xref_filter(numbers)):walk({ Table = align_table })
   local shift = min_heading(body) - 1
   if shift > 0 and shift < 98 then
     body = body:walk({
