@@ -325,6 +325,14 @@ def test_unknown_format(tmp_path: Path) -> None:
         render(nb, ["odt"], out=tmp_path)
 
 
+def test_wechat_is_a_registered_format(executed: Path, tmp_path: Path) -> None:
+    pytest.importorskip("statlib.render.wechat")
+    out = render(executed, ["wechat"], edition="public", out=tmp_path)["wechat"]
+    assert out.name == "bulletin.public.wechat.html"
+    text = out.read_text(encoding="utf-8")
+    assert "<script" not in text and "<style" not in text and "表1 主要经济指标" in text
+
+
 def test_cli_render(tmp_path: Path) -> None:
     nb = _notebook(tmp_path / "c.ipynb", "---\ntitle: 标题\nseries: bulletin\nissue: 2\n---",
                    "正文。")

@@ -25,7 +25,7 @@ from statlib.errors import RenderError
 from statlib.render.docx import write_docx
 from statlib.render.formats import Document, Format, Writer, formats, register_format
 from statlib.render.frontmatter import FrontMatter, Masthead, known_series
-from statlib.render.html import write_html
+from statlib.render.html import write_html, write_wechat
 from statlib.render.pdf import write_pdf
 from statlib.render.reader import read
 
@@ -49,6 +49,7 @@ DEFAULT_FORMATS = ("html", "pdf", "docx")
 register_format("html", write_html, ".html")
 register_format("pdf", write_pdf, ".pdf")
 register_format("docx", write_docx, ".docx")
+register_format("wechat", write_wechat, ".wechat.html")
 
 
 def slug(text: str) -> str:

@@ -14,11 +14,10 @@ A writer is a function ``write(doc: Document, path: Path) -> None`` that writes 
 from __future__ import annotations
 
 import copy
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from statlib.errors import RenderError
 from statlib.render._pandoc import meta_value
@@ -81,9 +80,7 @@ class Format:
 
 
 class FormatRegistry:
-    """Formats by name. ``wechat`` is loaded on first use from ``statlib.render.wechat``."""
-
-    _LAZY: ClassVar[dict[str, str]] = {"wechat": "statlib.render.wechat"}
+    """Formats by name (a holder with ``register``/``get``)."""
 
     def __init__(self) -> None:
         self._formats: dict[str, Format] = {}
@@ -93,17 +90,12 @@ class FormatRegistry:
         self._formats[name] = Format(name, writer, suffix or f".{name}")
 
     def get(self, name: str) -> Format:
-        if name not in self._formats and name in self._LAZY:
-            try:
-                importlib.import_module(self._LAZY[name])
-            except ModuleNotFoundError:
-                pass
         if name not in self._formats:
             raise RenderError(f"unknown format {name!r}; known formats: {', '.join(self.names())}")
         return self._formats[name]
 
     def names(self) -> list[str]:
-        return sorted(set(self._formats) | set(self._LAZY))
+        return sorted(self._formats)
 
 
 formats = FormatRegistry()
