@@ -1,0 +1,453 @@
+"""The statistical yearbook (《云川统计年鉴》): helpers shared by the chapter notebooks.
+
+A chapter (``notebooks/yearbook/NN_topic.ipynb``) reads annual figures with ``annual`` and
+``regions_frame`` (confidential cells arrive as ``SUPPRESSED`` in the public edition), builds
+``statlib.tables.Table`` objects numbered 章-序, writes its 简要说明 with ``brief`` and its
+主要统计指标解释 with ``explanations``, and displays every table with ``show``. ``show`` keeps
+the table's spec in the output's metadata, so that the book assembly reads the tables back from
+the executed notebook (``chapter_tables``) and writes one workbook per table (``export_xlsx``)
+without running anything again.
+
+>>> chapters = book()
+>>> [c.number for c in chapters][:3], chapters[0].title
+([1, 2, 3], '综合')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import yaml
+
+from statlib.errors import ConfigError
+from statlib.measures import round_half_up
+
+if TYPE_CHECKING:
+    from statlib.store import Store
+    from statlib.tables import Table
+
+__all__ = [
+    "EDITIONS",
+    "METADATA_KEY",
+    "ROUNDING_NOTE",
+    "SYMBOLS_NOTE",
+    "Chapter",
+    "annual",
+    "book",
+    "brief",
+    "chapter_tables",
+    "check_parameters",
+    "explanations",
+    "export_xlsx",
+    "from_spec",
+    "regions_frame",
+    "rows",
+    "show",
+    "to_spec",
+    "unit_cells",
+    "xlsx_name",
+]
+
+EDITIONS = ("public", "internal")
+METADATA_KEY = "statlib.table"  # output metadata holding a displayed table's spec
+SYMBOLS_NOTE = (
+    "本章表中符号使用说明：“…”表示数字小于表内最小计量单位或因保密未公布；空格表示该项统计指标"
+    "数据不详或无该项数据；“#”表示其中的主要项；“①”“②”表示有注解，注解列于表下；“|”表示"
+    "该年前后统计口径或计算方法有变化，数据不可直接比较。"
+)
+ROUNDING_NOTE = "部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"
+_BOOK = Path(__file__).resolve().parents[1] / "notebooks" / "yearbook" / "book.yaml"
+_ANNUAL_PERIOD = {"A": "{y}", "Q": "{y}Q4", "M": "{y}-12"}
+
+
+# ---- the book -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One chapter of the book as ``book.yaml`` lists it."""
+
+    number: int
+    file: str
+    title: str
+    title_en: str
+
+
+def book(path: str | Path | None = None) -> list[Chapter]:
+    """The chapters in order, from ``notebooks/yearbook/book.yaml``."""
+    source = Path(path) if path is not None else _BOOK
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    chapters = [Chapter(**entry) for entry in data["chapters"]]
+    numbers = [c.number for c in chapters]
+    if numbers != list(range(1, len(chapters) + 1)):
+        raise ConfigError(f"{source}: chapters must be numbered 1, 2, … in order, got {numbers}")
+    return chapters
+
+
+def check_parameters(
+    year: object, edition: object, first: int = 2014, last: int = 2023
+) -> tuple[int, str]:
+    """Validate a chapter's parameters; ConfigError names the parameter and what is allowed."""
+    if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
+        raise ConfigError(
+            f"parameter year must be a data year from {first} to {last} (the book of year+1), "
+            f"got {year!r}"
+        )
+    if edition not in EDITIONS:
+        raise ConfigError(
+            f"parameter edition must be one of {', '.join(EDITIONS)}, got {edition!r}"
+        )
+    return year, str(edition)
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+
+def annual(
+    store: Store,
+    indicators: str | Sequence[str],
+    region: str,
+    start: int,
+    end: int,
+    edition: str = "public",
+) -> pd.DataFrame:
+    """Annual figures by year (index ``int``), one column per indicator code.
+
+    A year's figure is the annual observation, or the cumulative Q4 / December one (全年).
+    Confidential cells (flag ``C``) are ``SUPPRESSED`` in the public edition; cells flagged
+    not available (``N``) are missing.
+    """
+    codes = [store.indicator(i).code for i in _as_list(indicators)]
+    frame = _annual_long(store, codes, [region], start, end, edition)
+    wide = frame.pivot(index="year", columns="indicator", values="value")
+    wide = wide.reindex(index=range(start, end + 1), columns=codes)
+    return wide.astype(object).where(wide.notna(), None)
+
+
+def regions_frame(
+    store: Store,
+    indicators: str | Sequence[str],
+    regions: Sequence[str],
+    year: int,
+    edition: str = "public",
+) -> pd.DataFrame:
+    """Annual figures of one year, one row per region code (in the order given), one column per
+    indicator code; the same flag handling as ``annual``."""
+    codes = [store.indicator(i).code for i in _as_list(indicators)]
+    regs = [store.region(r).code for r in regions]
+    frame = _annual_long(store, codes, regs, year, year, edition)
+    wide = frame.pivot(index="region", columns="indicator", values="value")
+    wide = wide.reindex(index=regs, columns=codes)
+    return wide.astype(object).where(wide.notna(), None)
+
+
+def _annual_long(
+    store: Store, codes: list[str], regions: list[str], start: int, end: int, edition: str
+) -> pd.DataFrame:
+    from statlib.tables import SUPPRESSED
+
+    obs = store.observations(codes, regions)
+    keep = []
+    for code in codes:
+        freq = store.indicator(code).frequency
+        wanted = {_ANNUAL_PERIOD[freq].format(y=y): y for y in range(start, end + 1)}
+        part = obs[(obs["indicator"] == code) & obs["period"].isin(wanted)].copy()
+        if part.empty and freq != "A":  # kept annually only (e.g. the real NBS files)
+            wanted = {str(y): y for y in range(start, end + 1)}
+            part = obs[(obs["indicator"] == code) & obs["period"].isin(wanted)].copy()
+        part["year"] = part["period"].map(wanted)
+        keep.append(part)
+    long = pd.concat(keep) if keep else obs.assign(year=[])
+    flags = long["flags"].fillna("").astype(str)
+    values = long["value"].astype(object).where(long["value"].notna(), None)
+    values = values.where(~flags.str.contains("N"), None)
+    if edition != "internal":
+        values = values.where(~flags.str.contains("C"), SUPPRESSED)
+    return long.assign(value=values)[["indicator", "region", "year", "value"]]
+
+
+def unit_cells(
+    units: pd.DataFrame,
+    by: str | Sequence[str],
+    values: Sequence[str],
+    edition: str = "public",
+    *,
+    n: int = 3,
+    k: float = 85,
+    dominance_n: int = 1,
+    p: float | None = None,
+) -> pd.DataFrame:
+    """Aggregate unit records into table cells: ``单位数`` and the sum of each value column.
+
+    In the public edition a sum whose contributions fail a primary rule
+    (``statlib.disclosure.unsafe``) is ``SUPPRESSED``. Only primary suppression: a lone
+    suppressed cell may still be recovered from the margins until secondary suppression runs.
+    """
+    from statlib.disclosure import unsafe
+    from statlib.tables import SUPPRESSED
+
+    keys = _as_list(by)
+    grouped = units.groupby(keys, sort=True)
+    out = pd.DataFrame({"单位数": grouped.size()})
+    for column in values:
+        sums = grouped[column].sum().astype(object)
+        if edition != "internal":
+            flags = unsafe(grouped[column].apply(list), n=n, k=k, dominance_n=dominance_n, p=p)
+            sums = sums.where(~flags, SUPPRESSED)
+        out[column] = sums
+    return out
+
+
+def rows(
+    table: Table,
+    frame: pd.DataFrame,
+    decimals: int | Sequence[int] = 1,
+    *,
+    labels: dict[Any, str] | None = None,
+    footnotes: dict[Any, str] | None = None,
+    breaks: Iterable[Any] = (),
+    level: int = 0,
+) -> Table:
+    """``table`` with one row per frame row (a year, a county), values in column order.
+
+    ``labels`` maps an index entry to its label (default ``str``), ``footnotes`` to its mark
+    (``①``), and an entry in ``breaks`` starts a series not comparable with the rows above
+    (``|``). SUPPRESSED and None values pass through as the yearbook symbols.
+    """
+    labels, footnotes, breaks = labels or {}, footnotes or {}, set(breaks)
+    for key, record in frame.iterrows():
+        table = table.row(
+            labels.get(key, str(key)),
+            list(record),
+            decimals=decimals if isinstance(decimals, int) else tuple(decimals),
+            level=level,
+            footnote=footnotes.get(key),
+            break_=key in breaks,
+        )
+    return table
+
+
+# ---- text -----------------------------------------------------------------------------------
+
+
+def brief(store: Store, indicators: Iterable[str], text: str) -> str:
+    """The chapter's 简要说明 (Markdown): ``text``, then the sources and scope of its indicators
+    from their metadata, then the symbols and rounding notes."""
+    sources: dict[str, list[str]] = {}
+    scopes: dict[str, list[str]] = {}
+    for code in indicators:
+        ind = store.indicator(code)
+        if ind.source:
+            sources.setdefault(ind.source, []).append(ind.name)
+        if ind.scope:
+            scopes.setdefault(ind.scope, []).append(ind.name)
+    lines = ["## 简要说明", "", text.strip(), ""]
+    if sources:
+        listed = "；".join(
+            f"{'、'.join(_unique(names))}来自{src}" for src, names in sources.items()
+        )
+        lines += [f"本章资料来源：{listed}。", ""]
+    if scopes:
+        listed = "；".join(
+            f"{'、'.join(_unique(names))}：{scope}" for scope, names in scopes.items()
+        )
+        lines += [f"统计范围：{listed}。", ""]
+    lines += [SYMBOLS_NOTE + ROUNDING_NOTE]
+    return "\n".join(lines)
+
+
+def explanations(
+    store: Store, indicators: Iterable[str], extra: dict[str, str] | None = None
+) -> str:
+    """主要统计指标解释 (Markdown) from the indicators' ``definition`` metadata; a definition
+    shared by several indicators (the growth rates) is given once, under the first."""
+    lines = ["## 主要统计指标解释", ""]
+    seen: set[str] = set()
+    for code in indicators:
+        ind = store.indicator(code)
+        text = ind.definition.strip()
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        name = re.sub(r"[（(](当月|累计)[）)]$", "", ind.name)
+        if ind.is_growth:
+            basis = "可比价" if ind.price_basis == "comparable" else "现价"
+            name = "同比增长" if text.startswith("同比增长") else f"增长速度（{basis}）"
+        lines += [f"**{name}**　{text}", ""]
+    for name, text in (extra or {}).items():
+        lines += [f"**{name}**　{text}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---- tables in and out of the executed notebook ----------------------------------------------
+
+
+def show(table: Table) -> None:
+    """Display a table in a chapter, its spec kept in the output metadata for the book."""
+    from IPython.display import display
+
+    display(table, metadata={METADATA_KEY: to_spec(table)})
+
+
+def to_spec(table: Table) -> dict[str, Any]:
+    """A JSON-able spec of a table with every number rounded half-up as published."""
+    from statlib.tables import Column
+
+    spec: dict[str, Any] = {}
+    for f in dataclasses.fields(table):
+        if f.name not in ("header", "body", "notes", "sources"):
+            spec[f.name] = getattr(table, f.name)
+    spec["header"] = [
+        {"name": c.name, "decimals": c.decimals}
+        if isinstance(c, Column)
+        else {
+            "group": c.name,
+            "columns": [{"name": s.name, "decimals": s.decimals} for s in c.columns],
+        }
+        for c in table.header
+    ]
+    leaves = table.leaf_columns
+    body = []
+    for row in table.body:
+        row_decimals = (
+            row.decimals if isinstance(row.decimals, tuple) else (row.decimals,) * len(row.values)
+        )
+        places = [
+            leaves[i].decimals if i < len(leaves) and leaves[i].decimals is not None else d
+            for i, d in enumerate(row_decimals)
+        ]
+        body.append(
+            {
+                "label": row.label,
+                "values": [_encode(v, d) for v, d in zip(row.values, places, strict=True)],
+                "unit": row.unit,
+                "decimals": list(row.decimals) if isinstance(row.decimals, tuple) else row.decimals,
+                "level": row.level,
+                "sub_item": row.sub_item,
+                "footnote": row.footnote,
+                "break_": row.break_,
+            }
+        )
+    spec["body"] = body
+    spec["notes"] = list(table.notes)
+    spec["sources"] = list(table.sources)
+    return spec
+
+
+def from_spec(spec: dict[str, Any]) -> Table:
+    """The table a spec describes (``to_spec`` back)."""
+    from statlib.tables import SUPPRESSED, Table, col, group
+
+    scalars = {k: v for k, v in spec.items() if k not in ("header", "body", "notes", "sources")}
+    table = Table(**scalars)
+    header = [
+        group(h["group"], *(col(c["name"], c["decimals"]) for c in h["columns"]))
+        if "group" in h
+        else col(h["name"], h["decimals"])
+        for h in spec["header"]
+    ]
+    if header:
+        table = table.columns(*header)
+    for row in spec["body"]:
+        values = [_decode(v, SUPPRESSED) for v in row["values"]]
+        decimals = row["decimals"]
+        table = table.row(
+            row["label"],
+            values,
+            unit=row["unit"],
+            decimals=decimals if isinstance(decimals, int) else tuple(decimals),
+            level=row["level"],
+            sub_item=row["sub_item"],
+            footnote=row["footnote"],
+            break_=row["break_"],
+        )
+    for note in spec["notes"]:
+        table = table.footnote(note)
+    for source in spec["sources"]:
+        table = table.source(source)
+    return table
+
+
+def chapter_tables(notebook: str | Path | Any) -> list[Table]:
+    """The tables an executed chapter displayed with ``show``, in order.
+
+    ``notebook`` is a path to an executed ``.ipynb`` or an nbformat NotebookNode/dict.
+    """
+    import nbformat
+
+    nb = (
+        nbformat.read(str(notebook), as_version=4) if isinstance(notebook, str | Path) else notebook
+    )
+    found = []
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            spec = output.get("metadata", {}).get(METADATA_KEY)
+            if spec is not None:
+                found.append(from_spec(spec))
+    return found
+
+
+def xlsx_name(table: Table) -> str:
+    """The workbook name of a numbered table: ``02-01.xlsx`` for 表2-1 (sorts in book order)."""
+    if not table.number:
+        raise ConfigError(f"export_xlsx: table {table.title!r} has no number (章-序)")
+    chapter, seq = (int(x) for x in table.number.split("-"))
+    return f"{chapter:02d}-{seq:02d}.xlsx"
+
+
+def export_xlsx(tables: Iterable[Table], folder: str | Path) -> list[Path]:
+    """Write one workbook per table into ``folder`` (values only, no formulas; the same
+    table gives the same bytes). Returns the paths in order; two tables with one number fail."""
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for table in tables:
+        path = target / xlsx_name(table)
+        if path in written:
+            raise ConfigError(f"export_xlsx: two tables are numbered {table.number}")
+        table.to_xlsx(path, sheet=f"表{table.number}")
+        written.append(path)
+    return written
+
+
+# ---- small pieces ---------------------------------------------------------------------------
+
+
+def _encode(value: Any, decimals: int) -> Any:
+    from statlib.tables import Suppressed
+
+    if value is None:
+        return None
+    if isinstance(value, Suppressed):
+        return {"suppressed": True}
+    if isinstance(value, str):
+        return {"text": value}
+    rounded = round_half_up(value, decimals)
+    if rounded == 0 and value != 0:  # below the smallest unit shown: keep it so "…" stays
+        rounded = value
+    return {"number": format(rounded, "f")}
+
+
+def _decode(value: Any, suppressed: Any) -> Any:
+    if value is None:
+        return None
+    if value.get("suppressed"):
+        return suppressed
+    if "text" in value:
+        return value["text"]
+    return Decimal(value["number"])
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
