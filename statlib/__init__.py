@@ -25,7 +25,7 @@ from statlib.store import Indicator, Region, Store, open_store
 __version__ = "0.1.0"
 
 # Modules that pull in matplotlib or openpyxl load on first use, so `statlib query` starts fast.
-_LAZY = ("charts", "fonts", "tables")
+_LAZY = ("charts", "fonts", "render", "tables")
 
 
 def __getattr__(name: str) -> ModuleType:
@@ -50,5 +50,6 @@ __all__ = [
     "open_store",
     "periods",
     "phrase",
+    "render",
     "tables",
 ]

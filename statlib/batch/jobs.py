@@ -82,6 +82,7 @@ def plan(release: dict[str, Any], *, period: str | None = None,
         if only and series not in only:
             continue
         pattern = str(pub.get("notebook") or f"notebooks/{slug(series)}.ipynb")
+        inside(root, pattern)  # refuses absolute paths and any way out of the project
         notebooks = [inside(root, str(p.relative_to(root))) for p in sorted(root.glob(pattern))]
         if not notebooks:
             raise ConfigError(f"publication {series}: no notebook matches {pattern}")

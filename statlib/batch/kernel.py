@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,19 +105,36 @@ class WarmKernel:
                                 resources={"metadata": {"path": str(cwd or notebook.parent)}})
         client.kc = self.kc
         started = time.perf_counter()
-        deadline = started + timeout
+        expired = threading.Event()
+
+        def on_timeout() -> None:  # interrupt the running cell; kill the kernel if that fails
+            expired.set()
+            if self.km is not None:
+                self.km.interrupt_kernel()
+                if not self._idle.wait(10):
+                    self.km.shutdown_kernel(now=True)
+
+        self._idle = threading.Event()
+        watchdog = threading.Timer(timeout, on_timeout)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             for index, cell in enumerate(nb.cells):
-                if time.perf_counter() > deadline:
-                    raise JobFailure(index, "Timeout", f"the job exceeded {timeout:.0f} s",
-                                     notebook=nb)
                 client.execute_cell(cell, index)
-        except CellExecutionError as exc:
-            raise JobFailure(_failed_cell(nb), exc.ename, exc.evalue, str(exc), nb) from None
-        except (CellTimeoutError, DeadKernelError) as exc:
+        except (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError) as exc:
+            self._idle.set()
+            cell = _failed_cell(nb)
+            if expired.is_set():
+                self.restart()
+                raise JobFailure(cell, "Timeout", f"the job exceeded its {timeout:.0f} s",
+                                 notebook=nb) from None
+            if isinstance(exc, CellExecutionError):
+                raise JobFailure(cell, exc.ename, exc.evalue, str(exc), nb) from None
             self.restart()
-            raise JobFailure(_failed_cell(nb), type(exc).__name__, str(exc)[:500],
-                             notebook=nb) from None
+            raise JobFailure(cell, type(exc).__name__, str(exc)[:500], notebook=nb) from None
+        finally:
+            self._idle.set()
+            watchdog.cancel()
         seconds = time.perf_counter() - started
         self.jobs += 1
         reads = json.loads(self._run(READS, 30).strip() or "[]")

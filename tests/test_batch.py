@@ -1,0 +1,180 @@
+"""statlib build: cache, failures, safety, atomic publication, Dask — on small real notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from statlib import ConfigError, open_store
+from statlib.batch import build
+from statlib.batch.jobs import load_release, plan
+from statlib.batch.safety import inside, slug
+from statlib.ingest import ingest_file
+
+FIX = "tests/fixtures/batch"
+
+
+def _release(tmp: Path, pubs: list[dict], name: str = "release.yaml") -> Path:
+    path = tmp / name
+    path.write_text(json.dumps({"period": "2023-11", "publications": pubs},
+                               ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+MINI = {"series": "mini", "notebook": f"{FIX}/mini.ipynb", "regions": ["990200", "990202"],
+        "editions": ["internal", "public"], "formats": ["html"]}
+CPI = {"series": "cpi", "notebook": f"{FIX}/mini_cpi.ipynb", "regions": ["990200"],
+       "editions": ["internal"], "formats": ["html"]}
+
+
+@pytest.fixture()
+def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STATLIB_DB", str(db_copy))
+    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
+    return tmp_path
+
+
+def _published(outputs: Path) -> dict[str, str]:
+    manifest = json.loads((outputs / "2023-11" / "manifest.json").read_text(encoding="utf-8"))
+    for rel, entry in manifest["files"].items():
+        assert (outputs / "2023-11" / rel).stat().st_size == entry["bytes"]
+    return {rel: e["sha256"] for rel, e in manifest["files"].items()}
+
+
+def _change(db: Path, tmp: Path, indicator: str, value: float) -> None:
+    path = tmp / f"{indicator}.csv"
+    path.write_text(f"indicator,region,period,value\n{indicator},990200,2023-11,{value}\n",
+                    encoding="utf-8")
+    with open_store(str(db), read_only=False) as store:
+        assert ingest_file(store, path).rows_added == 1
+
+
+def test_build_cache_and_exact_reruns(env: Path, db_copy: Path) -> None:
+    release = _release(env, [MINI, CPI])
+    first = build(release, workers=2)
+    assert (sorted(first.built), first.failed) == (sorted(
+        ["mini-990200-internal", "mini-990200-public", "mini-990202-internal",
+         "mini-990202-public", "cpi-990200-internal"]), [])
+    files = _published(env / "outputs")
+    assert "internal/mini/990200/mini.internal.html" in files
+    assert "public/mini/990202/mini.public.html" in files
+    html = (env / "outputs/2023-11/internal/mini/990200/mini.internal.html").read_text("utf-8")
+    assert "全市规模以上工业增加值同比增长" in html
+    assert (env / "outputs/index.html").is_file()
+    started = time.perf_counter()
+    noop = build(release, workers=2)
+    assert time.perf_counter() - started < 1.0
+    assert (noop.built, len(noop.cached), noop.published) == ([], 5, False)
+    _change(db_copy, env, "cpi", 100.9)  # read by the CPI brief only
+    again = build(release, workers=2)
+    assert again.built == ["cpi-990200-internal"] and len(again.cached) == 4
+    _change(db_copy, env, "ind_va_cum_growth", 9.9)  # read by the four industry briefs
+    again = build(release, workers=2)
+    assert sorted(again.built) == sorted(f"mini-{r}-{e}" for r in ("990200", "990202")
+                                          for e in ("internal", "public"))
+    assert "增长9.9%" in (env / "outputs/2023-11/internal/mini/990200/mini.internal.html"
+                         ).read_text("utf-8")
+
+
+def test_failures_are_reported_and_never_published(env: Path) -> None:
+    broken = {"series": "broken", "notebook": f"{FIX}/broken.ipynb", "regions": ["990200"],
+              "editions": ["internal"], "formats": ["html"]}
+    slow = {"series": "slow", "notebook": f"{FIX}/slow.ipynb", "regions": ["990200"],
+            "editions": ["internal"], "formats": ["html"]}
+    release = _release(env, [MINI, broken, slow])
+    report = build(release, workers=2, timeout=8)
+    assert report.exit_code != 0 and len(report.built) == 4
+    failed = {f["job"]: f for f in report.failed}
+    assert failed["broken-990200-internal"]["cell"] == 4  # of the executed notebook
+    assert "planted failure in 990200" in failed["broken-990200-internal"]["error"]
+    assert "Timeout" in failed["slow-990200-internal"]["error"]
+    kept = Path(failed["broken-990200-internal"]["notebook"])
+    assert kept.is_file() and env / "outputs" not in kept.parents
+    published = _published(env / "outputs")
+    assert not [rel for rel in published if "broken" in rel or "slow" in rel]
+    retry = build(release, workers=2, timeout=8, retry_failed=True)
+    assert sorted(f["job"] for f in retry.failed) == ["broken-990200-internal",
+                                                      "slow-990200-internal"]
+    assert retry.built == [] and _published(env / "outputs") == published
+
+
+@pytest.mark.parametrize(
+    ("pub", "message"),
+    [
+        ({"parameters": {"os.system('x')": 1}}, "not a Python identifier"),
+        ({"parameters": {"period\nimport os": 1}}, "not a Python identifier"),
+        ({"parameters": {"undeclared": 1}}, "declares no parameter"),
+        ({"parameters": {"region": 990200}}, "must be a str"),
+        ({"parameters": {"region": ["990200"]}}, "must be a str"),
+        ({"notebook": "../../etc/passwd"}, "leaves the output root"),
+        ({"notebook": "/etc/passwd"}, "leaves the output root"),
+        ({"editions": ["secret"]}, "unknown edition"),
+    ],
+)
+def test_hostile_release_rejected_before_any_kernel(env: Path, pub: dict, message: str) -> None:
+    release = _release(env, [{**MINI, **pub}])
+    with pytest.raises(ConfigError, match=message):
+        plan(load_release(release))
+
+
+@pytest.mark.parametrize(
+    "name", ["../escaped", "/etc/passwd", "a/../../b", "..", "\x00evil", "ＮＵＬ／..", "a\\..\\b"]
+)
+def test_hostile_output_names_stay_inside(tmp_path: Path, name: str) -> None:
+    try:
+        part = slug(name)
+    except ConfigError:
+        return
+    assert "/" not in part and ".." not in part and "\x00" not in part
+    target = inside(tmp_path, part)
+    assert tmp_path.resolve() in target.parents
+
+
+def test_hostile_parameter_value_is_text(env: Path) -> None:
+    value = "990200'); import os; os.system('touch /tmp/statlib-pwned'); ('"
+    release = _release(env, [{**MINI, "regions": [value], "editions": ["internal"]}])
+    report = build(release, workers=1)
+    assert len(report.failed) == 1 and "unknown region" in report.failed[0]["error"]
+    assert not Path("/tmp/statlib-pwned").exists()
+
+
+def test_dask_cluster_gives_the_same_files(env: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    release = _release(env, [MINI])
+    build(release, workers=2)
+    local = _published(env / "outputs")
+    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "dask-outputs"))
+    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "dask-work"))
+    report = build(release, cluster="local")
+    assert report.failed == [] and len(report.built) == 4
+    workers = {json.loads((tmp_path / "dask-outputs/2023-11/manifest.json").read_text())
+               ["jobs"][j]["status"] for j in report.built}
+    assert workers == {"built"}
+    assert _published(tmp_path / "dask-outputs") == local
+
+
+def test_sigkill_during_build_leaves_old_or_new(env: Path) -> None:
+    release = _release(env, [MINI])
+    build(release, workers=2)
+    before = _published(env / "outputs")
+    # force a full rebuild, then kill it at several moments
+    code = ("import sys; from statlib.batch import build; "
+            f"build({str(release)!r}, workers=2)")
+    for delay in (0.5, 2.0, 4.0, 6.0):
+        for cache in (env / "work").rglob("cache/*.json"):
+            cache.unlink()
+        proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ),
+                                start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        after = _published(env / "outputs")  # every file of the current manifest intact
+        assert set(after) == set(before)
