@@ -138,26 +138,25 @@ def attached_table(
     *,
     title: str = "主要经济指标",
     source: str | None = None,
+    current: bool = True,
 ) -> Any:
     """附表 主要经济指标: 当月 (绝对量, 同比增长) and 1—X月 (绝对量, 同比增长, 位次).
 
     Units and decimals per row from the catalogue; growth-only indicators have a blank level;
     位次 ranks the 1—X月 growth in the peer group (the 12 盟市 for a city, the 旗县区 for a
     county). Stocks (存贷款余额) show their month-end figure in the 1—X月 columns.
+    ``current=False`` leaves out the 当月 group (a quarterly release: 前三季度 only); a Line's
+    ``period`` ending in another month than the table's is named in its label (``（1—10月）``).
     """
     from statlib import tables
 
     p = periods.parse(period)
-    table = tables.Table(title).columns(
-        tables.group(
-            periods.label(p, cumulative=False) if p.freq == "M" else "当季",
-            "绝对量",
-            tables.col("同比增长(%)", 1),
-        ),
-        tables.group(
-            periods.label(p), "绝对量", tables.col("同比增长(%)", 1), tables.col("位次", 0)
-        ),
+    cumulative = tables.group(
+        periods.label(p), "绝对量", tables.col("同比增长(%)", 1), tables.col("位次", 0)
     )
+    month = tables.group(periods.label(p, cumulative=False), "绝对量", tables.col("同比增长(%)", 1))
+    table = tables.Table(title)
+    table = table.columns(month, cumulative) if current else table.columns(cumulative)
     for line in lines:
         when = line.period or str(p)
         cum_level, cum_growth = _level_growth(store, line.cumulative)
@@ -166,10 +165,11 @@ def attached_table(
         if main is None:
             raise ConfigError("attached_table: a Line needs an indicator")
         label = line.label or _row_name(main)
-        if line.period and line.period != str(p):
-            label += f"（{periods.label(line.period)}）"
-        if main.kind == "stock" and p.freq == "M":
-            label += f"（{p.sub}月末）"
+        lp = periods.parse(when)
+        if main.kind == "stock" and lp.freq == "M":
+            label += f"（{lp.sub}月末）"
+        elif lp.last_month != p.last_month:
+            label += f"（{periods.label(lp)}）"
 
         def get(ind: Any, when: str = when) -> float | None:
             return None if ind is None else value(store, ind.code, region, when)
@@ -188,6 +188,8 @@ def attached_table(
             row[2] = None
         if mon_level is not None and any(g in mon_level.name for g in _GROWTH_ONLY):
             row[0] = None
+        if not current:
+            row = row[2:]
         table = table.row(
             label,
             row,
