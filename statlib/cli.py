@@ -250,6 +250,43 @@ def render_cmd(notebook: str, to: str, edition: str | None, out: str | None,
         click.echo(f"{fmt:6} {path}")
 
 
+@main.command("new")
+@click.argument("series")
+@click.option("--period", required=True, help="Period of the publication (2023-11, 2023Q3, 2023).")
+@click.option("--title", default=None, help="Document title (default: period + series title).")
+@click.option("--region", default="990200", show_default=True, help="Default region code.")
+@_handle_errors
+def new_cmd(series: str, period: str, title: str | None, region: str) -> None:
+    """Start a notebook from a series template: front matter, parameters, usual sections."""
+    from statlib.authoring import new_notebook
+
+    path = new_notebook(series, period, title=title, region=region)
+    click.echo(f"created {path}\nopen it in JupyterLab, then: statlib preview {path}")
+
+
+@main.command("preview")
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False))
+@click.option("--pdf", is_flag=True, help="Also render the PDF.")
+@click.option("-p", "--parameter", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="Override a parameter (repeatable); numbers and lists as YAML.")
+@_handle_errors
+def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
+    """Execute a notebook with its parameters and render it to a scratch folder."""
+    import yaml
+
+    from statlib.authoring import preview
+
+    values = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r}: write NAME=VALUE", param_hint="-p")
+        values[name] = yaml.safe_load(text) if text[:1] in "[{0123456789-" else text
+    made = preview(notebook, parameters=values, to=("html", "pdf") if pdf else ("html",))
+    for fmt, path in made.items():
+        click.echo(f"{fmt:6} {path}")
+
+
 @main.command("settings")
 def settings_cmd() -> None:
     """List the settings, their environment variables and current values."""

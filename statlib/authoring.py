@@ -1,0 +1,111 @@
+"""The analyst's loop: ``statlib new`` starts a notebook from a series template, ``statlib
+preview`` executes it with its parameters and renders it to a scratch folder.
+
+The new notebook carries the series' front matter, a ``parameters`` cell and the series' usual
+sections (``sections:`` in ``templates/series/<series>.yaml``), each with a first sentence from
+``statlib.phrase.describe`` to edit. Preview runs exactly what the batch runs — the same warm
+kernel code, papermill's parameter injection and the same renderer — so what the analyst sees is
+what ``statlib build`` publishes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from statlib import config, periods
+from statlib.batch.safety import check_parameters, declared_parameters, inside, slug
+from statlib.errors import ConfigError
+
+__all__ = ["new_notebook", "preview"]
+
+_SETUP = """\
+#| echo: false
+from IPython.display import Markdown, display
+
+import statlib
+from statlib import periods, phrase
+
+store = statlib.open_store()
+label = periods.label(period)
+place = store.region(region).name"""
+
+_SECTION = """\
+#| echo: false
+try:
+    text = phrase.describe(store, "{indicator}", region, period)
+except statlib.DataError:  # not published for this region: say so, or delete the section
+    text = "（" + place + "无此指标数据。）"
+display(Markdown("## {heading}\\n\\n" + text))"""
+
+
+def _series(series: str) -> dict[str, Any]:
+    path = config.project_root() / "templates" / "series" / f"{slug(series)}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise ConfigError(f"unknown series {series!r}; known series: {', '.join(known)}")
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def new_notebook(series: str, period: str, *, title: str | None = None,
+                 region: str = "990200", folder: Path | None = None) -> Path:
+    """Create ``notebooks/<series>-<period>.ipynb`` from the series template; never overwrite."""
+    template = _series(series)
+    period = str(periods.parse(period))
+    folder = folder or config.project_root() / "notebooks"
+    target = inside(folder, f"{slug(series)}-{slug(period)}.ipynb")
+    if target.exists():
+        raise ConfigError(f"{target} exists already — open it, or pass another --period")
+    front = {
+        "title": title or f"{periods.label(period, with_year=True)}{template.get('title', '')}",
+        "series": slug(series), "unit": template.get("unit", "云川市统计局"),
+        "edition": template.get("default_edition", "internal"),
+        "formats": ["html", "pdf", "docx"],
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    params = nbformat.v4.new_code_cell(
+        f'period = "{period}"\nregion = "{region}"\nedition = "{front["edition"]}"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True,
+                                                          sort_keys=False) + "---"),
+        params,
+        nbformat.v4.new_code_cell(_SETUP),
+    ]
+    for section in template.get("sections") or []:
+        heading, indicator = section["heading"], section.get("indicator")
+        if indicator:
+            nb.cells.append(nbformat.v4.new_code_cell(
+                _SECTION.format(heading=heading, indicator=indicator)))
+        else:
+            nb.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, target)
+    return target
+
+
+def preview(notebook: str | Path, *, parameters: dict[str, Any] | None = None,
+            to: tuple[str, ...] = ("html",), out: Path | None = None) -> dict[str, Path]:
+    """Execute ``notebook`` with its defaults (or ``parameters``) and render it to ``out``
+    (default ``outputs/preview/<stem>/``); returns the files written, executed notebook first."""
+    from statlib.batch.kernel import WarmKernel
+    from statlib.render import render
+
+    path = Path(notebook).resolve()
+    values = {**declared_parameters(path), **check_parameters(path, parameters or {})}
+    out = out or config.path("outputs") / "preview" / slug(path.stem)
+    out.mkdir(parents=True, exist_ok=True)
+    kernel = WarmKernel(cwd=path.parent)
+    try:
+        executed_nb, _, _ = kernel.run(path, values)
+    finally:
+        kernel.shutdown()
+    executed = out / f"{slug(path.stem)}.ipynb"
+    nbformat.write(executed_nb, executed)
+    edition = values.get("edition") if isinstance(values.get("edition"), str) else None
+    return {"ipynb": executed, **render(executed, to=list(to), edition=edition, out=out)}
