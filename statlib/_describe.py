@@ -134,7 +134,8 @@ def describe(
         )
     kind = "price" if is_index or main.unit.endswith("=100") else "volume"
     name = _prose_name(main.name if is_index or level_ind is None else level_ind.name, reg)
-    label = _period_label(period, cumulative, stock, combined=not is_index)
+    combined = not is_index and not stock  # 当月 flows combine January and February
+    label = _period_label(period, cumulative, stock, combined=combined)
     if subject is None:
         subject = "" if name.startswith("国内") else _subject(reg)
     head = f"{label}，{subject}{name}"
@@ -151,7 +152,9 @@ def describe(
             clauses += _rank(store, reg, group, lambda code: _value(
                 store, level_ind.code, code, period, vintage))
         return "，".join([head, *clauses]) + "。"
-    base = "比上年" if periods.parse(period).freq == "A" else "同比"
+    p = periods.parse(period)
+    full_year = p.freq == "A" or (p.freq == "Q" and p.sub == 4 and cumulative)
+    base = "比上年" if full_year else "同比"  # 全年…比上年增长 (CONVENTIONS §1)
     if "growth" in parts:
         words = _growth_words(growth, kind)
         if level is not None and main.price_basis == "comparable":
@@ -165,7 +168,7 @@ def describe(
         prev_period = periods.previous(period, cumulative=cumulative)
         prev = rate(main.code, reg.code, prev_period)
         if prev is not None:
-            than = _previous_label(period, prev_period, cumulative, combined=not is_index)
+            than = _previous_label(period, prev_period, cumulative, combined=combined)
             clauses.append(_change_words(growth, prev, kind, than))
     if "rank" in parts:
         clauses += _rank(store, reg, group, lambda code: rate(main.code, code, period))

@@ -54,6 +54,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
         # a stock at month end
         ("deposits", "云川市", "2022-11", {},
          "11月末，全市金融机构存款余额3954.64亿元，同比增长8.8%，增速比上月回落0.4个百分点。"),
+        # a stock in March compares with the previous month, not with 1—2月
+        ("deposits", "云川市", "2022-03", {},
+         "3月末，全市金融机构存款余额3763.55亿元，同比增长9.7%，增速比上月回落0.7个百分点。"),
+        # the fourth quarter is the whole year: 全年…比上年
+        ("地区生产总值", "云川市", "2022Q4", {},
+         "全年，全市地区生产总值2846.39亿元，按不变价格计算，比上年增长8.0%，"
+         "由前三季度下降1.5%转为增长8.0%。"),
         # a county: 全区 as subject, ranked among the city's counties, compared with the city
         ("ind_va_cum_growth", "川东区", "2022-11", {},
          "1—11月，全区规模以上工业增加值同比下降3.0%，由1—10月增长2.0%转为下降3.0%，"
