@@ -575,3 +575,16 @@ def test_suppressed_figure_in_no_rendering(tmp_path: Path) -> None:
             raw = z.read(name)
             assert not any(s in raw for s in spellings), name
         assert "…".encode() in b"".join(z.read(n) for n in z.namelist())
+
+
+def test_xlsx_bytes_do_not_depend_on_the_clock() -> None:
+    """openpyxl stamps docProps/core.xml with the time of saving; save_xlsx pins it (R5)."""
+    import io
+    import time
+
+    table = Table("x").columns("a").row("r", [1.0])
+    first, second = io.BytesIO(), io.BytesIO()
+    table.to_xlsx(first)
+    time.sleep(1.1)
+    table.to_xlsx(second)
+    assert first.getvalue() == second.getvalue()

@@ -123,6 +123,9 @@ def sheet_name(table: Table, sheet: str | None) -> str:
     return _BAD_SHEET.sub("_", name)[:31]
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def save_xlsx(wb: Workbook, target: str | Path | IO[bytes]) -> None:
     """Save ``wb`` with fixed timestamps, so the same content gives the same bytes.
 
@@ -140,20 +143,25 @@ def save_xlsx(wb: Workbook, target: str | Path | IO[bytes]) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-    data = out.getvalue()
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the clock on save
+                data = _MODIFIED.sub(
+                    rb"\g<1>" + _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
+                    data)
+            dst.writestr(fixed, data)
+    payload = out.getvalue()
     if isinstance(target, str | os.PathLike):
         path = Path(target)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(payload)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     else:
-        target.write(data)
+        target.write(payload)
 
 
 def to_xlsx(
