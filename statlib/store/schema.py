@@ -57,7 +57,14 @@ CREATE TABLE IF NOT EXISTS publication (
     period TEXT NOT NULL, title TEXT, status TEXT NOT NULL DEFAULT 'draft',
     files TEXT, data_vintage INTEGER, code_version TEXT, embargo TIMESTAMP,
     created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL, updated_by TEXT,
-    PRIMARY KEY (series, year, issue, edition)
+    supplement BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (series, year, supplement, issue, edition)
+);
+CREATE TABLE IF NOT EXISTS publication_event (
+    series TEXT NOT NULL, year INTEGER NOT NULL, supplement BOOLEAN NOT NULL, issue INTEGER NOT NULL,
+    edition TEXT NOT NULL, seq INTEGER NOT NULL, from_status TEXT, to_status TEXT NOT NULL,
+    who TEXT NOT NULL, happened_at TIMESTAMP NOT NULL, reason TEXT,
+    PRIMARY KEY (series, year, supplement, issue, edition, seq)
 );
 CREATE TABLE IF NOT EXISTS enterprise (
     year INTEGER NOT NULL, unit_id TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL,

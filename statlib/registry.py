@@ -1,0 +1,366 @@
+"""The publication registry: issue numbers (期号), review states, embargo and release calendar.
+
+Every issue of a series is numbered within its year from 1 (增刊 numbered apart); the editions of
+one issue (internal, public, masked) share its number. A publication moves only along
+draft → reviewed → approved → published (and back to draft from reviewed or approved, with a
+reason); every move is kept with who and when in ``publication_event``. Nothing is published
+before its embargo time (CONVENTIONS §10).
+
+>>> pub = register(store, "bulletin", "2023-11", "public", "2023年11月统计资讯")  # doctest: +SKIP
+>>> advance(store, pub.key, "reviewed", who="张三")                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from statlib import periods
+from statlib.errors import ConfigError, StatlibError
+from statlib.store.store import Store
+
+__all__ = [
+    "STATUSES",
+    "TRANSITIONS",
+    "EmbargoError",
+    "PubKey",
+    "Publication",
+    "RegistryError",
+    "advance",
+    "calendar",
+    "find",
+    "get",
+    "history",
+    "now",
+    "publications",
+    "register",
+    "set_embargo",
+    "set_files",
+]
+
+STATUSES = ("draft", "reviewed", "approved", "published")
+# Allowed moves; the moves back to draft need a reason.
+TRANSITIONS = {
+    "draft": ("reviewed",),
+    "reviewed": ("approved", "draft"),
+    "approved": ("published", "draft"),
+    "published": (),
+}
+TZ = ZoneInfo("Asia/Shanghai")
+_LOCK = threading.Lock()  # one DuckDB connection is not safe for concurrent transactions
+_RETRIES = 8
+_COLUMNS = ("series", "year", "supplement", "issue", "edition", "period", "title", "status",
+            "files", "data_vintage", "code_version", "embargo", "created_at", "updated_at",
+            "updated_by")
+
+
+class RegistryError(ConfigError):
+    """A registration or a move that the registry refuses (names the publication and why)."""
+
+
+class EmbargoError(RegistryError):
+    """A publication asked to be published before its embargo time."""
+
+
+class PubKey(NamedTuple):
+    """What names one publication: series, year, issue (期号), edition, 增刊 or not."""
+
+    series: str
+    year: int
+    issue: int
+    edition: str
+    supplement: bool = False
+
+    def __str__(self) -> str:
+        no = f"增刊第{self.issue}期" if self.supplement else f"第{self.issue}期"
+        return f"{self.series} {self.year}年{no} ({self.edition})"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One registered publication (one edition of one issue)."""
+
+    series: str
+    year: int
+    issue: int
+    edition: str
+    period: str
+    title: str
+    status: str = "draft"
+    supplement: bool = False
+    embargo: datetime | None = None
+    files: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    data_vintage: int | None = None
+    code_version: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    updated_by: str = ""
+
+    @property
+    def key(self) -> PubKey:
+        return PubKey(self.series, self.year, self.issue, self.edition, self.supplement)
+
+    @property
+    def number(self) -> str:
+        """``第12期`` or ``增刊第1期``."""
+        return f"增刊第{self.issue}期" if self.supplement else f"第{self.issue}期"
+
+
+def now() -> datetime:
+    """The bureau's local time (Beijing), to the second, without a zone (as stored)."""
+    return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
+
+
+def _local(when: datetime | str | None) -> datetime:
+    if when is None:
+        return now()
+    if isinstance(when, str):
+        try:
+            when = datetime.fromisoformat(when)
+        except ValueError:
+            raise RegistryError(f"time {when!r} is not ISO 8601 (2023-12-15T09:30)") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(TZ).replace(tzinfo=None)
+    return when.replace(microsecond=0)
+
+
+_ENSURED: set[int] = set()
+
+
+def _ensure(store: Store) -> None:
+    """The registry tables exist (a database made before the registry has an empty old table)."""
+    b = store.backend
+    if id(b) in _ENSURED:
+        return
+    try:
+        b.query("SELECT supplement FROM publication LIMIT 0")
+    except Exception:  # noqa: BLE001 - the backends raise their own error types
+        if int(b.scalar("SELECT count(*) FROM publication")):
+            raise RegistryError("the publication table predates the registry and is not empty; "
+                                "move its rows aside, drop it and retry") from None
+        with b.transaction():
+            b.execute("DROP TABLE publication")
+        b.create_schema()
+    _ENSURED.add(id(b))
+
+
+def _pub(row: dict[str, Any]) -> Publication:
+    def clean(v: Any) -> Any:
+        return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+
+    row = {k: clean(v) for k, v in row.items()}
+    for k in ("embargo", "created_at", "updated_at"):
+        if row.get(k) is not None:
+            row[k] = pd.Timestamp(row[k]).to_pydatetime().replace(tzinfo=None)
+    return Publication(
+        series=row["series"], year=int(row["year"]), issue=int(row["issue"]),
+        edition=row["edition"], period=row["period"], title=row["title"] or "",
+        status=row["status"], supplement=bool(row["supplement"]), embargo=row["embargo"],
+        files=json.loads(row["files"]) if row["files"] else {},
+        data_vintage=None if row["data_vintage"] is None else int(row["data_vintage"]),
+        code_version=row["code_version"] or "", created_at=row["created_at"],
+        updated_at=row["updated_at"], updated_by=row["updated_by"] or "")
+
+
+def _select(store: Store, where: str = "1=1", params: tuple[Any, ...] = ()) -> list[Publication]:
+    frame = store.backend.query(
+        f"SELECT {', '.join(_COLUMNS)} FROM publication WHERE {where} "
+        "ORDER BY year, series, supplement, issue, edition", params)
+    return [_pub(r) for r in frame.to_dict("records")]
+
+
+_KEY_WHERE = "series = ? AND year = ? AND issue = ? AND edition = ? AND supplement = ?"
+
+
+def get(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> Publication:
+    """The publication of ``key``; RegistryError if it is not registered."""
+    k = key.key if isinstance(key, Publication) else PubKey(*key)
+    _ensure(store)
+    found = _select(store, _KEY_WHERE, (k.series, int(k.year), int(k.issue), k.edition,
+                                        bool(k.supplement)))
+    if not found:
+        raise RegistryError(f"{k} is not registered — `statlib registry add` registers it")
+    return found[0]
+
+
+def find(store: Store, series: str, period: str, edition: str) -> Publication | None:
+    """The regular (not 增刊) publication of a series, period and edition, if registered."""
+    _ensure(store)
+    found = _select(store, "series = ? AND period = ? AND edition = ? AND supplement = ?",
+                    (series, str(periods.parse(period)), edition, False))
+    return found[-1] if found else None
+
+
+def publications(store: Store, *, year: int | None = None, status: str | None = None
+                 ) -> list[Publication]:
+    """Registered publications, optionally of one year and status."""
+    _ensure(store)
+    where, params = "1=1", []
+    if year is not None:
+        where, params = where + " AND year = ?", [*params, int(year)]
+    if status is not None:
+        where, params = where + " AND status = ?", [*params, status]
+    return _select(store, where, tuple(params))
+
+
+def register(store: Store, series: str, period: str, edition: str, title: str, *,
+             supplement: bool = False, embargo: datetime | str | None = None,
+             who: str = "registry", when: datetime | str | None = None) -> Publication:
+    """Register one edition of an issue; the issue number is the next of its series and year.
+
+    An edition of a period whose issue is already numbered joins that issue; a 增刊
+    (``supplement=True``) always takes the next supplement number. Safe when several
+    processes register at once: numbering happens in one transaction (serialised on
+    PostgreSQL; retried on a conflicting commit).
+    """
+    if not series or not edition:
+        raise RegistryError("register needs a series and an edition")
+    p = periods.parse(period)
+    stamp = _local(when)
+    embargo_at = None if embargo is None else _local(embargo)
+    _ensure(store)
+    b = store.backend
+    last_error: Exception | None = None
+    for _attempt in range(_RETRIES):
+        try:
+            with _LOCK, b.transaction():
+                if b.name == "postgresql":
+                    b.execute("LOCK TABLE publication IN SHARE ROW EXCLUSIVE MODE")
+                issue = None
+                if not supplement:
+                    issue = b.scalar(
+                        "SELECT max(issue) FROM publication WHERE series = ? AND year = ? "
+                        "AND supplement = ? AND period = ?", (series, p.year, False, str(p)))
+                if issue is None or pd.isna(issue):
+                    top = b.scalar("SELECT coalesce(max(issue), 0) FROM publication "
+                                   "WHERE series = ? AND year = ? AND supplement = ?",
+                                   (series, p.year, bool(supplement)))
+                    issue = int(top) + 1
+                key = PubKey(series, p.year, int(issue), edition, bool(supplement))
+                if int(b.scalar(f"SELECT count(*) FROM publication WHERE {_KEY_WHERE}",
+                                (*key[:4], key.supplement))):
+                    raise RegistryError(f"{key} is already registered")
+                b.execute(
+                    "INSERT INTO publication (series, year, supplement, issue, edition, period, "
+                    "title, status, embargo, created_at, updated_at, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
+                    (series, p.year, bool(supplement), key.issue, edition, str(p), title,
+                     embargo_at, stamp, stamp, who))
+                _event(store, key, None, "draft", who, stamp, "registered")
+            return get(store, key)
+        except StatlibError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a conflicting commit: number again
+            last_error = exc
+    raise RegistryError(f"could not number {series} {p} after {_RETRIES} attempts: {last_error}")
+
+
+def _event(store: Store, key: PubKey, old: str | None, new: str, who: str, at: datetime,
+           reason: str) -> None:
+    b = store.backend
+    seq = int(b.scalar(f"SELECT coalesce(max(seq), 0) FROM publication_event WHERE {_KEY_WHERE}",
+                       (*key[:4], key.supplement))) + 1
+    b.execute("INSERT INTO publication_event (series, year, supplement, issue, edition, seq, "
+              "from_status, to_status, who, happened_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              (key.series, key.year, key.supplement, key.issue, key.edition, seq, old, new, who,
+               at, reason))
+
+
+def advance(store: Store, key: PubKey | Publication | tuple[Any, ...], to_status: str, who: str,
+            when: datetime | str | None = None, reason: str = "") -> Publication:
+    """Move a publication to ``to_status``, recording who and when.
+
+    Refused (RegistryError): an unknown state, a move not in ``TRANSITIONS``, a return to draft
+    without a reason, no ``who``; EmbargoError: publishing before the embargo time.
+    """
+    if to_status not in STATUSES:
+        raise RegistryError(f"unknown state {to_status!r} — use {', '.join(STATUSES)}")
+    if not who or not who.strip():
+        raise RegistryError("every move needs who made it (who=...)")
+    stamp = _local(when)
+    with _LOCK, store.backend.transaction():
+        pub = get(store, key)
+        if to_status not in TRANSITIONS[pub.status]:
+            allowed = ", ".join(TRANSITIONS[pub.status]) or "none (published is final)"
+            raise RegistryError(f"{pub.key}: cannot go from {pub.status} to {to_status}; "
+                                f"allowed: {allowed}")
+        if to_status == "draft" and not reason.strip():
+            raise RegistryError(f"{pub.key}: a return to draft needs a reason")
+        if to_status == "published" and pub.embargo is not None and stamp < pub.embargo:
+            raise EmbargoError(f"{pub.key} is under embargo until {pub.embargo:%Y-%m-%d %H:%M}; "
+                               f"not published at {stamp:%Y-%m-%d %H:%M}")
+        store.backend.execute(
+            f"UPDATE publication SET status = ?, updated_at = ?, updated_by = ? WHERE {_KEY_WHERE}",
+            (to_status, stamp, who, *pub.key[:4], pub.supplement))
+        _event(store, pub.key, pub.status, to_status, who, stamp, reason)
+    return get(store, pub.key)
+
+
+def set_embargo(store: Store, key: PubKey | Publication | tuple[Any, ...],
+                embargo: datetime | str | None) -> Publication:
+    """Set (or clear) the time before which the publication may not be published."""
+    pub = get(store, key)
+    if pub.status == "published":
+        raise RegistryError(f"{pub.key} is already published")
+    store.backend.execute(f"UPDATE publication SET embargo = ? WHERE {_KEY_WHERE}",
+                          (None if embargo is None else _local(embargo), *pub.key[:4],
+                           pub.supplement))
+    return get(store, pub.key)
+
+
+def set_files(store: Store, key: PubKey | Publication | tuple[Any, ...], files: dict[str, Any],
+              *, data_vintage: int | None = None, code_version: str = "") -> Publication:
+    """Record the files of a publication (site path → sha256, bytes, source)."""
+    pub = get(store, key)
+    store.backend.execute(
+        f"UPDATE publication SET files = ?, data_vintage = ?, code_version = ? WHERE {_KEY_WHERE}",
+        (json.dumps(files, ensure_ascii=False, sort_keys=True), data_vintage, code_version,
+         *pub.key[:4], pub.supplement))
+    return get(store, pub.key)
+
+
+def history(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> pd.DataFrame:
+    """Every move of a publication: seq, from_status, to_status, who, happened_at, reason."""
+    pub = get(store, key)
+    return store.backend.query(
+        "SELECT seq, from_status, to_status, who, happened_at, reason FROM publication_event "
+        f"WHERE {_KEY_WHERE} ORDER BY seq", (*pub.key[:4], pub.supplement))
+
+
+def calendar(store: Store, year: int) -> pd.DataFrame:
+    """The release calendar of ``year``: one row per issue (editions joined), by release time.
+
+    Columns: series, issue, supplement, number, period, period_label, title, editions, status,
+    release (the embargo time, the planned release), published (when it was published).
+    """
+    rows: dict[tuple[str, bool, int], dict[str, Any]] = {}
+    for pub in publications(store, year=year):
+        k = (pub.series, pub.supplement, pub.issue)
+        row = rows.setdefault(k, {
+            "series": pub.series, "issue": pub.issue, "supplement": pub.supplement,
+            "number": pub.number, "period": pub.period,
+            "period_label": periods.label(pub.period, with_year=True), "title": pub.title,
+            "editions": [], "status": pub.status, "release": pub.embargo, "published": None})
+        row["editions"].append(pub.edition)
+        if pub.edition == "public" or STATUSES.index(pub.status) > STATUSES.index(row["status"]):
+            row["status"] = pub.status
+        if pub.embargo is not None and (row["release"] is None or pub.embargo < row["release"]):
+            row["release"] = pub.embargo
+        if pub.status == "published" and row["published"] is None:
+            row["published"] = pub.updated_at
+    columns = ["series", "issue", "supplement", "number", "period", "period_label", "title",
+               "editions", "status", "release", "published"]
+    frame = pd.DataFrame(list(rows.values()), columns=columns)
+    if frame.empty:
+        return frame
+    frame["editions"] = frame["editions"].map(lambda e: ",".join(sorted(e)))
+    frame["_t"] = frame["release"].map(lambda t: t or datetime.max)
+    frame = frame.sort_values(["_t", "series", "supplement", "issue"], kind="stable")
+    return frame.drop(columns="_t").reset_index(drop=True)
+
