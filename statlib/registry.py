@@ -140,7 +140,7 @@ def _ensure(store: Store) -> None:
         return
     try:
         b.query("SELECT supplement FROM publication LIMIT 0")
-    except Exception:  # noqa: BLE001 - the backends raise their own error types
+    except Exception:
         if int(b.scalar("SELECT count(*) FROM publication")):
             raise RegistryError("the publication table predates the registry and is not empty; "
                                 "move its rows aside, drop it and retry") from None
@@ -256,7 +256,7 @@ def register(store: Store, series: str, period: str, edition: str, title: str, *
             return get(store, key)
         except StatlibError:
             raise
-        except Exception as exc:  # noqa: BLE001 - a conflicting commit: number again
+        except Exception as exc:
             last_error = exc
     raise RegistryError(f"could not number {series} {p} after {_RETRIES} attempts: {last_error}")
 
@@ -267,7 +267,8 @@ def _event(store: Store, key: PubKey, old: str | None, new: str, who: str, at: d
     seq = int(b.scalar(f"SELECT coalesce(max(seq), 0) FROM publication_event WHERE {_KEY_WHERE}",
                        (*key[:4], key.supplement))) + 1
     b.execute("INSERT INTO publication_event (series, year, supplement, issue, edition, seq, "
-              "from_status, to_status, who, happened_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              "from_status, to_status, who, happened_at, reason) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               (key.series, key.year, key.supplement, key.issue, key.edition, seq, old, new, who,
                at, reason))
 

@@ -61,9 +61,10 @@ CREATE TABLE IF NOT EXISTS publication (
     PRIMARY KEY (series, year, supplement, issue, edition)
 );
 CREATE TABLE IF NOT EXISTS publication_event (
-    series TEXT NOT NULL, year INTEGER NOT NULL, supplement BOOLEAN NOT NULL, issue INTEGER NOT NULL,
-    edition TEXT NOT NULL, seq INTEGER NOT NULL, from_status TEXT, to_status TEXT NOT NULL,
-    who TEXT NOT NULL, happened_at TIMESTAMP NOT NULL, reason TEXT,
+    series TEXT NOT NULL, year INTEGER NOT NULL, supplement BOOLEAN NOT NULL,
+    issue INTEGER NOT NULL, edition TEXT NOT NULL, seq INTEGER NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, who TEXT NOT NULL,
+    happened_at TIMESTAMP NOT NULL, reason TEXT,
     PRIMARY KEY (series, year, supplement, issue, edition, seq)
 );
 CREATE TABLE IF NOT EXISTS enterprise (
