@@ -1,0 +1,170 @@
+"""``statlib publish``: the approved public editions of a built release, onto the site.
+
+Only the ``public`` edition of a series that may be public reaches the site: internal and
+masked editions stay in the release, and so does every edition of an internal-only series (a
+series whose template offers no public edition, and ``INTERNAL_ONLY``). A public edition is
+published only when the registry holds it as approved and its embargo time has passed; the
+rest is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from statlib import periods, registry
+from statlib.batch.publish import current_release, sha256_file
+from statlib.batch.safety import slug
+from statlib.errors import ConfigError, StatlibError
+from statlib.store.store import Store
+
+__all__ = ["INTERNAL_ONLY", "PublishReport", "internal_only", "publish", "release_groups"]
+
+INTERNAL_ONLY = ("internal_brief", "survey_report")
+
+
+@dataclass
+class PublishReport:
+    """What ``publish`` did: published keys, withheld editions, refusals with reasons."""
+
+    period: str
+    published: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    site: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.refused else 0
+
+
+def internal_only(series: str) -> bool:
+    """True for a series that never reaches the public site."""
+    from statlib.render.frontmatter import known_series, load_series
+
+    base = base_series(series)
+    if base in INTERNAL_ONLY:
+        return True
+    if base not in known_series():
+        return True  # an unknown series is not presumed public
+    return "public" not in load_series(base).editions
+
+
+def base_series(series: str) -> str:
+    """``yearbook-01_population`` → ``yearbook`` (a notebook glob names jobs series-stem)."""
+    from statlib.render.frontmatter import known_series
+
+    known = known_series()
+    if series in known:
+        return series
+    head = series.split("-", 1)[0]
+    return head if head in known else series
+
+
+def release_groups(manifest: dict[str, Any]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    """The release's jobs grouped by publication: (series, period, edition) → jobs."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for job_id, job in sorted((manifest.get("jobs") or {}).items()):
+        params = job.get("parameters") or {}
+        period = str(periods.parse(str(params.get("period") or manifest["period"])))
+        groups[(base_series(str(job["series"])), period, str(job["edition"]))].append(
+            {**job, "id": job_id})
+    return dict(groups)
+
+
+def publish(outputs: Path, store: Store, period: str, *, series: str | None = None,
+            who: str = "statlib", now: datetime | str | None = None,
+            city: str = "990200") -> PublishReport:
+    """Publish the approved public editions of release ``period`` to ``outputs/site``."""
+    from statlib.site import build_site
+
+    outputs = Path(outputs)
+    period = str(periods.parse(period))
+    release = current_release(outputs, period)
+    if release is None:
+        raise ConfigError(f"no built release for {period} in {outputs} — run `statlib build "
+                          f"--period {period}` first")
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    stamp = registry.local_time(now)
+    report = PublishReport(period)
+    pending = []
+    groups = release_groups(manifest)
+    if series is not None and not any(k[0] == series for k in groups):
+        raise ConfigError(f"release {period} holds no series {series!r}; it holds "
+                          f"{', '.join(sorted({k[0] for k in groups}))}")
+    for (name, pub_period, edition), jobs in sorted(groups.items()):
+        if series is not None and name != series:
+            continue
+        what = f"{name} {pub_period} ({edition})"
+        if edition != "public":
+            report.withheld.append(f"{what}: {edition} edition never goes to the site")
+            continue
+        if internal_only(name):
+            report.withheld.append(f"{what}: {name} is an internal-only series")
+            continue
+        pub = registry.find(store, name, pub_period, edition)
+        if pub is None:
+            report.refused.append(f"{what}: not registered")
+        elif pub.status == "published":
+            report.withheld.append(f"{what}: already published as {pub.key}")
+        elif pub.status != "approved":
+            report.refused.append(f"{what}: {pub.key} is {pub.status}, not approved")
+        elif pub.embargo is not None and stamp < pub.embargo:
+            report.refused.append(f"{what}: {pub.key} is under embargo until "
+                                  f"{pub.embargo:%Y-%m-%d %H:%M}")
+        else:
+            files = _files(release, manifest, pub, jobs)
+            pending.append(registry.Publication(**{**pub.__dict__, "files": files,
+                                                   "status": "published", "updated_at": stamp,
+                                                   "updated_by": who}))
+
+    def record() -> None:
+        for pub in pending:
+            registry.set_files(store, pub.key, pub.files,
+                               data_vintage=_int(manifest.get("data_vintage")),
+                               code_version=str(manifest.get("code_version") or ""))
+            registry.advance(store, pub.key, "published", who, when=stamp)
+            report.published.append(str(pub.key))
+
+    if pending:
+        report.site = str(build_site(outputs, store, pending=pending, city=city,
+                                     on_staged=record))
+    return report
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _files(release: Path, manifest: dict[str, Any], pub: registry.Publication,
+           jobs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Site path → sha256, bytes, region, and where it came from, checked against the release."""
+    no = f"s{pub.issue:02d}" if pub.supplement else f"{pub.issue:02d}"
+    folder = f"files/{slug(pub.series)}/{pub.year}-{no}"
+    entries = manifest.get("files") or {}
+    out: dict[str, Any] = {}
+    for job in jobs:
+        region = str(job.get("region") or "")
+        sub = slug(region or "all")
+        if str(job["series"]) != pub.series:  # a chapter of the yearbook: its own folder
+            sub = f"{sub}/{slug(str(job['series']))}"
+        for rel in sorted(job.get("files") or []):
+            if not rel.startswith("public/"):
+                raise StatlibError(f"release {manifest['period']}: {rel} is not in the public "
+                                   "edition's folder; only public/ files reach the site")
+            entry = entries.get(rel)
+            if entry is None or not (release / rel).is_file():
+                raise StatlibError(f"release {manifest['period']}: {rel} is missing")
+            if sha256_file(release / rel) != entry["sha256"]:
+                raise StatlibError(f"release {manifest['period']}: {rel} does not match the "
+                                   "manifest's checksum — rebuild the release")
+            out[f"{folder}/{sub}/{Path(rel).name}"] = {
+                "sha256": entry["sha256"], "bytes": int(entry["bytes"]), "region": region,
+                "release": slug(str(manifest["period"])), "source": rel}
+    if not out:
+        raise StatlibError(f"{pub.key}: the release holds no files for it")
+    return out
