@@ -1,7 +1,7 @@
 """The ``statlib`` command: a thin click group over the library.
 
 Exit codes: 0 success, 2 bad parameter, 3 database problem, 4 bad input file, 5 cannot render,
-1 internal error.
+7 a blocking validation rule failed (``statlib check``), 1 internal error.
 """
 
 from __future__ import annotations
@@ -225,6 +225,29 @@ def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
         click.echo(f"{report.period}: {len(report.built)} built, {len(report.cached)} cached, "
                    f"{len(report.failed)} failed in {report.seconds:.2f} s → {where}")
     sys.exit(report.exit_code)
+
+
+EXIT_BLOCKING_RULE = 7
+
+
+@main.command("check")
+@click.option("--period", default=None, help="Check only this period (2023-12, 2023Q4, 2023).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of YAML rule files (default: rules/ of the project).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@db_option
+@_handle_errors
+def check_cmd(period: str | None, rules_dir: str | None, as_json: bool, url: str | None) -> None:
+    """Confront the database with the validation rules; exit 7 when a blocking rule fails."""
+    from statlib.checks import confront, load_rules
+    from statlib.store import open_store
+
+    rules = load_rules(rules_dir or config.project_root() / "rules")
+    with open_store(url) as store:
+        report = confront(store, rules, period=period)
+    click.echo(report.to_json() if as_json else report.summary_text())
+    if report.blocking_failures():
+        sys.exit(EXIT_BLOCKING_RULE)
 
 
 @main.command("render")
