@@ -1,8 +1,11 @@
 """Statistical disclosure control of tables (TRUST.md §1).
 
-``rules`` holds the primary rules: minimum frequency, (n,k) dominance and the p% rule, applied
-to the contributions of each cell. Secondary suppression and the linear-programming audit of a
-whole table (so that a suppressed cell cannot be recovered from the margins) come later.
+``rules`` holds the primary rules (minimum frequency, (n,k) dominance, p%) and their
+protection levels, with parameters from ``config.yaml``; ``tabulate`` builds a two-dimensional
+magnitude table with margins from unit records; ``secondary.protect`` suppresses the unsafe
+cells and enough others that none can be recovered from the margins; ``audit`` is the
+independent linear-programming oracle; ``public`` hides unsafe observations in the public
+edition of the data layer.
 
 >>> from statlib.disclosure import unsafe
 >>> unsafe({"煤炭": [50, 30, 20], "燃气": [90, 5, 5], "水": [7, 3]})
@@ -11,13 +14,37 @@ whole table (so that a suppressed cell cannot be recovered from the margins) com
 
 from __future__ import annotations
 
+from statlib.disclosure.audit import AuditResult, CellAudit, audit
+from statlib.disclosure.public import SUPPRESSED_FLAG, public_observations
 from statlib.disclosure.rules import (
     Rules,
+    configured_rules,
     dominance,
     frequency,
     p_percent,
     reasons,
     unsafe,
 )
+from statlib.disclosure.secondary import DisclosureError, Protected, protect
+from statlib.disclosure.tabulate import TOTAL, MagnitudeTable, tabulate
 
-__all__ = ["Rules", "dominance", "frequency", "p_percent", "reasons", "unsafe"]
+__all__ = [
+    "SUPPRESSED_FLAG",
+    "TOTAL",
+    "AuditResult",
+    "CellAudit",
+    "DisclosureError",
+    "MagnitudeTable",
+    "Protected",
+    "Rules",
+    "audit",
+    "configured_rules",
+    "dominance",
+    "frequency",
+    "p_percent",
+    "protect",
+    "public_observations",
+    "reasons",
+    "tabulate",
+    "unsafe",
+]

@@ -16,7 +16,13 @@ p% rule            X − x1 − x2 < (p/100)·x1                     ``p`` (off;
 A cell without contributors is an empty (structural zero) cell and discloses nobody. The
 comparisons are exact (on the decimals the numbers print as), so a unit holding exactly 85%
 of a cell is safe under k = 85 and one holding 85.0001% is not. Rule parameters are
-configuration and are themselves not published.
+configuration (``config.yaml`` next to this module, read by ``configured_rules``) and are
+themselves not published.
+
+The protection level of an unsafe cell (``Rules.protection``) is how far the published
+margins must leave its value uncertain, above and below, for the rule to hold against the
+best-placed intruder (tau-ARGUS): for p%, ``(p/100)·x1 − (X − x1 − x2)``; for (n,k)
+dominance, ``(100/k)·(x1 + … + x_dn) − X``; for minimum frequency alone, any non-zero width.
 
 >>> unsafe([[60, 30, 10], [86, 10, 4], [5, 5]])
 [False, True, True]
@@ -31,16 +37,28 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from statlib.errors import ConfigError
 
-__all__ = ["Rules", "dominance", "frequency", "p_percent", "reasons", "unsafe"]
+__all__ = [
+    "CONFIG",
+    "Rules",
+    "configured_rules",
+    "dominance",
+    "frequency",
+    "p_percent",
+    "reasons",
+    "unsafe",
+]
 
 Contributions = Iterable[float | int | Decimal]
+CONFIG = Path(__file__).with_name("config.yaml")
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,51 @@ class Rules:
         if self.p is not None and p_percent(xs, self.p):
             out.append("p%")
         return tuple(out)
+
+    def protection(self, contributions: Contributions) -> Fraction:
+        """The protection level of a cell: the largest amount any failing rule asks the
+        published figures to leave its value uncertain by, on each side (0 for a safe cell,
+        and for a cell failing minimum frequency only, which asks for a non-zero width).
+
+        >>> float(Rules(k=100, p=10).protection([100, 5, 5]))  # p% alone: 10 − 5
+        5.0
+        >>> round(float(Rules(k=85).protection([90, 10])), 4)  # dominance: 90/0.85 − 100
+        5.8824
+        """
+        xs = _magnitudes(contributions)
+        failing = self.reasons(xs)
+        total = sum(xs, Fraction(0))
+        levels = [Fraction(0)]
+        if "dominance" in failing:
+            levels.append(
+                sum(xs[: self.dominance_n], Fraction(0)) * 100 / _fraction(self.k) - total
+            )
+        if "p%" in failing and self.p is not None:
+            rest = total - xs[0] - (xs[1] if len(xs) > 1 else 0)
+            levels.append(_fraction(self.p) * xs[0] / 100 - rest)
+        return max(levels)
+
+
+def configured_rules(path: str | Path | None = None) -> Rules:
+    """The rules as configured in ``config.yaml`` (or ``path``): frequency n, dominance n and
+    k, p%. A missing section keeps the default; ``p_percent: null`` turns the p% rule off."""
+    source = Path(path) if path is not None else CONFIG
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"disclosure rules: cannot read {source}: {exc}") from exc
+    known = {"frequency", "dominance", "p_percent"}
+    if not isinstance(data, dict) or set(data) - known:
+        raise ConfigError(f"disclosure rules {source}: sections must be among {sorted(known)}")
+    frequency_ = data.get("frequency") or {}
+    dominance_ = data.get("dominance") or {}
+    p_section = data.get("p_percent", {"p": None})
+    return Rules(
+        n=frequency_.get("n", 3),
+        k=dominance_.get("k", 85),
+        dominance_n=dominance_.get("n", 1),
+        p=None if p_section is None else p_section.get("p"),
+    )
 
 
 def frequency(contributions: Contributions, n: int = 3) -> bool:

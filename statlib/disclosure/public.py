@@ -1,0 +1,79 @@
+"""The public edition of the observations: suppressed symbols, never values.
+
+``public_observations`` is the hook of the data layer's public edition (``open_store(
+edition="public")``): an observation flagged confidential (``C``) or unsafe by the primary
+rules, judged from the aggregates the store keeps per observation (``contributors``, the
+shares ``top1_share`` ≥ ``top2_share`` of the two largest units), loses its value (NaN) and
+gains the flag ``S``. The shares themselves never leave: share × value is the largest unit's
+figure, so they are blanked on every row. The unit count stays (it discloses no magnitude).
+
+From shares the rules read: minimum frequency ``0 < contributors < n``; (n,k) dominance
+``s1 (+ s2) > k/100`` (dominance n ≤ 2: the store keeps two shares); p%
+``1 − s1 − s2 < (p/100)·s1``. An observation without these aggregates is judged by its flag
+alone. Secondary suppression across the region hierarchy is not done here: it needs the
+units (``protect``).
+
+>>> import pandas as pd
+>>> frame = pd.DataFrame({"indicator": ["v"] * 3, "region": ["a", "b", "c"],
+...     "period": ["2023"] * 3, "value": [10.0, 20.0, 30.0], "flags": [None, "C", "P"],
+...     "contributors": [2, 9, 9], "top1_share": [0.6, 0.2, 0.3], "top2_share": [0.4, 0.1, 0.2]})
+>>> public_observations(frame)[["value", "flags"]].to_dict("list")
+{'value': [nan, nan, 30.0], 'flags': ['S', 'CS', 'P']}
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from statlib.disclosure.rules import Rules, configured_rules
+from statlib.errors import ConfigError
+
+__all__ = ["SUPPRESSED_FLAG", "public_observations", "unsafe_observations"]
+
+SUPPRESSED_FLAG = "S"
+_SHARES = ("top1_share", "top2_share")
+
+
+def unsafe_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.Series:
+    """Per row: True where the value must not be published (flag ``C`` or a primary rule)."""
+    rules = rules if rules is not None else configured_rules()
+    for column in ("value", "flags"):
+        if column not in frame.columns:
+            raise ConfigError(f"public_observations: the frame has no column {column!r}")
+    flags = frame["flags"].astype(object).where(frame["flags"].notna(), "").astype(str)
+    out = flags.str.contains("C") | flags.str.contains(SUPPRESSED_FLAG)
+    count = _column(frame, "contributors")
+    out |= (count > 0) & (count < rules.n)
+    s1, s2 = _column(frame, "top1_share"), _column(frame, "top2_share")
+    s2 = s2.where(~(s2.isna() & (count == 1)), 0.0)  # a lone unit has no second
+    if rules.dominance_n > 2:
+        raise ConfigError("public_observations: dominance n > 2 needs more than two top shares")
+    top = s1 if rules.dominance_n == 1 else s1 + s2
+    out |= top > float(Fraction(rules.k) / 100)
+    if rules.p is not None:
+        out |= (1 - s1 - s2) < float(Fraction(rules.p) / 100) * s1
+    return out.fillna(False).astype(bool)
+
+
+def public_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` fit for the public edition: unsafe values NaN, flagged ``S``;
+    the top shares blanked on every row. The input is not changed."""
+    hide = unsafe_observations(frame, rules).to_numpy()
+    out = frame.copy()
+    out["value"] = out["value"].astype(float).where(~hide, np.nan)
+    flags = out["flags"].astype(object).where(out["flags"].notna(), "").astype(str)
+    marked = flags.where(flags.str.contains(SUPPRESSED_FLAG), flags + SUPPRESSED_FLAG)
+    out["flags"] = flags.where(~hide, marked).replace("", None).astype(object)
+    for column in _SHARES:
+        if column in out.columns:
+            out[column] = np.nan
+    return out
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[name], errors="coerce").astype(float)
