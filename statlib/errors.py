@@ -5,12 +5,15 @@
     ├── DataError                the database cannot answer (unknown code, locked file)
     │   └── StoreLockedError     another process holds the DuckDB file for writing
     ├── InputError               an input file is malformed (names file, row, column, what to do)
+    ├── LeakError                a public byte holds a confidential value (names file, part, secret)
     └── RenderError              a notebook cannot be rendered (names notebook, format, line)
 
 Every error carries the context a user needs to fix the input, and a message that says what to do.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class StatlibError(Exception):
@@ -78,3 +81,21 @@ class RenderError(StatlibError):
     """A notebook cannot be rendered: no or bad front matter, unknown series, a failed engine."""
 
     exit_code = 5
+
+
+class LeakError(StatlibError):
+    """A public or masked output holds a confidential value, unit datum or canary: nothing may
+    be published. ``hits`` names each file, part and secret (``statlib.leaks.Hit``)."""
+
+    exit_code = 7
+
+    def __init__(self, release: object, hits: list[Any]) -> None:
+        self.release = release
+        self.hits = hits
+        shown = "\n".join(f"  {hit}" for hit in hits[:20])
+        more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
+        super().__init__(
+            f"{len(hits)} leak(s) in the public bytes of {release}:\n{shown}{more}\n"
+            "Nothing was published: remove the confidential content (suppress the cell, drop "
+            "the internal-only part) and build again."
+        )

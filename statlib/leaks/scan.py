@@ -1,0 +1,210 @@
+"""Scanning output files for secrets, and the release gate that fails a build on any hit.
+
+Each text layer (:func:`statlib.leaks.parts.parts`) is read in several views — as written,
+HTML/XML-unescaped, with tags removed (a name split over Word runs or SVG ``tspan`` joins up),
+percent-decoded — and searched for every number spelling (thousands separators removed, token
+boundaries respected: ``1234.56`` is not found inside ``91234.567``) and every text secret
+(white space ignored: PDF text breaks lines inside names).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from statlib.errors import LeakError
+from statlib.leaks.confidential import (
+    Secret,
+    exact_spelling,
+    is_number,
+    number_spellings,
+    secrets_from_store,
+)
+from statlib.leaks.parts import parts
+
+__all__ = ["Hit", "Matcher", "assert_clean", "release_files", "scan"]
+
+_PLAIN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d|\.\d)")
+_GROUPED = re.compile(
+    r"(?<![\d.])\d{1,3}(?:[,\u00a0\u2009\u202f ]\d{3}(?!\d))+(?:\.\d+)?(?!\d|\.\d)")
+_SEPARATORS = re.compile(r"[,\u00a0\u2009\u202f ]")
+_BLOCK_END = re.compile(
+    r"</(?:w:p|a:p|text:p|p|div|tr|td|th|li|h\d|c|si|row|text|title|desc)>"
+    r"|<(?:w:tab|w:br|br)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_WIDE = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_MIN_TEXT = 4
+_CONTEXT = 30
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A secret found: the file, the part (zip member, PDF page …), the secret's label and
+    source, the spelling found and a short context."""
+
+    file: str
+    part: str
+    label: str
+    source: str
+    found: str
+    context: str
+
+    def __str__(self) -> str:
+        return f"{self.file} [{self.part}]: {self.label} ({self.found}) … {self.context} …"
+
+
+class Matcher:
+    """All the spellings of a set of secrets, ready to search texts."""
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        self.numbers: dict[str, list[Secret]] = {}
+        self.texts: dict[str, list[Secret]] = {}
+        for secret in secrets:
+            if is_number(secret.value):
+                forms = (exact_spelling(secret.value) if secret.exact
+                         else number_spellings(secret.value))
+                for form in forms:
+                    self.numbers.setdefault(form, []).append(secret)
+            else:
+                compact = _SPACE.sub("", html.unescape(secret.value))
+                if len(compact) >= _MIN_TEXT:
+                    self.texts.setdefault(compact, []).append(secret)
+        self._prefix: dict[str, list[str]] = {}
+        for name in self.texts:
+            self._prefix.setdefault(name[:_MIN_TEXT], []).append(name)
+        firsts = sorted({name[0] for name in self.texts})
+        self._first = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") \
+            if firsts else None
+
+    def find(self, text: str) -> Iterator[tuple[Secret, str, str]]:
+        """``(secret, spelling, context)`` for every occurrence in ``text``."""
+        text = text.translate(_WIDE)
+        for pattern in (_PLAIN, _GROUPED):
+            for m in pattern.finditer(text):
+                token = m.group()
+                for form in _forms(_SEPARATORS.sub("", token)):
+                    for secret in self.numbers.get(form, ()):
+                        yield secret, token, _context(text, m.start(), m.end())
+        if self._first is None:
+            return
+        compact = _SPACE.sub("", text)
+        for m in self._first.finditer(compact):
+            i = m.start()
+            for name in self._prefix.get(compact[i:i + _MIN_TEXT], ()):
+                if compact.startswith(name, i):
+                    for secret in self.texts[name]:
+                        yield secret, name, _context(compact, i, i + len(name))
+
+
+def _context(text: str, start: int, end: int) -> str:
+    return _SPACE.sub(" ", text[max(0, start - _CONTEXT):end + _CONTEXT]).strip()
+
+
+def _forms(token: str) -> list[str]:
+    """The token, and for float noise (``1234.5599999999999``) its short roundings."""
+    frac = token.partition(".")[2]
+    if len(frac) < 8:
+        return [token]
+    try:
+        value = Decimal(token)
+    except InvalidOperation:
+        return [token]
+    out = [token]
+    for places in range(0, 5):
+        rounded = value.quantize(Decimal(1).scaleb(-places))
+        if abs(value - rounded) < Decimal("1e-7"):
+            out.append(str(rounded))
+            break
+    return out
+
+
+def _views(text: str) -> Iterator[str]:
+    yield text
+    seen = {text}
+    unescaped = text
+    for _ in range(3):  # double-escaped entities (&amp;#x4e91;) as well
+        once = html.unescape(unescaped)
+        if once == unescaped:
+            break
+        unescaped = once
+    if unescaped not in seen:
+        seen.add(unescaped)
+        yield unescaped
+    if "<" in unescaped:
+        stripped = _TAG.sub("", _BLOCK_END.sub("\n", unescaped))
+        if stripped not in seen:
+            seen.add(stripped)
+            yield stripped
+    if "%" in unescaped:
+        decoded = urllib.parse.unquote(unescaped)
+        if decoded not in seen:
+            yield decoded
+
+
+def scan(paths: Iterable[Path], secrets: Iterable[Secret] | Matcher) -> list[Hit]:
+    """Every occurrence of a secret in every byte of ``paths`` (folders are walked)."""
+    matcher = secrets if isinstance(secrets, Matcher) else Matcher(secrets)
+    hits: dict[tuple[str, str, str, str], Hit] = {}
+    for path in _files(paths):
+        for part, text in parts(path):
+            for view in _views(text):
+                for secret, found, context in matcher.find(view):
+                    key = (str(path), part, secret.label, found)
+                    if key not in hits:
+                        hits[key] = Hit(str(path), part, secret.label, secret.source, found,
+                                        context)
+    return list(hits.values())
+
+
+def _files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            yield path
+
+
+def release_files(release: Path, site: Path | None = None) -> list[Path]:
+    """The public bytes of a release: ``public/``, ``masked/``, the manifest, the site."""
+    roots = [release / "public", release / "masked", release / "manifest.json",
+             release / "site"]
+    if site is not None:
+        roots.append(site)
+    return list(_files(r for r in roots if r.exists()))
+
+
+def assert_clean(release_folder: Path | str, store: Any, *, extra: Iterable[Secret] = (),
+                 site: Path | None = None) -> int:
+    """Raise :class:`LeakError` if a public or masked byte of the release holds a secret.
+
+    The secrets are the store's (:func:`secrets_from_store` for the release's period, read from
+    ``manifest.json``) and ``extra`` (suppressed cells, canaries). An internal edition found
+    under ``public/`` or ``masked/`` is a leak too. Returns the number of files scanned.
+    """
+    release = Path(release_folder)
+    period = None
+    manifest = release / "manifest.json"
+    if manifest.is_file():
+        period = json.loads(manifest.read_text(encoding="utf-8")).get("period")
+    files = release_files(release, site)
+    misplaced = [Hit(str(p), "path", "internal edition outside internal/", "edition", "internal",
+                     str(p.relative_to(release)) if p.is_relative_to(release) else str(p))
+                 for p in files if _internal_name(p)]
+    secrets = [*secrets_from_store(store, str(period) if period else None), *extra]
+    hits = misplaced + scan(files, secrets)
+    if hits:
+        raise LeakError(release, hits)
+    return len(files)
+
+
+def _internal_name(path: Path) -> bool:
+    return any(part == "internal" or ".internal." in part for part in path.parts[-4:])
