@@ -72,9 +72,15 @@ def _bold_headers(ast: dict[str, Any]) -> dict[str, Any]:
     return _pandoc.walk(ast, fix)
 
 
+def typst_ast(doc: Document, root: Path | None = None) -> dict[str, Any]:
+    """``doc``'s AST as the Typst writer needs it: images relative to ``root`` (default the
+    media folder; Typst reads nothing outside it), ``-1.2`` kept, header rows bold."""
+    return _bold_headers(_hyphen_minus(_relative_images(doc.body(), root or doc.media)))
+
+
 def typst_source(doc: Document) -> str:
     """The Typst source of ``doc`` (pandoc with the page template)."""
-    ast = _bold_headers(_hyphen_minus(_relative_images(doc.body(), doc.media)))
+    ast = typst_ast(doc)
     template = _pandoc.templates_dir() / "typst" / "page.typ"
     args = [f"--template={template}", "--wrap=none", f"--variable=color:{doc.masthead.color}"]
     return _pandoc.write(ast, "typst", args, what=f"{doc.notebook.name} → typst").decode()

@@ -9,6 +9,9 @@ output also has Markdown; text/plain is kept only when nothing richer exists; st
 paragraphs only when the cell has no other output; stderr and errors are dropped. Images become
 figures (SVG preferred, the PNG kept in the `png` attribute for Word). Cross-references
 @fig-x / @tbl-y become 图1 / 表1, numbered in document order; captions get the same prefix.
+A caption that already carries its number (`表2-1 …`, `图3 …`) keeps it and is not prefixed again;
+in a chapter of the yearbook (front matter `series: yearbook`, `chapter: N`) the numbers are
+章-序: 表N-1, 表N-2 … and 图N-1 … (CONVENTIONS §8), and cross-references resolve to them.
 Raw HTML/TeX anywhere in the notebook becomes plain text: nothing active reaches an output.
 Headings are shifted so that the document's top level is level 1. Notebook metadata is dropped.
 ]]
@@ -223,8 +226,47 @@ local function align_table(tbl)
   return tbl
 end
 
--- Label → number, in document order, per kind.
+-- The front matter (first raw cell) as a table of strings: only what numbering needs.
+local function front_matter(blocks)
+  local cell = blocks[1]
+  if not (cell and cell.t == "Div" and has_class(cell, "raw")) then
+    return {}
+  end
+  local raw = cell.content[1]
+  if not (raw and raw.t == "RawBlock" and raw.text:match("^%s*%-%-%-")) then
+    return {}
+  end
+  local ok, doc = pcall(pandoc.read, raw.text, "markdown")
+  if not ok then
+    return {}
+  end
+  local out = {}
+  for _, key in ipairs({ "series", "chapter" }) do
+    if doc.meta[key] ~= nil then
+      out[key] = trim(pandoc.utils.stringify(doc.meta[key]))
+    end
+  end
+  return out
+end
+
+-- The number a caption already carries: "表2-1 …" → "表2-1", rest "…"; else nil.
+local function own_number(kind, caption)
+  if not caption then
+    return nil
+  end
+  local prefix = PREFIX[kind]
+  local n, rest = caption:match("^" .. prefix .. "%s*(%d+[%-%.]?%d*)%s*(.*)$")
+  if n and n:match("[%-%.]$") == nil then
+    return prefix .. n, rest
+  end
+  return nil
+end
+
+-- Label → number, per kind: 表1, 表2 … in document order; 表N-1 … in chapter N of the yearbook;
+-- a caption's own number wins (and the count goes on from it within the chapter).
 local function collect_labels(blocks)
+  local fm = front_matter(blocks)
+  local chapter = fm.series == "yearbook" and fm.chapter and fm.chapter:match("^%d+$")
   local numbers, count = {}, { fig = 0, tbl = 0 }
   for _, cell in ipairs(blocks) do
     if cell.t == "Div" and has_class(cell, "code") and cell.content[1]
@@ -233,7 +275,18 @@ local function collect_labels(blocks)
       local kind = opts.label and opts.label:match("^(%a+)%-")
       if kind and PREFIX[kind] and not numbers[opts.label] then
         count[kind] = count[kind] + 1
-        numbers[opts.label] = PREFIX[kind] .. count[kind]
+        local own = own_number(kind, opts[kind .. "-cap"])
+        if own then
+          local ch, seq = own:match("(%d+)%-(%d+)$")
+          if chapter and ch == chapter then
+            count[kind] = tonumber(seq)
+          end
+          numbers[opts.label] = own
+        elseif chapter then
+          numbers[opts.label] = PREFIX[kind] .. chapter .. "-" .. count[kind]
+        else
+          numbers[opts.label] = PREFIX[kind] .. count[kind]
+        end
       end
     end
   end
@@ -323,6 +376,9 @@ local function label_outputs(blocks, opts, numbers)
       if text == nil then
         text = pandoc.utils.stringify(b.caption.long)
       end
+      if prefix and own_number("tbl", text) == prefix then
+        prefix = nil -- the caption already starts with its number
+      end
       if prefix or opts["tbl-cap"] then
         b.caption.long = { pandoc.Plain(caption_inlines(prefix, text)) }
       end
@@ -334,7 +390,11 @@ local function label_outputs(blocks, opts, numbers)
     elseif b.t == "Para" and #b.content == 1 and b.content[1].t == "Image" and not done
         and kind ~= "tbl" then
       local img = b.content[1]
-      local cap = caption_inlines(prefix, opts["fig-cap"])
+      local fig_prefix = prefix
+      if prefix and own_number("fig", opts["fig-cap"]) == prefix then
+        fig_prefix = nil
+      end
+      local cap = caption_inlines(fig_prefix, opts["fig-cap"])
       img.caption = { pandoc.Str(pandoc.utils.stringify(cap)) } -- the alt text
       done = true
       out[#out + 1] = pandoc.Figure(pandoc.Plain({ img }),

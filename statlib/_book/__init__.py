@@ -1,0 +1,1 @@
+"""Pieces of the yearbook assembly (``statlib.book``): model, HTML, PDF, archive."""

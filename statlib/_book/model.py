@@ -1,0 +1,194 @@
+"""The book's parts: its title page facts and its chapters, each read once with its tables.
+
+A chapter is read once by the renderer (``statlib.render.read``: front matter, pandoc through the
+Lua filters, the edition hook); its tables come back from the executed notebook's output
+metadata (``statlib.yearbook.chapter_tables``). Every table in the AST gets the identifier
+``t章-序`` (``t2-1``): the anchor of the HTML page, the label in the PDF.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from statlib import yearbook
+from statlib.errors import ConfigError
+from statlib.render import Document, _pandoc, read
+from statlib.tables import Table
+
+TEMPLATES = _pandoc.templates_dir() / "book"
+BOOK_YAML = Path(yearbook.__file__).resolve().parents[1] / "notebooks" / "yearbook" / "book.yaml"
+_DIGITS = "零一二三四五六七八九"
+_CAPTION_NUMBER = re.compile(r"^表\s*(\d+-\d+)")
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 23 → 二十三 (1–99)."""
+    if not 0 < n < 100:
+        raise ValueError(f"chapter number out of range: {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
+
+
+@dataclass(frozen=True)
+class BookInfo:
+    """What the title page says: 《云川统计年鉴2024》 holds the data of 2023."""
+
+    title: str
+    title_en: str
+    unit: str
+    year: int
+    edition: str
+
+    @property
+    def pub_year(self) -> int:
+        return self.year + 1
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}{self.pub_year}"
+
+    @property
+    def full_title_en(self) -> str:
+        return f"{self.title_en} {self.pub_year}"
+
+    @property
+    def slug(self) -> str:
+        """``yearbook-2024`` (``yearbook-2024-internal``): the PDF's and the archive's name."""
+        suffix = "" if self.edition == "public" else f"-{self.edition}"
+        return f"yearbook-{self.pub_year}{suffix}"
+
+
+def load_info(year: int, edition: str, path: Path = BOOK_YAML) -> BookInfo:
+    """The title facts of the book of data year ``year`` from ``book.yaml``."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return BookInfo(data["title"], data["title_en"], data["unit"], year, edition)
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """One table as the contents, the pages and the downloads name it."""
+
+    number: str
+    title: str
+    title_en: str | None
+
+    @property
+    def label(self) -> str:
+        return f"表{self.number}"
+
+    @property
+    def anchor(self) -> str:
+        return f"t{self.number}"
+
+    @property
+    def xlsx(self) -> str:
+        chapter, seq = (int(x) for x in self.number.split("-"))
+        return f"xlsx/{chapter:02d}-{seq:02d}.xlsx"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One chapter, read once: its document (AST with table anchors) and its tables."""
+
+    chapter: yearbook.Chapter
+    doc: Document
+    tables: tuple[Table, ...]
+
+    @property
+    def refs(self) -> list[TableRef]:
+        return [TableRef(str(t.number), t.title, t.title_en) for t in self.tables]
+
+    @property
+    def page(self) -> str:
+        return f"{self.chapter.number:02d}.html"
+
+    @property
+    def heading(self) -> str:
+        return f"{chinese_numeral(self.chapter.number)}、{self.chapter.title}"
+
+
+def inline_text(inlines: list[dict[str, Any]]) -> str:
+    """The plain text of a list of pandoc inlines (JSON AST)."""
+    out: list[str] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for x in node:
+                visit(x)
+        elif isinstance(node, dict):
+            kind = node.get("t")
+            if kind == "Str":
+                out.append(node["c"])
+            elif kind in ("Space", "SoftBreak", "LineBreak"):
+                out.append(" ")
+            elif kind not in ("RawInline", "Note"):
+                visit(node.get("c"))
+
+    visit(inlines)
+    return "".join(out)
+
+
+def _anchor_tables(ast: dict[str, Any], name: str) -> tuple[dict[str, Any], list[str]]:
+    """Every table's identifier set to ``t章-序`` from its caption; the numbers in order."""
+    found: list[str] = []
+
+    def fix(el: dict[str, Any]) -> None:
+        if el["t"] != "Table":
+            return
+        caption = inline_text(el["c"][1][1])
+        match = _CAPTION_NUMBER.match(caption)
+        if match is None:
+            raise ConfigError(f"{name}: a table has no 章-序 number in its caption: {caption!r}")
+        found.append(match.group(1))
+        el["c"][0][0] = f"t{match.group(1)}"
+
+    return _pandoc.walk(ast, fix), found
+
+
+def read_part(chapter: yearbook.Chapter, notebook: Path, media: Path, edition: str) -> Part:
+    """Read an executed chapter once; its AST's tables and its shown tables must agree."""
+    doc = read(Path(notebook), media, edition=edition)
+    ast, numbers = _anchor_tables(doc.ast, chapter.file)
+    tables = tuple(yearbook.chapter_tables(notebook))
+    shown = [str(t.number) for t in tables]
+    if numbers != shown:
+        raise ConfigError(
+            f"{chapter.file}: the tables in the text ({', '.join(numbers) or 'none'}) differ from "
+            f"the tables shown with yearbook.show ({', '.join(shown) or 'none'})"
+        )
+    wrong = [n for n in shown if int(n.split("-")[0]) != chapter.number]
+    if wrong:
+        raise ConfigError(
+            f"{chapter.file}: tables {', '.join(wrong)} are not numbered in chapter "
+            f"{chapter.number} (章-序)"
+        )
+    return Part(chapter, dataclasses.replace(doc, ast=ast), tables)
+
+
+_EDITION_NOTES = {
+    "public": "本书为公开版。按照统计法律制度对调查对象资料保密的规定，可能推算出单个调查对象资料的"
+    "数据不予公布，表中以“…”表示。",
+    "internal": "本书为内部版，含全部数据，仅供内部使用，注意保存，不得公开。",
+}
+
+
+def editorial(info: BookInfo, parts: list[Part]) -> str:
+    """编辑说明 (Markdown) from ``templates/book/editorial.md``: the book's own facts filled in."""
+    text = (TEMPLATES / "editorial.md").read_text(encoding="utf-8")
+    return string.Template(text).substitute(
+        full_title=info.full_title,
+        year=info.year,
+        chapters=chinese_numeral(len(parts)),
+        chapter_list="、".join(p.chapter.title for p in parts),
+        symbols=yearbook.SYMBOLS_NOTE.replace("本章表中", "本书表中"),
+        rounding=yearbook.ROUNDING_NOTE,
+        edition_note=_EDITION_NOTES.get(info.edition, _EDITION_NOTES["internal"]),
+    )
