@@ -37,6 +37,7 @@ __all__ = [
     "find",
     "get",
     "history",
+    "local_time",
     "now",
     "publications",
     "register",
@@ -53,7 +54,7 @@ TRANSITIONS = {
     "published": (),
 }
 TZ = ZoneInfo("Asia/Shanghai")
-_LOCK = threading.Lock()  # one DuckDB connection is not safe for concurrent transactions
+_LOCK = threading.RLock()  # one DuckDB connection is not safe for concurrent calls
 _RETRIES = 8
 _COLUMNS = ("series", "year", "supplement", "issue", "edition", "period", "title", "status",
             "files", "data_vintage", "code_version", "embargo", "created_at", "updated_at",
@@ -117,7 +118,8 @@ def now() -> datetime:
     return datetime.now(TZ).replace(tzinfo=None, microsecond=0)
 
 
-def _local(when: datetime | str | None) -> datetime:
+def local_time(when: datetime | str | None) -> datetime:
+    """``when`` as stored: Beijing time without a zone; None is now; ISO text is parsed."""
     if when is None:
         return now()
     if isinstance(when, str):
@@ -169,9 +171,10 @@ def _pub(row: dict[str, Any]) -> Publication:
 
 
 def _select(store: Store, where: str = "1=1", params: tuple[Any, ...] = ()) -> list[Publication]:
-    frame = store.backend.query(
-        f"SELECT {', '.join(_COLUMNS)} FROM publication WHERE {where} "
-        "ORDER BY year, series, supplement, issue, edition", params)
+    with _LOCK:
+        frame = store.backend.query(
+            f"SELECT {', '.join(_COLUMNS)} FROM publication WHERE {where} "
+            "ORDER BY year, series, supplement, issue, edition", params)
     return [_pub(r) for r in frame.to_dict("records")]
 
 
@@ -222,43 +225,51 @@ def register(store: Store, series: str, period: str, edition: str, title: str, *
     if not series or not edition:
         raise RegistryError("register needs a series and an edition")
     p = periods.parse(period)
-    stamp = _local(when)
-    embargo_at = None if embargo is None else _local(embargo)
+    stamp = local_time(when)
+    embargo_at = None if embargo is None else local_time(embargo)
     _ensure(store)
     b = store.backend
     last_error: Exception | None = None
     for _attempt in range(_RETRIES):
         try:
-            with _LOCK, b.transaction():
-                if b.name == "postgresql":
-                    b.execute("LOCK TABLE publication IN SHARE ROW EXCLUSIVE MODE")
-                issue = None
-                if not supplement:
-                    issue = b.scalar(
-                        "SELECT max(issue) FROM publication WHERE series = ? AND year = ? "
-                        "AND supplement = ? AND period = ?", (series, p.year, False, str(p)))
-                if issue is None or pd.isna(issue):
-                    top = b.scalar("SELECT coalesce(max(issue), 0) FROM publication "
-                                   "WHERE series = ? AND year = ? AND supplement = ?",
-                                   (series, p.year, bool(supplement)))
-                    issue = int(top) + 1
-                key = PubKey(series, p.year, int(issue), edition, bool(supplement))
-                if int(b.scalar(f"SELECT count(*) FROM publication WHERE {_KEY_WHERE}",
-                                (*key[:4], key.supplement))):
-                    raise RegistryError(f"{key} is already registered")
-                b.execute(
-                    "INSERT INTO publication (series, year, supplement, issue, edition, period, "
-                    "title, status, embargo, created_at, updated_at, updated_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
-                    (series, p.year, bool(supplement), key.issue, edition, str(p), title,
-                     embargo_at, stamp, stamp, who))
-                _event(store, key, None, "draft", who, stamp, "registered")
-            return get(store, key)
+            with _LOCK:
+                with b.transaction():
+                    key = _number(store, series, p, edition, title, supplement, embargo_at,
+                                  stamp, who)
+                return get(store, key)
         except StatlibError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # a conflicting commit: number again
             last_error = exc
     raise RegistryError(f"could not number {series} {p} after {_RETRIES} attempts: {last_error}")
+
+
+def _number(store: Store, series: str, p: periods.Period, edition: str, title: str,
+            supplement: bool, embargo_at: datetime | None, stamp: datetime, who: str) -> PubKey:
+    """Inside the registration's transaction: the issue number, the row, the first event."""
+    b = store.backend
+    if b.name == "postgresql":
+        b.execute("LOCK TABLE publication IN SHARE ROW EXCLUSIVE MODE")
+    issue = None
+    if not supplement:
+        issue = b.scalar("SELECT max(issue) FROM publication WHERE series = ? AND year = ? "
+                         "AND supplement = ? AND period = ?", (series, p.year, False, str(p)))
+    if issue is None or pd.isna(issue):
+        top = b.scalar("SELECT coalesce(max(issue), 0) FROM publication "
+                       "WHERE series = ? AND year = ? AND supplement = ?",
+                       (series, p.year, bool(supplement)))
+        issue = int(top) + 1
+    key = PubKey(series, p.year, int(issue), edition, bool(supplement))
+    if int(b.scalar(f"SELECT count(*) FROM publication WHERE {_KEY_WHERE}",
+                    (*key[:4], key.supplement))):
+        raise RegistryError(f"{key} is already registered")
+    b.execute("INSERT INTO publication (series, year, supplement, issue, edition, period, "
+              "title, status, embargo, created_at, updated_at, updated_by) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
+              (series, p.year, bool(supplement), key.issue, edition, str(p), title, embargo_at,
+               stamp, stamp, who))
+    _event(store, key, None, "draft", who, stamp, "registered")
+    return key
 
 
 def _event(store: Store, key: PubKey, old: str | None, new: str, who: str, at: datetime,
@@ -284,7 +295,7 @@ def advance(store: Store, key: PubKey | Publication | tuple[Any, ...], to_status
         raise RegistryError(f"unknown state {to_status!r} — use {', '.join(STATUSES)}")
     if not who or not who.strip():
         raise RegistryError("every move needs who made it (who=...)")
-    stamp = _local(when)
+    stamp = local_time(when)
     with _LOCK, store.backend.transaction():
         pub = get(store, key)
         if to_status not in TRANSITIONS[pub.status]:
@@ -310,7 +321,7 @@ def set_embargo(store: Store, key: PubKey | Publication | tuple[Any, ...],
     if pub.status == "published":
         raise RegistryError(f"{pub.key} is already published")
     store.backend.execute(f"UPDATE publication SET embargo = ? WHERE {_KEY_WHERE}",
-                          (None if embargo is None else _local(embargo), *pub.key[:4],
+                          (None if embargo is None else local_time(embargo), *pub.key[:4],
                            pub.supplement))
     return get(store, pub.key)
 

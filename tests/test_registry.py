@@ -1,0 +1,144 @@
+"""The publication registry on both backends: numbering, moves, refusals, embargo, history."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+import pytest
+
+from statlib import open_store, registry
+from statlib.registry import EmbargoError, RegistryError
+from statlib.store.store import Store
+
+
+def _approved(store: Store, period: str = "2023-11", **kw: object) -> registry.Publication:
+    pub = registry.register(store, "bulletin", period, "public", f"{period} 统计资讯", **kw)
+    registry.advance(store, pub.key, "reviewed", "张审", when="2023-12-10T10:00")
+    return registry.advance(store, pub.key, "approved", "李签", when="2023-12-11T10:00")
+
+
+def test_issue_numbers_per_series_per_year(any_writable: Store) -> None:
+    s = any_writable
+    keys = [registry.register(s, "bulletin", p, "public", p).key
+            for p in ("2023-02", "2023-03", "2023-04")]
+    assert [k.issue for k in keys] == [1, 2, 3]
+    # Another edition of the same issue shares its number.
+    assert registry.register(s, "bulletin", "2023-03", "internal", "内部").issue == 2
+    # Another series, another year: numbered from 1 again.
+    assert registry.register(s, "decision_reference", "2023-03", "internal", "x").issue == 1
+    assert registry.register(s, "bulletin", "2024-02", "public", "x").issue == 1
+    # 增刊 are numbered apart.
+    sup = registry.register(s, "bulletin", "2023-04", "public", "增刊", supplement=True)
+    assert (sup.issue, sup.supplement, sup.number) == (1, True, "增刊第1期")
+    assert registry.register(s, "bulletin", "2023-05", "public", "x").issue == 4
+    with pytest.raises(RegistryError, match="already registered"):
+        registry.register(s, "bulletin", "2023-03", "public", "again")
+
+
+def test_moves_with_who_and_when(any_writable: Store) -> None:
+    s = any_writable
+    pub = _approved(s)
+    assert pub.status == "approved"
+    pub = registry.advance(s, pub.key, "published", "王发", when="2023-12-15T09:30")
+    assert (pub.status, pub.updated_by) == ("published", "王发")
+    hist = registry.history(s, pub.key)
+    assert list(hist["to_status"]) == ["draft", "reviewed", "approved", "published"]
+    assert list(hist["who"])[1:] == ["张审", "李签", "王发"]
+    assert str(hist["happened_at"].iloc[3])[:16] == "2023-12-15 09:30"
+
+
+@pytest.mark.parametrize(("moves", "bad", "match"), [
+    ([], "approved", "cannot go from draft to approved"),
+    ([], "published", "cannot go from draft to published"),
+    (["reviewed"], "published", "cannot go from reviewed to published"),
+    (["reviewed", "approved"], "reviewed", "cannot go from approved to reviewed"),
+    (["reviewed"], "draft", "needs a reason"),
+    ([], "archived", "unknown state"),
+])
+def test_refused_moves(any_writable: Store, moves: list[str], bad: str, match: str) -> None:
+    s = any_writable
+    pub = registry.register(s, "bulletin", "2023-11", "public", "x")
+    for m in moves:
+        registry.advance(s, pub.key, m, "某人")
+    with pytest.raises(RegistryError, match=match):
+        registry.advance(s, pub.key, bad, "某人")
+    assert registry.get(s, pub.key).status == (moves[-1] if moves else "draft")
+
+
+def test_back_to_draft_and_published_is_final(any_writable: Store) -> None:
+    s = any_writable
+    pub = _approved(s)
+    pub = registry.advance(s, pub.key, "draft", "李签", reason="数据修订")
+    assert registry.history(s, pub.key)["reason"].iloc[-1] == "数据修订"
+    pub = _approved_again(s, pub)
+    pub = registry.advance(s, pub.key, "published", "王发")
+    with pytest.raises(RegistryError, match="published is final"):
+        registry.advance(s, pub.key, "draft", "王发", reason="x")
+    with pytest.raises(RegistryError, match="who"):
+        registry.advance(s, pub.key, "draft", " ", reason="x")
+
+
+def _approved_again(s: Store, pub: registry.Publication) -> registry.Publication:
+    registry.advance(s, pub.key, "reviewed", "张审")
+    return registry.advance(s, pub.key, "approved", "李签")
+
+
+def test_embargo(any_writable: Store) -> None:
+    s = any_writable
+    pub = _approved(s, embargo="2023-12-15T09:30")
+    with pytest.raises(EmbargoError, match="embargo until 2023-12-15 09:30"):
+        registry.advance(s, pub.key, "published", "王发", when="2023-12-15T09:29:59")
+    assert registry.get(s, pub.key).status == "approved"
+    # An aware time is converted to Beijing time: 01:30 UTC is 09:30 in Beijing.
+    pub = registry.advance(s, pub.key, "published", "王发", when="2023-12-15T01:30:00+00:00")
+    assert pub.status == "published"
+    with pytest.raises(RegistryError, match="already published"):
+        registry.set_embargo(s, pub.key, "2024-01-01T00:00")
+
+
+def test_calendar(any_writable: Store) -> None:
+    s = any_writable
+    registry.register(s, "bulletin", "2023-12", "public", "十二月", embargo="2024-01-16T10:00")
+    registry.register(s, "bulletin", "2023-11", "public", "十一月", embargo="2023-12-15T10:00")
+    registry.register(s, "bulletin", "2023-11", "internal", "十一月")
+    registry.register(s, "quarterly_release", "2023Q4", "public", "全年", embargo=datetime(
+        2024, 1, 20, 10, 0))
+    cal = registry.calendar(s, 2023)
+    assert list(cal["period"]) == ["2023-11", "2023-12", "2023Q4"]
+    assert list(cal["editions"]) == ["internal,public", "public", "public"]
+    assert cal["period_label"].iloc[0] == "2023年1—11月"
+    assert registry.calendar(s, 2030).empty
+
+
+def _register_many(url: str, n: int, results: list[int], errors: list[BaseException],
+                   barrier: threading.Barrier, share: Store | None) -> None:
+    try:
+        store = share or open_store(url, read_only=False)
+        barrier.wait()
+        for i in range(n):
+            results.append(registry.register(store, "bulletin", "2023", "public", f"增刊{i}",
+                                             supplement=True).issue)
+        if share is None:
+            store.close()
+    except BaseException as exc:  # reported by the test
+        errors.append(exc)
+
+
+def test_concurrent_numbering_never_repeats(any_writable: Store) -> None:
+    """Four writers at once (own connections on PostgreSQL, one shared on DuckDB)."""
+    s = any_writable
+    registry.publications(s)  # tables ready before the race
+    shared = s if s.backend.name == "duckdb" else None
+    results: list[int] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+    threads = [threading.Thread(target=_register_many,
+                                args=(s.url, 10, results, errors, barrier, shared))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(results) == list(range(1, 41))
