@@ -273,6 +273,28 @@ def render_cmd(notebook: str, to: str, edition: str | None, out: str | None,
         click.echo(f"{fmt:6} {path}")
 
 
+@main.command("book")
+@click.option("--year", type=int, default=2023, show_default=True,
+              help="Data year; the book is 《云川统计年鉴<year+1>》.")
+@click.option("--edition", type=click.Choice(["public", "internal"]), default="public",
+              show_default=True, help="Edition of the book.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: outputs/yearbook/<year+1>/).")
+@_handle_errors
+def book_cmd(year: int, edition: str, out: str | None) -> None:
+    """Assemble the yearbook: HTML pages, one PDF, XLSX per table, the archive."""
+    from pathlib import Path
+
+    from statlib.book import build_book
+
+    result = build_book(year, edition=edition, out=Path(out) if out else None)
+    click.echo(f"{result.title}: {len(result.pages)} chapters, {result.tables} tables")
+    for label, path in (("html", result.index), ("pdf", result.pdf), ("xlsx", result.out / "xlsx"),
+                        ("zip", result.archive)):
+        click.echo(f"{label:5} {path}")
+    click.echo("time  " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
+
+
 @main.command("new")
 @click.argument("series")
 @click.option("--period", required=True, help="Period of the publication (2023-11, 2023Q3, 2023).")
