@@ -36,6 +36,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of the source files the database is built from (demo/, nbs/, catalogue/).",
     ),
     Setting(
+        "edition",
+        "STATLIB_EDITION",
+        "internal",
+        "Edition the store serves: internal (every figure) or public (confidential and unsafe "
+        "cells arrive suppressed, flag S). The batch sets it per kernel.",
+    ),
+    Setting(
         "work",
         "STATLIB_WORK",
         ".statlib",

@@ -10,6 +10,7 @@ with papermill and executes the cells with nbclient.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 import time
@@ -57,9 +58,11 @@ class JobFailure(Exception):
 class WarmKernel:
     """One kernel that runs many jobs, one at a time, each in a clean namespace."""
 
-    def __init__(self, kernel_name: str = "python3", cwd: Path | None = None) -> None:
+    def __init__(self, kernel_name: str = "python3", cwd: Path | None = None,
+                 edition: str | None = None) -> None:
         self.kernel_name = kernel_name
         self.cwd = cwd
+        self.edition = edition
         self.km: KernelManager | None = None
         self.jobs = 0
         self._start()
@@ -69,6 +72,8 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
                                 ip=str(Path(tempfile.mkdtemp(prefix="statlib-kernel-")) / "k"))
         kw: dict[str, Any] = {"cwd": str(self.cwd)} if self.cwd is not None else {}
+        if self.edition is not None:  # the store in this kernel serves this edition only
+            kw["env"] = {**os.environ, "STATLIB_EDITION": self.edition}
         self.km.start_kernel(**kw)
         self.kc = self.km.client()
         self.kc.start_channels()

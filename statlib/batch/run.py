@@ -56,7 +56,7 @@ def _kernel(edition: str, cwd: Path) -> WarmKernel:
         _KERNEL.shutdown()  # never let a public job run where an internal one ran
         _KERNEL = None
     if _KERNEL is None:
-        _KERNEL = WarmKernel(cwd=cwd)
+        _KERNEL = WarmKernel(cwd=cwd, edition=edition)
         _KERNEL_EDITION = edition
     return _KERNEL
 

@@ -21,13 +21,16 @@ def default_url() -> str:
     return str(p if p.is_absolute() else config.project_root() / p)
 
 
-def open_store(url: str | None = None, *, read_only: bool = True) -> Store:
+def open_store(url: str | None = None, *, read_only: bool = True,
+               edition: str | None = None) -> Store:
     """Open the statistical database.
 
     ``url`` is a DuckDB file path or a ``postgresql://`` URL; by default ``STATLIB_DB`` or
     ``data/statlib.duckdb``. Read-only by default, so that many notebooks can read at once;
     writers (ingest) pass ``read_only=False``. The default DuckDB database is built from
     ``data/`` on first use; any other missing file is an error, never a new empty database.
+    ``edition`` (default: the ``STATLIB_EDITION`` setting) is ``public`` for the data layer of
+    public editions: confidential and unsafe values never leave the store as numbers.
     """
     target = url or default_url()
     is_default = url is None and "://" not in target
@@ -36,4 +39,4 @@ def open_store(url: str | None = None, *, read_only: bool = True) -> Store:
     backend = open_backend(target, read_only=read_only, create=False)
     if not read_only:
         backend.create_schema()
-    return Store(backend)
+    return Store(backend, edition=edition or config.get("edition"))

@@ -70,8 +70,11 @@ def _clean(value: Any) -> Any:
 class Store:
     """Indicators, regions and observations with their vintages, on one backend."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, edition: str = "internal") -> None:
+        if edition not in ("internal", "public", "masked"):
+            raise DataError(f"edition must be internal, public or masked, not {edition!r}")
         self.backend = backend
+        self.edition = edition
         self._indicators: dict[str, Indicator] = {}
         self._regions: dict[str, Region] = {}
         self._ind_keys: dict[str, list[str]] = {}
@@ -176,7 +179,12 @@ class Store:
             f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
         )
         frame = self.backend.query(sql, [*inds, *regs, *params])
-        return _between(frame, start, end).reset_index(drop=True)
+        frame = _between(frame, start, end).reset_index(drop=True)
+        if self.edition == "public":  # the data layer of public editions (DESIGN.md, Editions)
+            from statlib.disclosure.public import public_observations
+
+            frame = public_observations(frame)
+        return frame
 
     def series(
         self,
