@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -127,3 +128,66 @@ def test_bad_parameters_are_named(kwargs: dict) -> None:
 def test_bad_contributions_raise(bad: object) -> None:
     with pytest.raises(ConfigError):
         unsafe([bad])
+
+
+# ---- protection levels and the configured rules (figure S1) ---------------------------------
+
+CONFIGURED = Rules(n=3, k=85, dominance_n=2, p=10)
+
+
+@pytest.mark.parametrize(
+    ("contributions", "expected_reasons", "top_and_total"),
+    [
+        ([10, 10], ("frequency", "dominance", "p%"), (20, 20)),  # 2 units
+        ([10, 10, 10], (), None),  # 3 units: safe at the boundary
+        ([10, 10, 10, 10], (), None),  # 4 units
+        ([50, 35, 15], (), None),  # two largest exactly 85%: safe
+        ([50, 35.01, 14.99], ("dominance",), (85.01, 100)),  # just above
+        ([100, 50, 15], ("dominance",), (150, 165)),  # p% safe (15 ≥ 10); top 2 91%
+        ([100, 5, 5, 5], ("dominance",), (105, 115)),  # p% at the limit: rest = 10
+        ([100, 5, 5, 4.99], ("dominance", "p%"), (105, 114.99)),  # p% 10 − 9.99 less
+        ([0, 0], ("frequency",), None),  # two zero units: only a non-zero width is asked
+        ([0, 0, 0], (), None),
+        ([-90, 5, 5], ("dominance", "p%"), (95, 100)),  # a loss counts by magnitude
+        ([7], ("frequency", "dominance", "p%"), (7, 7)),
+    ],
+)
+def test_protection_levels_by_hand(
+    contributions: list, expected_reasons: tuple, top_and_total: tuple[float, float] | None
+) -> None:
+    """Level (dominance binding here) = (x1 + x2)/0.85 − X, written as (x1 + x2, X)."""
+    assert CONFIGURED.reasons(contributions) == expected_reasons
+    expected = 0.0 if top_and_total is None else top_and_total[0] / 0.85 - top_and_total[1]
+    assert float(CONFIGURED.protection(contributions)) == pytest.approx(expected, abs=1e-9)
+
+
+def test_s1_rule_boundaries_as_computed_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
+    """Figure S1: the boundaries of all three rules, each against its hand-computed answer."""
+    cases = [
+        (frequency([1, 1], 3), True), (frequency([1, 1, 1], 3), False),
+        (frequency([1, 1, 1, 1], 3), False),
+        (dominance([85, 15]), False), (dominance([85.0001, 14.9999]), True),
+        (dominance([50, 35, 15], 85, 2), False), (dominance([50, 35.01, 14.99], 85, 2), True),
+        (p_percent([100, 5, 5, 5], 10), False), (p_percent([100, 5, 5, 4.99], 10), True),
+        (dominance([-90, 5, 5]), True), (p_percent([-100, 5, 5, 5], 10), False),
+        (frequency([0, 0], 3), True), (dominance([0, 0, 0]), False),
+    ]  # fmt: skip
+    agree = sum(got is want for got, want in cases)
+    with capsys.disabled():
+        print(f"\nS1: {agree}/{len(cases)} rule boundaries as computed by hand")
+    assert agree == len(cases)
+
+
+def test_configured_rules_from_yaml(tmp_path: Path) -> None:
+    from statlib.disclosure import configured_rules
+
+    assert configured_rules() == CONFIGURED
+    path = tmp_path / "rules.yaml"
+    path.write_text("frequency: {n: 5}\np_percent: null\n", encoding="utf-8")
+    assert configured_rules(path) == Rules(n=5, k=85, dominance_n=1, p=None)
+    path.write_text("dominanse: {n: 2}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="sections"):
+        configured_rules(path)
+    path.write_text("frequency: {n: 0}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="n must be"):
+        configured_rules(path)
