@@ -26,6 +26,7 @@ bytes (pages, PDF, workbooks, manifest and archive).
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -81,7 +82,9 @@ def execute_chapters(year: int, edition: str, work: Path,
     chapters = chapters if chapters is not None else yearbook.book()
     work.mkdir(parents=True, exist_ok=True)
     done: dict[str, Path] = {}
-    kernel = WarmKernel(cwd=folder)
+    # a kernel that can pin its store to the edition (statlib.batch.kernel) is told the edition
+    pinned = "edition" in inspect.signature(WarmKernel).parameters
+    kernel = WarmKernel(cwd=folder, **({"edition": edition} if pinned else {}))
     try:
         for chapter in chapters:
             source = folder / chapter.file
