@@ -15,7 +15,7 @@ Layout::
     data/index.html          the macro-economic database, with offline search
     data/<code>.html|.svg|.csv|.xlsx  one public indicator
     data/search.json, data/search-index.js        the search index
-    assets/site.css, assets/search.js, assets/StatlibSansSC-Regular.otf
+    assets/site.css, assets/search.js, assets/favicon.svg, assets/StatlibSansSC-Regular.otf
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def _assemble(part: Path, outputs: Path, store: Store, pending: Sequence[Publica
     assets = part / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     src = config.project_root() / "templates" / "site"
-    for name in ("site.css", "search.js"):
+    for name in ("site.css", "search.js", "favicon.svg"):
         shutil.copyfile(src / name, assets / name)
     shutil.copyfile(config.project_root() / "templates" / "fonts" / FONT, assets / FONT)
     for pub in pubs:  # verify before the switch
