@@ -51,10 +51,11 @@ def unsafe_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.S
     s2 = s2.where(~(s2.isna() & (count == 1)), 0.0)  # a lone unit has no second
     if rules.dominance_n > 2:
         raise ConfigError("public_observations: dominance n > 2 needs more than two top shares")
+    # the shares print with a few decimals: compare on 12, so 0.80 + 0.05 is exactly 0.85
     top = s1 if rules.dominance_n == 1 else s1 + s2
-    out |= top > float(Fraction(rules.k) / 100)
+    out |= (top - float(Fraction(rules.k) / 100)).round(12) > 0
     if rules.p is not None:
-        out |= (1 - s1 - s2) < float(Fraction(rules.p) / 100) * s1
+        out |= (1 - s1 - s2 - float(Fraction(rules.p) / 100) * s1).round(12) < 0
     return out.fillna(False).astype(bool)
 
 
@@ -66,7 +67,8 @@ def public_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.D
     out["value"] = out["value"].astype(float).where(~hide, np.nan)
     flags = out["flags"].astype(object).where(out["flags"].notna(), "").astype(str)
     marked = flags.where(flags.str.contains(SUPPRESSED_FLAG), flags + SUPPRESSED_FLAG)
-    out["flags"] = flags.where(~hide, marked).replace("", None).astype(object)
+    if hide.any():  # other rows keep their flags (and the column its dtype) as they were
+        out.loc[hide, "flags"] = marked[hide]
     for column in _SHARES:
         if column in out.columns:
             out[column] = np.nan
