@@ -184,11 +184,14 @@ def _int(text: str) -> int:
 @click.option("--retry-failed", is_flag=True, help="Rerun only the jobs that failed last time.")
 @click.option("--timeout", type=float, default=300.0, show_default=True,
               help="Seconds a job may run.")
+@click.option("--override", "overrides", multiple=True, metavar="RULE=REASON",
+              help="Publish although blocking rule RULE fails, for REASON (recorded).")
+@click.option("--who", default=None, help="Who overrides (recorded with --override).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @_handle_errors
 def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
               workers: int | None, cluster: str | None, retry_failed: bool, timeout: float,
-              as_json: bool) -> None:
+              overrides: tuple[str, ...], who: str | None, as_json: bool) -> None:
     """Build a release: every publication, region and edition, executed, rendered, published.
 
     With no arguments, the latest demo release. Unchanged jobs come from the cache.
@@ -211,8 +214,16 @@ def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
             secs = result.seconds.get("total", 0.0)
             bar[0].write(f"  {state:6} {job.id:44} {secs:5.1f} s")
 
+    reasons = []
+    for item in overrides:
+        rule, sep, reason = item.partition("=")
+        if not sep or not reason.strip() or not who:
+            raise click.BadParameter("write --override RULE='reason' and --who NAME",
+                                     param_hint="--override")
+        reasons.append((rule.strip(), reason.strip(), who))
     report = build(params, period=period, only=only, workers=workers, cluster=cluster,
-                   retry_failed=retry_failed, timeout=timeout, on_done=done, on_plan=planned)
+                   retry_failed=retry_failed, timeout=timeout, on_done=done, on_plan=planned,
+                   overrides=reasons)
     if bar:
         bar[0].close()
     if as_json:

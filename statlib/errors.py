@@ -5,6 +5,7 @@
     ├── DataError                the database cannot answer (unknown code, locked file)
     │   └── StoreLockedError     another process holds the DuckDB file for writing
     ├── InputError               an input file is malformed (names file, row, column, what to do)
+    ├── CheckError               a blocking validation rule fails (names rule and records)
     ├── LeakError                a public byte holds a confidential value (names file, part, secret)
     └── RenderError              a notebook cannot be rendered (names notebook, format, line)
 
@@ -81,6 +82,13 @@ class RenderError(StatlibError):
     """A notebook cannot be rendered: no or bad front matter, unknown series, a failed engine."""
 
     exit_code = 5
+
+
+class CheckError(StatlibError):
+    """A blocking validation rule fails: the release is not built until the data are corrected
+    or the rule is overridden with a recorded reason."""
+
+    exit_code = 7
 
 
 class LeakError(StatlibError):

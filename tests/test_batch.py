@@ -178,3 +178,33 @@ def test_sigkill_during_build_leaves_old_or_new(env: Path) -> None:
         proc.wait()
         after = _published(env / "outputs")  # every file of the current manifest intact
         assert set(after) == set(before)
+
+
+def test_blocking_rule_stops_the_build_unless_overridden(env: Path, db_copy: Path) -> None:
+    from statlib.errors import CheckError
+
+    path = env / "fault.csv"  # a county value that breaks counties-sum-to-city
+    path.write_text("indicator,region,period,value\nfai,990202,2023-11,99999\n", encoding="utf-8")
+    with open_store(str(db_copy), read_only=False) as store:
+        assert ingest_file(store, path).rows_added == 1
+    release = _release(env, [CPI])
+    with pytest.raises(CheckError, match="blocking"):
+        build(release, workers=1)
+    assert not (env / "outputs" / "2023-11").exists()
+    why = "县区数据待核实，先行发布"  # the fault breaks the county sum and the stated growth
+    report = build(release, workers=1,
+                   overrides=[("counties_sum_to_city", why, "统计科"),
+                              ("nominal_growth_matches_levels", why, "统计科")])
+    assert report.built == ["cpi-990200-internal"]
+    manifest = json.loads((env / "outputs/2023-11/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["checks"]["overrides"][0]["reason"] == "县区数据待核实，先行发布"
+
+
+def test_leak_in_a_public_edition_publishes_nothing(env: Path) -> None:
+    from statlib.errors import LeakError
+
+    leaky = {"series": "leaky", "notebook": f"{FIX}/leaky.ipynb", "regions": ["990200"],
+             "editions": ["public"], "formats": ["html"]}
+    with pytest.raises(LeakError, match="leak"):
+        build(_release(env, [CPI, leaky]), workers=1)
+    assert not (env / "outputs" / "2023-11").exists()

@@ -168,3 +168,14 @@ def test_default_store_is_built_on_first_use() -> None:
     with open_store() as store:
         assert store.backend.read_only
         assert store.series("gdp", "990200")["2023Q4"] == 2846.39
+
+
+def test_public_edition_never_serves_confidential_values(demo_db: Path) -> None:
+    with open_store(str(demo_db)) as internal:
+        full = internal.observations("ind_va", "990208")
+    with open_store(str(demo_db), edition="public") as public:
+        served = public.observations("ind_va", "990208")
+    confidential = full["flags"].fillna("").str.contains("C")
+    assert confidential.sum() > 0
+    assert served.loc[confidential, "value"].isna().all()
+    assert served.loc[confidential, "flags"].str.contains("S").all()

@@ -26,7 +26,7 @@ from statlib.batch.publish import (
 )
 from statlib.batch.run import JobResult, execute_jobs
 from statlib.batch.safety import slug
-from statlib.errors import ConfigError
+from statlib.errors import CheckError, ConfigError
 
 __all__ = ["BuildReport", "build", "default_release"]
 
@@ -72,9 +72,16 @@ def default_release(root: Path | None = None) -> Path:
 def build(params: Path | str | None = None, *, period: str | None = None,
           only: Sequence[str] = (), workers: int | None = None, cluster: str | None = None,
           retry_failed: bool = False, timeout: float = 300,
+          overrides: Sequence[tuple[str, str, str]] = (), rules: Path | None = None,
           on_done: Callable[[Job, JobResult], None] | None = None,
           on_plan: Callable[[list[Job], list[Job]], None] | None = None) -> BuildReport:
-    """Build a release: plan, skip cached jobs, run the rest, publish atomically."""
+    """Build a release: plan, skip cached jobs, run the rest, publish atomically.
+
+    Before anything runs, the validation rules (``rules/``) are confronted with the data of the
+    period: a failing blocking rule stops the build (CheckError) unless ``overrides`` names it as
+    (rule id, reason, who) — recorded in the manifest. Before the release is switched, every
+    public and masked byte is scanned for confidential values (LeakError: nothing published).
+    """
     import os
 
     from statlib.store import open_store
@@ -113,6 +120,7 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     if not todo and previous is not None and not retry_failed:
         report.seconds = time.perf_counter() - started
         return report  # up to date: nothing to run, nothing to publish
+    checked = _check(period, overrides, rules)
     stage = work / "stage"
     shutil.rmtree(stage, ignore_errors=True)
     results = execute_jobs(todo, stage, work / "failed", workers=workers or os.cpu_count() or 1,
@@ -148,10 +156,10 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     manifest = {
         "period": period, "release_file": release_file.name, "statlib_version": __version__,
         "code_version": code, "templates_version": templates, "data_vintage": data_vintage,
-        "jobs": jobs_meta,
+        "jobs": jobs_meta, "checks": checked,
     }
     if files:
-        final = publish_release(outputs, period, files, manifest)
+        final = publish_release(outputs, period, files, manifest, verify=_leak_scan)
         report.release, report.published = str(final), True
         for job in todo:
             meta = jobs_meta.get(job.id, {})
@@ -166,6 +174,39 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     shutil.rmtree(stage, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check(period: str, overrides: Sequence[tuple[str, str, str]],
+           rules: Path | None) -> dict[str, Any]:
+    """Confront the validation rules; raise CheckError on a blocking failure not overridden."""
+    from statlib.checks import confront, load_rules, override
+    from statlib.store import open_store
+
+    folder = rules or config.project_root() / "rules"
+    if not folder.is_dir():
+        return {"rules": None}
+    with open_store(edition="internal") as store:
+        report = confront(store, load_rules(folder), period)
+    for rule_id, reason, who in overrides:
+        report = override(report, rule_id, reason, who)
+    blocking = report.blocking_failures()
+    if blocking:
+        raise CheckError(
+            f"{len(blocking)} blocking validation rule(s) fail for {period}; nothing was built.\n"
+            + report.summary_text(max_records=5)
+            + "\ncorrect the data, or override a rule with a reason: "
+              "statlib build --override RULE_ID='reason' --who NAME")
+    return {"rules": str(folder.name), "counts": report.counts().to_dict("records"),
+            "overrides": [{"rule": r, "reason": why, "who": who} for r, why, who in overrides]}
+
+
+def _leak_scan(folder: Path) -> None:
+    """No public or masked byte may hold a confidential value (LeakError otherwise)."""
+    from statlib.leaks import assert_clean
+    from statlib.store import open_store
+
+    with open_store(edition="internal") as store:
+        assert_clean(folder, store)
 
 
 def _manifest(release: Path | None) -> dict[str, Any]:

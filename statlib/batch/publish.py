@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,13 @@ def current_release(outputs: Path, period: str) -> Path | None:
 
 
 def publish_release(outputs: Path, period: str, files: dict[str, Path],
-                    manifest: dict[str, Any]) -> Path:
-    """Assemble ``files`` (release-relative name → source file) and switch to them atomically."""
+                    manifest: dict[str, Any],
+                    verify: Callable[[Path], object] | None = None) -> Path:
+    """Assemble ``files`` (release-relative name → source file) and switch to them atomically.
+
+    ``verify(folder)`` runs on the assembled release before the switch (the leak scan); if it
+    raises, the assembled folder is removed and the current release stays as it was.
+    """
     releases = outputs / ".releases"
     releases.mkdir(parents=True, exist_ok=True)
     name = f"{slug(period)}-{uuid.uuid4().hex[:10]}"
@@ -60,6 +66,12 @@ def publish_release(outputs: Path, period: str, files: dict[str, Path],
     _verify(building, entries)
     (building / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    try:
+        if verify is not None:
+            verify(building)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     _fsync_tree(building)
     final = releases / name
     building.rename(final)

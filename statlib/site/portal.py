@@ -26,7 +26,7 @@ from statlib.tables import SUPPRESSED, Table
 __all__ = ["RECENT", "build_portal", "public_indicators"]
 
 RECENT = 6  # periods in the page's table
-CHART_PERIODS = 12
+CHART_PERIODS = {"M": 12, "Q": 8, "A": 10}  # by frequency: labels legible on a phone
 
 
 def public_indicators(store: Store, regions: Sequence[Region],
@@ -99,7 +99,7 @@ def chart_svg(ind: Indicator, obs: pd.DataFrame, city: Region) -> str | None:
     mine = obs[obs["region"] == city.code]
     mine = mine[~mine["flags"].fillna("").str.contains("C")]
     series = mine.set_index("period")["value"].astype(float)
-    series = series.reindex(_sorted_periods(mine))[-CHART_PERIODS:]
+    series = series.reindex(_sorted_periods(mine))[-CHART_PERIODS.get(ind.frequency, 12):]
     if series.empty or series.isna().all():
         return None
     frame = pd.DataFrame({city.name: series})
