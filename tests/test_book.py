@@ -274,6 +274,7 @@ def _captions_and_text(path: Path) -> tuple[list[str], str]:
         ("yearbook", ["表3-1 人口", "表3-5 其他", "表3-6 再一个"], "见表3-1和表3-5，以及表3-6。"),
         ("bulletin", ["表1 人口", "表3-5 其他", "表3 再一个"], "见表1和表3-5，以及表3。"),
     ],
+    ids=["yearbook", "bulletin"],
 )
 def test_yearbook_tables_keep_their_chapter_numbers(
     tmp_path: Path, series: str, expected_captions: list[str], expected_text: str
