@@ -104,6 +104,7 @@ def protect(
             if table.shown[r, c] and len(contributions) and rules.reasons(contributions):
                 primary.add(table.key(r, c))
     secondary: set[CellKey] = set()
+    shown = {t.key(r, c) for t in tables for r, c in t.cells() if t.shown[r, c]}
     tried: set[tuple[CellKey, tuple[CellKey, ...]]] = set()
     for _ in range(max_rounds):
         result = audit(tables, _printed(tables, primary | secondary), rules)
@@ -111,7 +112,7 @@ def protect(
             return Protected(tables, frozenset(primary), frozenset(secondary), result, rules)
         added = 0
         for cell in sorted(result.failures, key=lambda f: -f.required):
-            fresh = _complement(tables, cell, primary | secondary, tried)
+            fresh = _complement(tables, cell, primary | secondary, shown, tried)
             secondary |= fresh - primary
             added += len(fresh)
         if not added and all((f.key, ()) in tried for f in result.failures):
@@ -134,6 +135,7 @@ def _complement(
     tables: Sequence[MagnitudeTable],
     cell: CellAudit,
     hidden: set[CellKey],
+    shown: set[CellKey],
     tried: set[tuple[CellKey, tuple[CellKey, ...]]],
 ) -> set[CellKey]:
     """The new cells of the cheapest untried rectangle through ``cell`` (may be empty when
@@ -162,7 +164,8 @@ def _complement(
                 continue
             up = min([table.values[p] - lower for p, s in corners if s < 0], default=np.inf)
             down = min(table.values[p] - lower for p, s in corners if s > 0)
-            fresh = {table.key(*p) for p, _ in corners} - hidden
+            # a cell no table prints is unknown already: free, and no suppression
+            fresh = {table.key(*p) for p, _ in corners} & shown - hidden
             cost = sum(_cost(table, p) for p, _ in corners if table.key(*p) in fresh)
             enough = up >= need_up and down >= need_down and up + down > 0
             reach = min(
