@@ -87,7 +87,7 @@ def _printed(tables: list[Table], table: MagnitudeTable) -> tuple[np.ndarray, np
                 printed[r, c] = True
                 exact = measures.round_half_up(table.values[r, c] / divisor, decimals)
                 assert Decimal(value) == exact, (table.label(r, c), value, exact)
-    assert not (printed & suppressed).any(), "a figure suppressed in one table is printed in another"
+    assert not (printed & suppressed).any(), "suppressed in one table, printed in another"
     return printed, suppressed
 
 
