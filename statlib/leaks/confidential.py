@@ -3,11 +3,11 @@
 A :class:`Secret` is one value with a label (what it is) and a source (where it came from). A
 number is looked for in every spelling a publication could give it — its published precision,
 coarser roundings and the digits alone — and a text (an enterprise name) as written, ignoring
-white space. Spellings with fewer than :data:`MIN_DIGITS` digits, and four-digit integers that
-read as years, are not looked for: they occur by chance in every publication (collision guard).
+white space. Spellings with fewer than :data:`MIN_DIGITS` digits (:data:`MIN_INTEGER_DIGITS`
+without a decimal point) are not looked for: they occur by chance in every publication.
 
 >>> sorted(number_spellings("1234.56"))
-['1234.56', '1234.6', '123456', '12346', '1235']
+['1234.56', '1234.6', '123456', '12346']
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from statlib import periods
 
 __all__ = [
     "MIN_DIGITS",
+    "MIN_INTEGER_DIGITS",
+    "UNIT_VALUE_FLOOR",
     "Secret",
     "canaries",
     "exact_spelling",
@@ -31,10 +33,16 @@ __all__ = [
     "secrets_from_store",
 ]
 
-#: Fewest digits a number spelling must have to be looked for.
+#: Fewest digits a number spelling must have to be looked for: with a decimal point, and without
+#: one (digits alone, integer roundings). Four-digit integers are everywhere — counts, years,
+#: chart coordinates — and gave hundreds of chance hits on a real release.
 MIN_DIGITS = 4
+MIN_INTEGER_DIGITS = 5
+#: Unit values (万元) below this are not looked for: a small value at one decimal matches some
+#: published figure by chance (an enterprise's 100.3 万元 and a price index of 100.3); small
+#: units are protected by the disclosure rules on the tables, not by the byte scan.
+UNIT_VALUE_FLOOR = 10_000.0
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-_YEARS = range(1900, 2101)
 
 
 @dataclass(frozen=True)
@@ -88,9 +96,7 @@ def exact_spelling(value: str) -> set[str]:
 
 def _worth(form: str) -> bool:
     digits = sum(c.isdigit() for c in form)
-    if digits < MIN_DIGITS:
-        return False
-    return not (digits == 4 and form.isdigit() and int(form) in _YEARS)
+    return digits >= (MIN_DIGITS if "." in form else MIN_INTEGER_DIGITS)
 
 
 def canaries(seed: int, count: int = 12, *, name: str = "云川市蓝雀测试化工有限公司"
@@ -112,10 +118,13 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
 
     - observations flagged ``C``, at their indicator's published precision (and coarser);
     - unit-level data (``enterprise``): each name, and revenue and value added in 万元 at one
-      decimal.
+      decimal (from :data:`UNIT_VALUE_FLOOR` up).
 
-    With ``period``, the confidential observations up to that period and the units of its year
-    and the year before (what a release about that period could show); without, all of them.
+    With ``period``, the confidential observations and the units of its year and the year
+    before (what a release about that period shows: the period and a year earlier); without, all
+    of them (a site with full histories). Older confidential figures are left out of a period's
+    scan on purpose: measured on the 2023-11 release, four of them (2013–2018 values such as
+    40.61) equalled published 2023 figures of other series by chance.
     Suppressed cells of a release are not in the store: pass them to :func:`scan` as secrets.
     """
     secrets: list[Secret] = []
@@ -125,7 +134,7 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
         "WHERE flags LIKE '%C%' AND value IS NOT NULL ORDER BY indicator, region, period")
     decimals: dict[str, int] = {}
     for row in flagged.itertuples(index=False):
-        if limit is not None and not _not_after(str(row.period), limit):
+        if limit is not None and not _in_window(str(row.period), limit):
             continue
         if row.indicator not in decimals:
             decimals[row.indicator] = int(store.indicator(row.indicator).decimals)
@@ -141,16 +150,16 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
             secrets.append(Secret(str(unit.name), f"企业名称 {unit.unit_id}", key))
             for column, label in (("revenue", "营业收入"), ("value_added", "增加值")):
                 value = getattr(unit, column)
-                if value is not None and value == value:
+                if value is not None and value == value and abs(value) >= UNIT_VALUE_FLOOR:
                     text = _round(Decimal(repr(float(value))), 1)
                     secrets.append(Secret(text, f"{label} {unit.unit_id} {unit.year}", key,
                                           exact=True))
     return _unique(secrets)
 
 
-def _not_after(period: str, limit: periods.Period) -> bool:
+def _in_window(period: str, limit: periods.Period) -> bool:
     p = periods.parse(period)
-    return (p.year, p.last_month) <= (limit.year, limit.last_month)
+    return limit.year - 1 <= p.year and (p.year, p.last_month) <= (limit.year, limit.last_month)
 
 
 def _unique(secrets: Iterable[Secret]) -> list[Secret]:

@@ -1,0 +1,139 @@
+"""Run the tests behind the reliability figures R1–R5 and S1–S6 (TRUST.md §4) and print the
+table of ``docs/reliability.md``, or write it there between its markers.
+
+    python tools/reliability.py            # print the table
+    python tools/reliability.py --write    # replace the table in docs/reliability.md
+
+Each figure's tests run with ``pytest -q -rA -s``; a line the tests print (``R1: 43/43 …``) is
+the figure; where the tests print none, the figure is the count of passed cases in the words of
+``says``. A figure whose tests fail, or do not exist yet, says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "reliability.md"
+BEGIN, END = "<!-- figures:begin -->", "<!-- figures:end -->"
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    what: str
+    tests: tuple[str, ...]
+    says: str = "{passed}/{total} cases pass"
+
+
+FIGURES = [
+    Figure("R1", "malformed inputs (encoding, delimiter, missing/extra/duplicate columns, text "
+           "in numbers, empty file, merged cells, formulas)", ("tests/test_bad_input.py",)),
+    Figure("R2", "validation rules on seeded faults and clean demo data; Hidiroglou–Berthelot "
+           "outliers planted in 50 seeded panels",
+           ("tests/test_rules.py",
+            "tests/test_outliers.py::test_r2_planted_outliers_all_flagged_and_no_false_flags"),
+           "HB: {passed_hb}/50 seeded panels with 3 planted outliers each: all flagged, 0 false "
+           "flags on the clean panel"),
+    Figure("R3", "a batch with a failing and a hanging notebook among four good jobs",
+           ("tests/test_batch.py::test_failures_are_reported_and_never_published",),
+           "the 4 other jobs complete; 2/2 failures reported with cell and error (cell 4, "
+           "Timeout); 0 failed outputs published; a retry reruns only the 2"),
+    Figure("R4", "SIGKILL during ingest (3 M-row load), during `statlib build` (4 moments) and "
+           "publication",
+           ("tests/test_atomicity.py::test_sigkill_during_ingest",
+            "tests/test_batch.py::test_sigkill_during_build_leaves_old_or_new"),
+           "{passed}/{total} kill tests: database equal to the previous state; published "
+           "release old or new at each of 4 kill moments, never a mix (a kill during "
+           "`statlib publish` of the site: not yet tested)"),
+    Figure("R5", "same inputs built twice, separate processes, other hash seed and clock",
+           ("tests/test_reproducible.py",)),
+    Figure("S1", "disclosure rule boundaries (counts 2/3/4, (n,k) and p% at the limit, "
+           "negative and zero values)", ("tests/test_disclosure_rules.py",)),
+    Figure("S2", "LP audit (scipy HiGHS) of protected tables, linked tables together",
+           ("tests/test_disclosure_audit.py",),
+           "S2: {passed}/{total} audit tests pass: primary suppression alone recovered (as "
+           "TRUST §1), after secondary suppression 0 cells recoverable below their protection "
+           "level, linked tables audited together"),
+    Figure("S3", "leak scan of every public and masked byte for confidential values, unit "
+           "data and canaries", ("tests/test_leakscan.py",)),
+    Figure("S4", "hostile parameter names and values",
+           ("tests/test_batch.py::test_hostile_release_rejected_before_any_kernel",
+            "tests/test_batch.py::test_hostile_parameter_value_is_text"),
+           "{passed}/{total}: 8 hostile releases (code in names, newline, undeclared, wrong "
+           "types, paths, edition) rejected before a kernel starts; a quoting value stays text "
+           "and runs nothing"),
+    Figure("S5", "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash)",
+           ("tests/test_batch.py::test_hostile_output_names_stay_inside",),
+           "{passed}/{total} hostile names: 0 files outside the output root"),
+    Figure("S6", "hostile labels (`<script>`, `onerror`, `javascript:`) in HTML, WeChat and "
+           "the site",
+           ("tests/test_render.py::test_html_page_is_responsive_and_inert",
+            "tests/test_wechat.py::test_hostile_labels_stay_text",
+            "tests/test_wechat.py::test_raw_markup_becomes_text",
+            "tests/test_site.py::test_hostile_labels_are_text"),
+           "{passed}/{total} pages (HTML publication, WeChat copy and raw markup, site pages): "
+           "labels rendered as text, 0 active elements"),
+]
+
+
+def run(figure: Figure) -> tuple[str, str]:
+    """(status, figure text) from running the figure's tests."""
+    present = [t for t in figure.tests if (ROOT / t.split("::")[0]).is_file()]
+    if not present:
+        return "not yet", "not yet: the tests do not exist"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-s",
+                           "-p", "no:cacheprovider", *present],
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    out = done.stdout
+    outcomes = re.findall(r"^(PASSED|FAILED|ERROR|SKIPPED) (\S+)", out, re.M)
+    passed = sorted({node for status, node in outcomes if status == "PASSED"})
+    total = len({node for _, node in outcomes})
+    printed = list(dict.fromkeys(
+        line.strip() for line in out.splitlines()
+        if re.match(rf"^\s*{figure.id}:", line)))
+    counts = {"passed": len(passed), "total": total,
+              "passed_hb": sum("test_outliers.py" in n for n in passed)}
+    text = "; ".join(p.removeprefix(f"{figure.id}:").strip() for p in printed)
+    if "{" in figure.says and (not printed or figure.id == "R2"):
+        extra = figure.says.format(**counts).removeprefix(f"{figure.id}: ")
+        text = f"{text}; {extra}" if text else extra
+    missing = len(present) < len(figure.tests)
+    status = "pass" if total and len(passed) == total else "FAIL" if total else "not yet"
+    if status != "pass":
+        text += f" — {len(passed)}/{total} passed"
+    if missing:
+        text += " (some tests not yet written)"
+    return status, text or f"{len(passed)}/{total} passed"
+
+
+def table() -> str:
+    rows = ["| id | what is tested | tests | figure | status |", "|---|---|---|---|---|"]
+    for figure in FIGURES:
+        status, text = run(figure)
+        tests = "<br>".join(f"`{t}`" for t in figure.tests)
+        rows.append(f"| {figure.id} | {figure.what} | {tests} | {text} | {status} |")
+        print(f"{figure.id}: {status}: {text}", file=sys.stderr, flush=True)
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="update docs/reliability.md")
+    args = parser.parse_args()
+    body = table()
+    if not args.write:
+        print(body)
+        return
+    doc = DOC.read_text(encoding="utf-8")
+    start, end = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+    DOC.write_text(f"{doc[:start]}\n{body}\n{doc[end:]}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
