@@ -14,12 +14,13 @@ and what is printed, and answers with ``scipy.optimize.linprog`` (HiGHS).
 
 >>> import pandas as pd
 >>> from statlib.disclosure.tabulate import tabulate
->>> units = pd.DataFrame({"r": list("aaabbb"), "c": list("xyzxyz"),
-...                       "v": [5.0, 6.0, 7.0, 8.0, 9.0, 10.0]})
+>>> units = pd.DataFrame({"r": ["a"] * 7 + ["b"] * 9,
+...                       "c": ["x"] + ["y"] * 3 + ["z"] * 3 + ["x", "y", "z"] * 3,
+...                       "v": [5.0] + [2.0] * 15})   # (a, x): one unit of 5, unsafe
 >>> t = tabulate(units, "r", "c", "v")
->>> printed = t.shown.copy(); printed[0, 0] = False       # a lone suppressed cell
->>> audit(t, printed, Rules(n=2)).failures[0].interval   # recovered from its row total
-(5.0, 5.0)
+>>> printed = t.shown.copy(); printed[0, 0] = False       # primary suppression alone
+>>> [(c.label, c.interval) for c in audit(t, printed).failures]   # row total − the rest
+[('v[a, x]', (5.0, 5.0))]
 """
 
 from __future__ import annotations
