@@ -219,14 +219,14 @@ def store(demo_db: Path) -> Iterator[Store]:
 
 
 def test_store_secrets(store: Store) -> None:
-    secrets = secrets_from_store(store, "2023-11")
-    sources = {s.source.partition(":")[0] for s in secrets}
-    assert sources == {"observation", "enterprise"}
-    units = store.units(2023)
-    first = units.iloc[0]
+    window = secrets_from_store(store, "2021-12")  # 2020–2021: confidential figures and units
+    assert {s.source.partition(":")[0] for s in window} == {"observation", "enterprise"}
+    assert {s.source.partition(":")[0] for s in secrets_from_store(store, "2023-11")} == {
+        "enterprise"}  # the demo city's confidential figures end in 2021
+    assert sum(s.source.startswith("observation") for s in secrets_from_store(store)) == 88
+    first = store.units(2021).iloc[0]
     assert Secret(first["name"], f"企业名称 {first['unit_id']}",
-                  f"enterprise:2023/{first['unit_id']}") in secrets
-    assert all(s.value != "5.57" or s.source.startswith("observation") for s in secrets)
+                  f"enterprise:2021/{first['unit_id']}") in window
 
 
 def test_release_gate(tmp_path: Path, store: Store) -> None:
@@ -235,7 +235,9 @@ def test_release_gate(tmp_path: Path, store: Store) -> None:
     (release / "internal").mkdir()
     (release / "internal" / "brief.internal.html").write_text(NAME.value, encoding="utf-8")
     assert assert_clean(release, store, extra=CANARIES) == 6  # 5 public files + manifest
-    unit = store.units(2023).iloc[7]
+    (release / "manifest.json").write_text(json.dumps({"period": "2021-12"}), encoding="utf-8")
+    units = store.units(2021)
+    unit = units[units["revenue"] > 50_000].iloc[0]
     flagged = store.backend.query(
         "SELECT value FROM observation WHERE flags LIKE '%C%' AND period = '2021-12'")
     leak = (f"<p>{unit['name']}：营业收入{unit['revenue']:,.1f}万元</p>"
