@@ -140,13 +140,41 @@ def regions_frame(
     edition: str = "public",
 ) -> pd.DataFrame:
     """Annual figures of one year, one row per region code (in the order given), one column per
-    indicator code; the same flag handling as ``annual``."""
+    indicator code; the same flag handling as ``annual``.
+
+    Secondary suppression along the hierarchy: counties sum to their city, whose total is
+    published, so a column with one suppressed county would give it away by subtraction; in
+    the public edition the smallest other county of that column is suppressed too.
+    """
     codes = [store.indicator(i).code for i in _as_list(indicators)]
     regs = [store.region(r).code for r in regions]
     frame = _annual_long(store, codes, regs, year, year, edition)
     wide = frame.pivot(index="region", columns="indicator", values="value")
     wide = wide.reindex(index=regs, columns=codes)
-    return wide.astype(object).where(wide.notna(), None)
+    wide = wide.astype(object).where(wide.notna(), None)
+    if edition != "internal":
+        wide = _protect_siblings(store, wide)
+    return wide
+
+
+def _protect_siblings(store: Store, wide: pd.DataFrame) -> pd.DataFrame:
+    """Hide a second sibling where a column of one parent's children has a lone hidden cell."""
+    from statlib.tables import SUPPRESSED
+
+    parents = {code: store.region(code).parent for code in wide.index}
+    out = wide.copy()
+    for parent in set(parents.values()):
+        kids = [c for c, p in parents.items() if p == parent and parent]
+        if len(kids) < 2:
+            continue
+        for col in out.columns:
+            cells = out.loc[kids, col]
+            hidden = [k for k in kids if cells[k] is SUPPRESSED]
+            shown = {k: float(cells[k]) for k in kids
+                     if cells[k] is not SUPPRESSED and cells[k] is not None}
+            if len(hidden) == 1 and shown:
+                out.loc[min(shown, key=lambda k: (shown[k], k)), col] = SUPPRESSED
+    return out
 
 
 def _annual_long(
