@@ -95,12 +95,11 @@ def run(figure: Figure) -> tuple[str, str]:
     passed = sorted({node for status, node in outcomes if status == "PASSED"})
     total = len({node for _, node in outcomes})
     printed = list(dict.fromkeys(
-        line.strip() for line in out.splitlines()
-        if re.match(rf"^\s*{figure.id}:", line)))
+        m.group(1).strip() for m in re.finditer(rf"(?<![\w]){figure.id}: ([^\n]*)", out)))
     counts = {"passed": len(passed), "total": total,
               "passed_hb": sum("test_outliers.py" in n for n in passed)}
-    text = "; ".join(p.removeprefix(f"{figure.id}:").strip() for p in printed)
-    if "{" in figure.says and (not printed or figure.id == "R2"):
+    text = "; ".join(printed)
+    if not printed or figure.id == "R2":
         extra = figure.says.format(**counts).removeprefix(f"{figure.id}: ")
         text = f"{text}; {extra}" if text else extra
     missing = len(present) < len(figure.tests)
