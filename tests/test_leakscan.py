@@ -265,3 +265,23 @@ def test_float_noise_and_boundaries(tmp_path: Path) -> None:
     path.write_text("<v>1234.5599999999999</v><v>91234.567</v>", encoding="utf-8")
     hits = scan([path], [s])
     assert [h.found for h in hits] == ["1234.5599999999999"]
+
+
+def test_pdf_text_without_poppler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh machine without poppler-utils still reads the PDF text layer (pypdf)."""
+    import importlib
+    import shutil
+
+    import typst
+
+    parts = importlib.import_module("statlib.leaks.parts")
+    source = '#set text(font: "Statlib Sans SC")\n全市地区生产总值 8765432.19 亿元'
+    from statlib.fonts import font_dir
+
+    pdf = typst.compile(source.encode(), format="pdf", font_paths=[str(font_dir())],
+                        ignore_system_fonts=True)
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "pdftotext"
+                        else real_which(name))
+    text = parts._pdftotext(pdf)
+    assert "8765432.19" in text and "地区生产总值" in text

@@ -139,15 +139,25 @@ def _pdf_parts(data: bytes, prefix: str) -> Iterator[tuple[str, str]]:
 
 def _pdftotext(data: bytes) -> str:
     exe = shutil.which("pdftotext")
-    if exe is None:
-        raise StatlibError("pdftotext not found: the leak scan cannot read PDF text — install "
-                           "poppler-utils (apt-get install poppler-utils)")
+    if exe is None:  # a machine without poppler-utils: pypdf reads the same text layer
+        return _pypdf_text(data)
     done = subprocess.run([exe, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
                           timeout=120, check=False)
     if done.returncode != 0:
         raise StatlibError(f"pdftotext could not read a PDF ({done.stderr.decode().strip()}): "
                            "an unreadable PDF cannot be shown to be clean")
     return done.stdout.decode("utf-8", errors="replace")
+
+
+def _pypdf_text(data: bytes) -> str:
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        return "\f".join(page.extract_text() or "" for page in reader.pages)
+    except Exception as exc:  # pypdf raises many kinds on damaged files
+        raise StatlibError(f"a PDF could not be read ({exc}): an unreadable PDF cannot be "
+                           "shown to be clean") from exc
 
 
 def _utf16(raw: bytes) -> str:
