@@ -10,7 +10,6 @@ region above. A part whose figure is missing is left out, never printed empty.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from statlib import measures, periods
@@ -20,15 +19,6 @@ from statlib.errors import DataError
 GROWTH_ONLY = ("规模以上工业增加值",)
 PARTS = ("level", "growth", "change", "rank", "versus")
 _GDP_LIKE = ("地区生产总值", "国内生产总值", "产业增加值")
-
-
-def _value(store: Any, code: str, region: str, period: str, vintage: Any) -> float | None:
-    obs = store.observations(code, region, period, period, vintage)
-    obs = obs[obs["period"] == period]
-    if obs.empty or (isinstance(obs["flags"].iloc[0], str) and "C" in obs["flags"].iloc[0]):
-        return None
-    value = float(obs["value"].iloc[0])
-    return None if math.isnan(value) else value
 
 
 def _pair(store: Any, indicator: Any) -> tuple[Any, Any]:
@@ -120,13 +110,13 @@ def describe(
     stock = level_ind is not None and level_ind.kind == "stock"
 
     def rate(code: str, where: str, when: str) -> float | None:
-        v = _value(store, code, where, when, vintage)
+        v = store.value(code, where, when, vintage)
         return None if v is None else (v - 100 if is_index else v)
 
     growth = rate(main.code, reg.code, period)
     level = None
     if level_ind is not None and not any(g in level_ind.name for g in GROWTH_ONLY):
-        level = _value(store, level_ind.code, reg.code, period, vintage)
+        level = store.value(level_ind.code, reg.code, period, vintage)
     if growth is None and level is None:
         raise DataError(
             f"describe: no {main.name} for {reg.name} in {period} — check the period, or load "
@@ -149,8 +139,7 @@ def describe(
     group = _group_name(store, reg)
     if growth is None:  # a level without its growth (NBS annual data): level and its rank
         if "rank" in parts:
-            clauses += _rank(store, reg, group, lambda code: _value(
-                store, level_ind.code, code, period, vintage))
+            clauses += _rank(store, reg, group, level_ind.code, period, vintage)
         return "，".join([head, *clauses]) + "。"
     p = periods.parse(period)
     full_year = p.freq == "A" or (p.freq == "Q" and p.sub == 4 and cumulative)
@@ -171,7 +160,7 @@ def describe(
             than = _previous_label(period, prev_period, cumulative, combined=combined)
             clauses.append(_change_words(growth, prev, kind, than))
     if "rank" in parts:
-        clauses += _rank(store, reg, group, lambda code: rate(main.code, code, period))
+        clauses += _rank(store, reg, group, main.code, period, vintage)
     if "versus" in parts and reg.parent:
         ref = rate(main.code, reg.parent, period)
         if ref is not None:
@@ -181,10 +170,12 @@ def describe(
     return "，".join([head, *clauses]) + "。"
 
 
-def _rank(store: Any, reg: Any, group: str, value_of: Any) -> list[str]:
-    """``居全区第4位`` on the published (rounded) figures of the peer group, if it has two."""
-    peers = store.peers(reg)
-    known = {p.code: v for p in peers if (v := value_of(p.code)) is not None}
+def _rank(store: Any, reg: Any, group: str, code: str, period: str, vintage: Any) -> list[str]:
+    """``居全区第4位`` on the published (rounded) figures of the peer group, if it has two.
+
+    Ranking an index (上年同月=100) or its rate (index − 100) gives the same order."""
+    values = store.values(code, [p.code for p in store.peers(reg)], period, vintage)
+    known = {k: v for k, v in values.items() if v is not None}
     if reg.code not in known or len(known) < 2:
         return []
     from statlib.phrase import rank

@@ -10,7 +10,6 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -77,26 +76,15 @@ def check_parameters(
 
 
 def value(store: Any, indicator: str, region: str, period: str) -> float | None:
-    """One published value, or None when it is missing or confidential (flag ``C``)."""
-    obs = store.observations(indicator, region, period, period)
-    obs = obs[obs["period"] == str(periods.parse(period))]
-    if obs.empty:
-        return None
-    flags = obs["flags"].iloc[0]
-    if isinstance(flags, str) and "C" in flags:
-        return None
-    v = float(obs["value"].iloc[0])
-    return None if math.isnan(v) else v
+    """One published value, or None when it is missing or confidential (``Store.value``)."""
+    return store.value(indicator, region, period)
 
 
 def peer_rank(store: Any, indicator: str, region: str, period: str) -> int | None:
     """Rank (1 = highest) of ``region`` in its peer group on the published, rounded figures."""
     reg = store.region(region)
-    known = {
-        p.code: v
-        for p in store.peers(reg)
-        if (v := value(store, indicator, p.code, period)) is not None
-    }
+    values = store.values(indicator, [p.code for p in store.peers(reg)], period)
+    known = {k: v for k, v in values.items() if v is not None}
     if reg.code not in known or len(known) < 2:
         return None
     rounded = {k: float(measures.round_half_up(v, 1)) for k, v in known.items()}

@@ -171,6 +171,7 @@ class Store:
         regs = [self.region(r).code for r in _as_list(region)]
         reads.update(inds)
         where, params = _vintage_clause(vintage, self)
+        where, params = _range_clause(start, end, where, params)
         sql = (
             f"SELECT DISTINCT ON (indicator, region, period) "
             f"{', '.join(schema.OBSERVATION_COLUMNS)} FROM observation "
@@ -179,12 +180,31 @@ class Store:
             f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
         )
         frame = self.backend.query(sql, [*inds, *regs, *params])
-        frame = _between(frame, start, end).reset_index(drop=True)
         if self.edition == "public":  # the data layer of public editions (DESIGN.md, Editions)
             from statlib.disclosure.public import public_observations
 
             frame = public_observations(frame)
         return frame
+
+    def values(self, indicator: str, regions: Sequence[str], period: str,
+               vintage: Vintage = "latest") -> dict[str, float | None]:
+        """Published values of several regions at one period, in one query, by region code:
+        None where a value is missing, not available, confidential or suppressed."""
+        p = str(periods.parse(period))
+        codes = [self.region(r).code for r in regions]
+        frame = self.observations(indicator, codes, p, p, vintage)
+        out: dict[str, float | None] = dict.fromkeys(codes)
+        for reg, per, val, flags in zip(frame["region"], frame["period"], frame["value"],
+                                        frame["flags"], strict=True):
+            hidden = isinstance(flags, str) and any(f in flags for f in "CSN")
+            if per == p and not hidden and val is not None and not pd.isna(val):
+                out[reg] = float(val)
+        return out
+
+    def value(self, indicator: str, region: str, period: str,
+              vintage: Vintage = "latest") -> float | None:
+        """One published value, or None (missing, not available, confidential, suppressed)."""
+        return self.values(indicator, [region], period, vintage)[self.region(region).code]
 
     def series(
         self,
@@ -342,30 +362,27 @@ def _vintage_clause(vintage: Vintage, store: Store) -> tuple[str, list[Any]]:
 _FREQ_BY_LENGTH = {7: "M", 6: "Q", 4: "A"}  # 2022-11, 2022Q3, 2022
 
 
-def _ends(period: pd.Series) -> pd.Series:
-    """(year, last month) of canonical period strings as one sortable integer, vectorised."""
-    text = period.astype(str)
-    year = text.str[:4].astype(int)
-    length = text.str.len()
-    month = pd.Series(12, index=text.index)
-    monthly, quarterly = length == 7, length == 6
-    month[monthly] = text[monthly].str[5:7].astype(int)
-    month[quarterly] = text[quarterly].str[5].astype(int) * 3
-    return year * 100 + month
+# (year × 100 + last month) of a canonical period string, in SQL both backends accept
+_PERIOD_END = (
+    "(CAST(substr(period, 1, 4) AS INTEGER) * 100 + CASE length(period) "
+    "WHEN 7 THEN CAST(substr(period, 6, 2) AS INTEGER) "
+    "WHEN 6 THEN CAST(substr(period, 6, 1) AS INTEGER) * 3 ELSE 12 END)"
+)
 
 
-def _between(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
-    if frame.empty or (start is None and end is None):
-        return frame
-    ends = _ends(frame["period"])
-    keep = pd.Series(True, index=frame.index)
+def _range_clause(start: str | None, end: str | None, where: str,
+                  params: list[Any]) -> tuple[str, list[Any]]:
+    """Periods that end within [start, end] (a quarter or year start counts from its first
+    month), filtered in SQL."""
     if start is not None:
         s = periods.parse(start)
-        keep &= ends >= s.year * 100 + s.last_month - {"M": 0, "Q": 2, "A": 11}[s.freq]
+        where += f" AND {_PERIOD_END} >= ?"
+        params = [*params, s.year * 100 + s.last_month - {"M": 0, "Q": 2, "A": 11}[s.freq]]
     if end is not None:
         e = periods.parse(end)
-        keep &= ends <= e.year * 100 + e.last_month
-    return frame[keep]
+        where += f" AND {_PERIOD_END} <= ?"
+        params = [*params, e.year * 100 + e.last_month]
+    return where, params
 
 
 def _one_frequency(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
