@@ -11,6 +11,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,9 @@ def build(params: Path | str | None = None, *, period: str | None = None,
           on_plan: Callable[[list[Job], list[Job]], None] | None = None) -> BuildReport:
     """Build a release: plan, skip cached jobs, run the rest, publish atomically.
 
-    Before anything runs, the validation rules (``rules/``) are confronted with the data of the
-    period: a failing blocking rule stops the build (CheckError) unless ``overrides`` names it as
-    (rule id, reason, who) — recorded in the manifest. Before the release is switched, every
+    The validation rules (``rules/``) are confronted with the data of the period while the jobs
+    run: a failing blocking rule stops the publication (CheckError, nothing published) unless
+    ``overrides`` names it as (rule id, reason, who) — recorded in the manifest. Before the release is switched, every
     public and masked byte is scanned for confidential values (LeakError: nothing published).
     """
     import os
@@ -120,11 +121,15 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     if not todo and previous is not None and not retry_failed:
         report.seconds = time.perf_counter() - started
         return report  # up to date: nothing to run, nothing to publish
-    checked = _check(period, overrides, rules)
-    stage = work / "stage"
-    shutil.rmtree(stage, ignore_errors=True)
-    results = execute_jobs(todo, stage, work / "failed", workers=workers or os.cpu_count() or 1,
-                           cluster=cluster, timeout=timeout, on_done=on_done)
+    # The validation rules run beside the jobs and gate the publication, not the execution.
+    with ThreadPoolExecutor(max_workers=1) as checker:
+        check = checker.submit(_check, period, overrides, rules)
+        stage = work / "stage"
+        shutil.rmtree(stage, ignore_errors=True)
+        results = execute_jobs(todo, stage, work / "failed",
+                               workers=workers or os.cpu_count() or 1, cluster=cluster,
+                               timeout=timeout, on_done=on_done)
+        checked = check.result()  # CheckError here: nothing is published
     files: dict[str, Path] = {}
     jobs_meta: dict[str, Any] = {}
     planned_ids = {j.id for j in planned}

@@ -46,19 +46,15 @@ class JobResult:
     worker: str = ""
 
 
-_KERNEL: WarmKernel | None = None
-_KERNEL_EDITION: str | None = None
+# One warm kernel per edition in each worker: a public job never runs in a kernel where an
+# internal one ran (each kernel is its own process, its store set to its edition).
+_KERNELS: dict[str, WarmKernel] = {}
 
 
 def _kernel(edition: str, cwd: Path) -> WarmKernel:
-    global _KERNEL, _KERNEL_EDITION
-    if _KERNEL is not None and _KERNEL_EDITION != edition:
-        _KERNEL.shutdown()  # never let a public job run where an internal one ran
-        _KERNEL = None
-    if _KERNEL is None:
-        _KERNEL = WarmKernel(cwd=cwd, edition=edition)
-        _KERNEL_EDITION = edition
-    return _KERNEL
+    if edition not in _KERNELS:
+        _KERNELS[edition] = WarmKernel(cwd=cwd, edition=edition)
+    return _KERNELS[edition]
 
 
 def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
@@ -106,10 +102,8 @@ def _keep(executed: Path, failed: Path, job: Job) -> str:
 
 
 def _shutdown_kernel() -> None:
-    global _KERNEL
-    if _KERNEL is not None:
-        _KERNEL.shutdown()
-        _KERNEL = None
+    while _KERNELS:
+        _KERNELS.popitem()[1].shutdown()
 
 
 def execute_jobs(jobs: Sequence[Job], stage: Path, failed: Path, *, workers: int,
