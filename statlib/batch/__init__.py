@@ -80,8 +80,9 @@ def build(params: Path | str | None = None, *, period: str | None = None,
 
     The validation rules (``rules/``) are confronted with the data of the period while the jobs
     run: a failing blocking rule stops the publication (CheckError, nothing published) unless
-    ``overrides`` names it as (rule id, reason, who) — recorded in the manifest. Before the release is switched, every
-    public and masked byte is scanned for confidential values (LeakError: nothing published).
+    ``overrides`` names it as (rule id, reason, who) — recorded in the manifest. Before the
+    release is switched, every public and masked byte is scanned for confidential values
+    (LeakError: nothing published).
     """
     import os
 

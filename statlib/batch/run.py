@@ -46,12 +46,15 @@ class JobResult:
     worker: str = ""
 
 
-# One warm kernel per edition in each worker: a public job never runs in a kernel where an
-# internal one ran (each kernel is its own process, its store set to its edition).
+# One warm kernel per worker, for one edition at a time: a public job never runs in a kernel
+# where an internal one ran (each kernel is its own process, its store set to its edition).
+# Jobs come ordered by edition, so a worker switches at most once per edition.
 _KERNELS: dict[str, WarmKernel] = {}
 
 
 def _kernel(edition: str, cwd: Path) -> WarmKernel:
+    for other in [e for e in _KERNELS if e != edition]:
+        _KERNELS.pop(other).shutdown()  # one kernel per worker keeps memory bounded
     if edition not in _KERNELS:
         _KERNELS[edition] = WarmKernel(cwd=cwd, edition=edition)
     return _KERNELS[edition]
