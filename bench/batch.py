@@ -37,7 +37,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -50,6 +49,9 @@ import nbformat
 import psutil
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import chromium, load_line, print_to_pdf, verdict
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / "_work" / "batch"
 RELEASE = ROOT / "params" / "2023-11.yaml"
@@ -61,25 +63,6 @@ MIN_SPEED_UP = 8.0
 MAX_OF_FLOOR = 1.5
 MAX_NOOP_S = 1.0
 MAX_RSS_BYTES = 2 * 1024**3
-
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-pdf-header-footer",
-]
-
-
-def load_line() -> str:
-    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-
-
-def chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
 
 # -- the release --------------------------------------------------------------------------------
 def release_copy(source: Path, work: Path, *, smoke: bool) -> Path:
@@ -183,13 +166,8 @@ def plain_job(job: Any, out: Path, browser: str | None) -> dict[str, float]:
     if browser is not None:
         html, pdf = executed.with_suffix(".html"), executed.with_suffix(".pdf")
         start = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
-            subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                            f"--print-to-pdf={pdf}", html.resolve().as_uri()],
-                           capture_output=True, timeout=120, check=True)
+        print_to_pdf(browser, html, pdf)
         seconds["chromium"] = time.perf_counter() - start
-        if not pdf.read_bytes().startswith(b"%PDF"):
-            raise RuntimeError(f"Chromium wrote no PDF for {job.id}")
     return seconds
 
 
@@ -314,18 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     say("")
     say(f"bench/batch.py {date.today()} — {args.release.name} (html, pdf), {len(jobs)} jobs, "
         f"{load_line()} now")
-    width = max(len(f[0]) for f in figures)
-    for name, figure, target, ok in figures:
-        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-        say(f"{name:<{width}}  {figure:>10}  {verdict:<4}  {target}")
-    for problem in problems:
-        say(f"CHECK FAILED: {problem}")
-
+    code = verdict(figures, problems, say=say)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
-    if problems:
-        return 2
-    return 0 if all(ok for *_, ok in figures if ok is not None) else 1
+    return code
 
 
 if __name__ == "__main__":

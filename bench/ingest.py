@@ -41,6 +41,9 @@ from statlib.store.backends import open_backend
 from statlib.store.build import load_catalogue
 from statlib.store.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import verdict
+
 WORK = Path(__file__).resolve().parent / "_work"
 INDICATORS = 100
 PERIODS = 100  # months per series: 2000-01 … 2008-04
@@ -321,16 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     say("")
     say(f"bench/ingest.py {date.today()} — {rows:,} rows, CSV {size / 1e6:,.0f} MB, load "
         f"average now {os.getloadavg()[0]:.1f}")
-    width = max(len(f[0]) for f in figures)
-    for name, figure, target, ok in figures:
-        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-        say(f"{name:<{width}}  {figure:>16}  {verdict:<4}  {target}")
-
+    code = verdict(figures, problems, width=16, say=say)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
-    if problems:
-        return 2
-    return 0 if all(ok for *_, ok in figures if ok is not None) else 1
+    return code
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -36,6 +35,9 @@ from nbclient import NotebookClient
 
 from statlib.render import render
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import INSTALL_CHROMIUM, chromium, load_line, print_to_pdf, verdict
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / "_work" / "render"
 FIXTURE = ROOT / "tests" / "fixtures" / "render" / "bulletin.ipynb"
@@ -43,40 +45,6 @@ TITLE = "2024年1—11月全市经济运行情况"
 
 # Target of issue 4, acceptance item 7.
 MAX_SECONDS = 0.5
-
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-pdf-header-footer",
-]
-INSTALL_CHROMIUM = ("apt-get update && apt-get install -y --no-install-recommends chromium "
-                    "(Debian; as root)")
-
-
-def load_line() -> str:
-    """The 1-minute load average and the CPU count, to print beside every figure."""
-    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
-
-
-def chromium() -> str | None:
-    """The Chromium binary, or None."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-def print_to_pdf(browser: str, html: Path, pdf: Path, *, timeout: float = 120) -> None:
-    """Headless Chromium prints ``html`` to ``pdf`` (a fresh, empty profile each time)."""
-    pdf.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
-        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                        f"--print-to-pdf={pdf}", html.resolve().as_uri()],
-                       capture_output=True, timeout=timeout, check=True)
-    if not pdf.is_file():
-        raise RuntimeError(f"Chromium wrote no {pdf}")
-
 
 def squash(text: str) -> str:
     """pdftotext puts spaces between CJK and Latin runs; compare without whitespace."""
@@ -211,16 +179,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     say("")
     say(f"bench/render.py {date.today()} — {FIXTURE.relative_to(ROOT)}, {load_line()} now")
-    width = max(len(f[0]) for f in figures)
-    for name, figure, target, ok in figures:
-        verdict = "" if ok is None else ("PASS" if ok else "FAIL")
-        say(f"{name:<{width}}  {figure:>10}  {verdict:<4}  {target}")
-
+    code = verdict(figures, problems, say=say)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
-    if problems:
-        return 2
-    return 0 if all(ok for *_, ok in figures if ok is not None) else 1
+    return code
 
 
 if __name__ == "__main__":
