@@ -9,7 +9,6 @@ never a mix. Older releases are pruned after the switch.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -21,18 +20,11 @@ from typing import Any
 
 from statlib.batch.safety import inside, slug
 from statlib.errors import StatlibError
+from statlib.ingest.base import sha256_of as sha256_file
 
 __all__ = ["current_release", "publish_release", "sha256_file", "write_site_index"]
 
 KEEP = 2  # releases kept per period (the current one and the one before)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def current_release(outputs: Path, period: str) -> Path | None:
