@@ -63,29 +63,20 @@ class Period:
 
 @lru_cache(maxsize=4096)
 def _parse_text(text: str) -> Period:
-    m = _CODE.match(text)
-    if m:
-        year, month, quarter = int(m.group(1)), m.group(2), m.group(3)
-        if month is not None:
-            if not 1 <= int(month) <= 12:
-                raise ConfigError(f"period {text!r}: month must be 01…12, as in 2022-11")
-            return Period(year, "M", int(month))
-        if quarter is not None:
-            return Period(year, "Q", int(quarter))
-        return Period(year, "A")
-    m = _ZH.match(text)
-    if m:
-        year, month, quarter = int(m.group(1)), m.group(2), m.group(3)
-        if month is not None:
-            if not 1 <= int(month) <= 12:
-                raise ConfigError(f"period {text!r}: month must be 1…12, as in 2022-11")
-            return Period(year, "M", int(month))
-        if quarter is not None:
-            return Period(year, "Q", _ZH_QUARTER[quarter])
-        return Period(year, "A")
-    raise ConfigError(
-        f"unknown period format {text!r}: write 2022-11 (month), 2022Q3 (quarter) or 2022 (year)"
-    )
+    m = _CODE.match(text) or _ZH.match(text)
+    if m is None:
+        raise ConfigError(
+            f"unknown period format {text!r}: write 2022-11 (month), 2022Q3 (quarter) or 2022 "
+            "(year)"
+        )
+    year, month, quarter = int(m.group(1)), m.group(2), m.group(3)
+    if month is not None:
+        if not 1 <= int(month) <= 12:
+            raise ConfigError(f"period {text!r}: month must be 01…12, as in 2022-11")
+        return Period(year, "M", int(month))
+    if quarter is not None:
+        return Period(year, "Q", _ZH_QUARTER[quarter])
+    return Period(year, "A")
 
 
 def parse(value: str | Period) -> Period:

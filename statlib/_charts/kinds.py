@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,14 @@ def _numeric(data: pd.Series | pd.DataFrame, func: str, name: str) -> None:
     values = data.to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(values).all():
         raise ConfigError(f"{func}: {name} has no numbers (all missing)")
+
+
+def _label_points(ax: Axes, x: Any, values: np.ndarray, decimals: int, *, lift: int) -> None:
+    """Each finite point of the highlighted line labelled with its value, just above it."""
+    for xi, v in zip(x, values, strict=True):
+        if math.isfinite(v):
+            ax.annotate(fmt(v, decimals), (xi, v), xytext=(0, lift), textcoords="offset points",
+                        ha="center", va="bottom", color=HIGHLIGHT, fontsize="small")
 
 
 def _zero_line(ax: Axes, values: np.ndarray, *, horizontal: bool = True) -> None:
@@ -106,18 +115,7 @@ def growth_trend(
             )
             handles.append(line)
             if own and len(x) <= 12:
-                for xi, v in zip(x, values, strict=True):
-                    if math.isfinite(v):
-                        ax.annotate(
-                            fmt(v, decimals),
-                            (xi, v),
-                            xytext=(0, 4),
-                            textcoords="offset points",
-                            ha="center",
-                            va="bottom",
-                            color=HIGHLIGHT,
-                            fontsize="small",
-                        )
+                _label_points(ax, x, values, decimals, lift=4)
         _zero_line(ax, frame.to_numpy(dtype=float, na_value=np.nan))
         ax.set_xticks(x, period_labels(frame.index, cumulative=cumulative))
         ax.set_xlim(-0.4, len(x) - 0.6)
@@ -172,18 +170,7 @@ def level_growth(
         (line,) = ax2.plot(
             x, line_v, color=HIGHLIGHT, linewidth=2, marker="o", markersize=3.5, zorder=3
         )
-        for xi, v in zip(x, line_v, strict=True):
-            if math.isfinite(v):
-                ax2.annotate(
-                    fmt(v, growth_decimals),
-                    (xi, v),
-                    xytext=(0, 5),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    color=HIGHLIGHT,
-                    fontsize="small",
-                )
+        _label_points(ax2, x, line_v, growth_decimals, lift=5)
         # Bars fill the lower ~55% of the plot, the line the band above them: no labels collide.
         top = np.nanmax(bars_v)
         if top > 0:
