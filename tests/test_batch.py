@@ -15,6 +15,7 @@ import pytest
 from statlib import ConfigError, open_store
 from statlib.batch import build
 from statlib.batch.jobs import load_release, plan
+from statlib.batch.run import lane_sizes
 from statlib.batch.safety import inside, slug
 from statlib.ingest import ingest_file
 
@@ -208,3 +209,44 @@ def test_leak_in_a_public_edition_publishes_nothing(env: Path) -> None:
     with pytest.raises(LeakError, match="leak"):
         build(_release(env, [CPI, leaky]), workers=1)
     assert not (env / "outputs" / "2023-11").exists()
+
+
+@pytest.mark.parametrize(
+    ("counts", "workers", "sizes"),
+    [
+        ({"internal": 12, "public": 10}, 2, {"internal": 1, "public": 1}),
+        ({"internal": 11, "public": 19}, 2, {"internal": 1, "public": 1}),
+        ({"internal": 12, "public": 10}, 1, {"internal": 1, "public": 0}),
+        ({"internal": 12, "public": 10}, 4, {"internal": 2, "public": 2}),
+        ({"internal": 20, "public": 1}, 2, {"internal": 2, "public": 0}),
+        ({"internal": 3, "public": 1}, 8, {"internal": 3, "public": 1}),
+        ({"internal": 6, "public": 3, "masked": 3}, 4, {"internal": 2, "public": 1, "masked": 1}),
+        ({"internal": 6, "public": 3, "masked": 3}, 2, {"internal": 1, "public": 1, "masked": 0}),
+    ],
+)
+def test_lane_sizes_share_workers_by_edition(counts: dict, workers: int, sizes: dict) -> None:
+    assert lane_sizes(counts, workers) == sizes
+
+
+def test_each_worker_keeps_one_kernel_of_one_edition(env: Path) -> None:
+    release = _release(env, [{**MINI, "regions": ["990200", "990202", "990203"]}, CPI])
+    report = build(release, workers=2)
+    assert report.failed == [] and len(report.built) == 7
+    jobs = json.loads((env / "outputs/2023-11/manifest.json").read_text("utf-8"))["jobs"]
+    editions: dict[str, set[str]] = {}
+    for meta in jobs.values():
+        editions.setdefault(meta["kernel"], set()).add(meta["edition"])
+    # two lanes (internal: 4 jobs, public: 3), one worker each: two kernels started, not four
+    assert sorted(map(sorted, editions.values())) == [["internal"], ["public"]]
+
+
+def test_a_dead_worker_fails_only_its_job(env: Path) -> None:
+    killer = {"series": "killer", "notebook": f"{FIX}/killer.ipynb", "regions": ["990200"],
+              "editions": ["public"], "formats": ["html"]}
+    release = _release(env, [killer, MINI])
+    report = build(release, workers=2)
+    assert [f["job"] for f in report.failed] == ["killer-990200-public"]
+    assert "worker failed" in report.failed[0]["error"]
+    # the public bulletins queued behind the killer ran on a lane opened after it died
+    assert sorted(report.built) == ["mini-990200-internal", "mini-990200-public",
+                                    "mini-990202-internal", "mini-990202-public"]

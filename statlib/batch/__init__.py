@@ -154,7 +154,7 @@ def build(params: Path | str | None = None, *, period: str | None = None,
                 "parameters": job.parameters, "files": sorted(result.files),
                 "reads": {c: versions.get(c, 0) for c in result.reads},
                 "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
-                "status": "built",
+                "kernel": result.kernel, "status": "built",
             }
         else:
             report.failed.append({"job": job.id, "cell": result.cell,

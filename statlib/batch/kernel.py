@@ -145,6 +145,12 @@ class WarmKernel:
         reads = json.loads(self._run(READS, 30).strip() or "[]")
         return nb, reads, seconds
 
+    @property
+    def pid(self) -> int | None:
+        """The kernel's process id (a restart gives a new one)."""
+        provisioner = getattr(self.km, "provisioner", None)
+        return getattr(provisioner, "pid", None)
+
     def restart(self) -> None:
         """Replace a hung or dead kernel by a fresh warm one."""
         self.shutdown()
