@@ -21,6 +21,7 @@ from statlib import open_store
 from statlib.errors import LeakError, StatlibError
 from statlib.leaks import (
     Hit,
+    Scanned,
     Secret,
     assert_clean,
     canaries,
@@ -250,6 +251,27 @@ def test_release_gate(tmp_path: Path, store: Store) -> None:
     assert {"企业名称", "营业收入", "保密数", "internal"} <= labels
     assert isinstance(caught.value, StatlibError) and caught.value.exit_code == 7
     assert "leak.html" in str(caught.value)
+
+
+def test_files_scanned_as_jobs_finish(tmp_path: Path, store: Store) -> None:
+    """The build scans each public file as its job finishes; the release gate reads again only
+    new bytes, and every byte when the secrets changed meanwhile."""
+    release = tmp_path / "release"
+    files = _clean_release(release)
+    scanned = Scanned([*secrets_from_store(store, "2023-11"), *CANARIES])
+    assert [scanned.scan(f) for f in files] == [[] for _ in files]
+    assert len(scanned) == len(files)
+    assert assert_clean(release, store, extra=CANARIES, scanned=scanned) == len(files) + 1
+    leaky = files[0]
+    leaky.write_text(leaky.read_text("utf-8") + f"<p>{NUMBERS[0].value}</p>", encoding="utf-8")
+    with pytest.raises(LeakError, match=leaky.name):  # new bytes: read again
+        assert_clean(release, store, extra=CANARIES, scanned=scanned)
+    late = Secret("8765.43", "保密数 loaded during the build")
+    leaky.write_text(f"<p>{late.value}</p>", encoding="utf-8")
+    before = len(scanned)
+    assert scanned.scan(leaky) == [] and len(scanned) == before + 1  # clean for these …
+    with pytest.raises(LeakError, match=leaky.name):  # … not for the gate's: all read again
+        assert_clean(release, store, extra=[*CANARIES, late], scanned=scanned)
 
 
 def test_unreadable_pdf_is_not_clean(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from statlib.batch.publish import (
 from statlib.batch.run import JobResult, execute_jobs
 from statlib.batch.safety import slug
 from statlib.errors import CheckError, ConfigError
+from statlib.leaks import Scanned, assert_clean, secrets_from_store
 
 __all__ = ["BuildReport", "build", "default_release"]
 
@@ -122,14 +123,26 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     if not todo and previous is not None and not retry_failed:
         report.seconds = time.perf_counter() - started
         return report  # up to date: nothing to run, nothing to publish
-    # The validation rules run beside the jobs and gate the publication, not the execution.
-    with ThreadPoolExecutor(max_workers=1) as checker:
-        check = checker.submit(_check, period, overrides, rules)
+    # The validation rules run beside the jobs and gate the publication, not the execution;
+    # each job's public files are scanned for leaks as it finishes, beside the jobs still
+    # running, so the scan of the whole release before the switch reads only what is new.
+    with open_store(edition="internal") as store:
+        scanned = Scanned(secrets_from_store(store, period))
+    with ThreadPoolExecutor(max_workers=2) as beside:
+        check = beside.submit(_check, period, overrides, rules)
+
+        def done(job: Job, result: JobResult) -> None:
+            if result.ok and job.edition != "internal":
+                for path in result.files.values():
+                    beside.submit(scanned.scan, Path(path))
+            if on_done is not None:
+                on_done(job, result)
+
         stage = work / "stage"
         shutil.rmtree(stage, ignore_errors=True)
         results = execute_jobs(todo, stage, work / "failed",
                                workers=workers or os.cpu_count() or 1, cluster=cluster,
-                               timeout=timeout, on_done=on_done)
+                               timeout=timeout, on_done=done)
         checked = check.result()  # CheckError here: nothing is published
     files: dict[str, Path] = {}
     jobs_meta: dict[str, Any] = {}
@@ -165,7 +178,8 @@ def build(params: Path | str | None = None, *, period: str | None = None,
         "jobs": jobs_meta, "checks": checked,
     }
     if files:
-        final = publish_release(outputs, period, files, manifest, verify=_leak_scan)
+        final = publish_release(outputs, period, files, manifest,
+                                verify=lambda folder: _leak_scan(folder, scanned))
         report.release, report.published = str(final), True
         for job in todo:
             meta = jobs_meta.get(job.id, {})
@@ -206,16 +220,15 @@ def _check(period: str, overrides: Sequence[tuple[str, str, str]],
             "overrides": [{"rule": r, "reason": why, "who": who} for r, why, who in overrides]}
 
 
-def _leak_scan(folder: Path) -> None:
+def _leak_scan(folder: Path, scanned: Scanned) -> None:
     """No public or masked byte may hold a confidential value (LeakError otherwise)."""
-    from statlib.leaks import assert_clean
     from statlib.store import open_store
 
     with open_store(edition="internal") as store:
         # The release manifest is written by statlib from job metadata (names, sha256, sizes,
         # timings): its numbers are not data, and a timing such as 29.38 s must not read as a
         # confidential 29.38 亿元. Every published file is scanned.
-        assert_clean(folder, store, manifest=False)
+        assert_clean(folder, store, manifest=False, scanned=scanned)
 
 
 def _manifest(release: Path | None) -> dict[str, Any]:

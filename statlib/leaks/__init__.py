@@ -23,13 +23,14 @@ from statlib.leaks.confidential import (
     secrets_from_store,
 )
 from statlib.leaks.parts import parts
-from statlib.leaks.scan import Hit, Matcher, assert_clean, release_files, scan
+from statlib.leaks.scan import Hit, Matcher, Scanned, assert_clean, release_files, scan
 
 __all__ = [
     "MIN_DIGITS",
     "Hit",
     "LeakError",
     "Matcher",
+    "Scanned",
     "Secret",
     "assert_clean",
     "canaries",

@@ -9,9 +9,11 @@ boundaries respected: ``1234.56`` is not found inside ``91234.567``) and every t
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from statlib.errors import LeakError
+from statlib.ingest.base import sha256_of
 from statlib.leaks.confidential import (
     Secret,
     exact_spelling,
@@ -29,7 +32,7 @@ from statlib.leaks.confidential import (
 )
 from statlib.leaks.parts import parts
 
-__all__ = ["Hit", "Matcher", "assert_clean", "release_files", "scan"]
+__all__ = ["Hit", "Matcher", "Scanned", "assert_clean", "release_files", "scan"]
 
 _PLAIN = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?!\d|\.\d)")
 _GROUPED = re.compile(
@@ -47,6 +50,7 @@ _GEOMETRY = re.compile(
     r"""\s*=\s*(?:"[^"]*"|'[^']*')""")
 _SPACE = re.compile(r"\s+")
 _WIDE = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
+_WIDE_CHARS = re.compile("[０-９．，]")
 _MIN_TEXT = 4
 _CONTEXT = 30
 
@@ -92,12 +96,17 @@ class Matcher:
 
     def find(self, text: str) -> Iterator[tuple[Secret, str, str]]:
         """``(secret, spelling, context)`` for every occurrence in ``text``."""
-        text = text.translate(_WIDE)
+        if _WIDE_CHARS.search(text):
+            text = text.translate(_WIDE)
+        numbers = self.numbers
         for pattern in (_PLAIN, _GROUPED):
             for m in pattern.finditer(text):
                 token = m.group()
-                for form in _forms(_SEPARATORS.sub("", token)):
-                    for secret in self.numbers.get(form, ()):
+                bare = token if pattern is _PLAIN else _SEPARATORS.sub("", token)
+                dot = bare.find(".")
+                forms = _forms(bare) if dot >= 0 and len(bare) - dot > 8 else (bare,)
+                for form in forms:
+                    for secret in numbers.get(form, ()):
                         yield secret, token, _context(text, m.start(), m.end())
         if self._first is None:
             return
@@ -172,6 +181,43 @@ def scan(paths: Iterable[Path], secrets: Iterable[Secret] | Matcher) -> list[Hit
     return list(hits.values())
 
 
+class Scanned:
+    """Files scanned clean for one set of secrets, by content (sha256).
+
+    The build scans each job's public files as the job finishes, beside the jobs still running;
+    the release check (:func:`assert_clean` with ``scanned=``) then skips a file whose bytes
+    were scanned clean, if its secrets are still the same ones. Thread-safe.
+    """
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        self.secrets = list(secrets)
+        self.key = _secrets_key(self.secrets)
+        self.matcher = Matcher(self.secrets)
+        self._clean: set[str] = set()
+        self._lock = threading.Lock()
+
+    def scan(self, path: Path) -> list[Hit]:
+        """The hits in one file; none, without reading it, if its bytes were scanned clean."""
+        digest = sha256_of(path)
+        with self._lock:
+            if digest in self._clean:
+                return []
+        hits = scan([path], self.matcher)
+        if not hits:
+            with self._lock:
+                self._clean.add(digest)
+        return hits
+
+    def __len__(self) -> int:
+        """How many distinct file contents were scanned clean."""
+        return len(self._clean)
+
+
+def _secrets_key(secrets: Iterable[Secret]) -> str:
+    rows = sorted(f"{s.value}\x1f{s.label}\x1f{s.source}\x1f{s.exact}" for s in secrets)
+    return hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest()
+
+
 def _files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         path = Path(path)
@@ -191,12 +237,14 @@ def release_files(release: Path, site: Path | None = None) -> list[Path]:
 
 
 def assert_clean(release_folder: Path | str, store: Any, *, extra: Iterable[Secret] = (),
-                 site: Path | None = None, manifest: bool = True) -> int:
+                 site: Path | None = None, manifest: bool = True,
+                 scanned: Scanned | None = None) -> int:
     """Raise :class:`LeakError` if a public or masked byte of the release holds a secret.
 
     The secrets are the store's (:func:`secrets_from_store` for the release's period, read from
     ``manifest.json``) and ``extra`` (suppressed cells, canaries). An internal edition found
-    under ``public/`` or ``masked/`` is a leak too. Returns the number of files scanned.
+    under ``public/`` or ``masked/`` is a leak too. Files ``scanned`` clean before, with the
+    same secrets, are not read again. Returns the number of files checked.
     """
     release = Path(release_folder)
     period = None
@@ -210,7 +258,9 @@ def assert_clean(release_folder: Path | str, store: Any, *, extra: Iterable[Secr
                      str(p.relative_to(release)) if p.is_relative_to(release) else str(p))
                  for p in files if _internal_name(p)]
     secrets = [*secrets_from_store(store, str(period) if period else None), *extra]
-    hits = misplaced + scan(files, secrets)
+    if scanned is None or scanned.key != _secrets_key(secrets):
+        scanned = Scanned(secrets)  # the data changed since: every file is read again
+    hits = misplaced + [hit for path in files for hit in scanned.scan(path)]
     if hits:
         raise LeakError(release, hits)
     return len(files)
