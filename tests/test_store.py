@@ -179,3 +179,26 @@ def test_public_edition_never_serves_confidential_values(demo_db: Path) -> None:
     assert confidential.sum() > 0
     assert served.loc[confidential, "value"].isna().all()
     assert served.loc[confidential, "flags"].str.contains("S").all()
+
+
+@pytest.mark.parametrize("edition", ["internal", "public"])
+def test_read_only_duckdb_reuses_reads(demo_db: Path, edition: str) -> None:
+    """A read-only DuckDB file cannot change while open (its lock keeps writers out): a read
+    asked twice is served again, as a copy the caller may change."""
+    with open_store(str(demo_db), edition=edition) as store:
+        assert store.backend.snapshot
+        first = store.observations("fai_growth", "990203", "2023-11", "2023-11")
+        expected = first["value"].tolist()
+        first["value"] = -1.0
+        again = store.observations("fai_growth", "990203", "2023-11", "2023-11")
+        assert again["value"].tolist() == expected and again is not first
+        assert store.value("fai_growth", "990203", "2023-11") == expected[0]
+
+
+def test_writable_store_reads_what_it_just_wrote(writable: Store, tmp_path: Path) -> None:
+    assert not writable.backend.snapshot
+    before = writable.value("cpi", "990200", "2023-11")
+    path = tmp_path / "cpi.csv"
+    path.write_text("indicator,region,period,value\ncpi,990200,2023-11,123.4\n", encoding="utf-8")
+    ingest_file(writable, path)
+    assert before != 123.4 and writable.value("cpi", "990200", "2023-11") == 123.4

@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -85,8 +88,6 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     release is switched, every public and masked byte is scanned for confidential values
     (LeakError: nothing published).
     """
-    import os
-
     from statlib.store import open_store
 
     started = time.perf_counter()
@@ -128,7 +129,7 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     # running, so the scan of the whole release before the switch reads only what is new.
     with open_store(edition="internal") as store:
         scanned = Scanned(secrets_from_store(store, period))
-    with ThreadPoolExecutor(max_workers=2) as beside:
+    with ThreadPoolExecutor(max_workers=2, initializer=_yield_cpu) as beside:
         check = beside.submit(_check, period, overrides, rules)
 
         def done(job: Job, result: JobResult) -> None:
@@ -194,6 +195,13 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     shutil.rmtree(stage, ignore_errors=True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _yield_cpu() -> None:
+    """A thread beside the jobs (rules, leak scan) gives way to the workers: on Linux a thread
+    has its own nice value, inherited by the threads and processes it starts."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 def _check(period: str, overrides: Sequence[tuple[str, str, str]],

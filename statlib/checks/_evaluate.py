@@ -6,6 +6,7 @@ fills a :class:`_Tally`: items = passes + fails + missing, and one :class:`Failu
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Iterable
@@ -29,6 +30,7 @@ _EPS = 1e-9
 _SPAN_FIRST = {"M": 0, "Q": 2, "A": 11}
 
 
+@functools.lru_cache(maxsize=8192)  # a check asks for the same few hundred periods often
 def span(period: str) -> tuple[int, int]:
     """First and last month of a period as month numbers (year·12 + month − 1)."""
     p = periods.parse(period)
@@ -107,8 +109,9 @@ class Context:
                 pd.DataFrame(columns=["indicator", "region", "period", "vintage", "value",
                                       "flags"]))
             frame = frame.astype({"period": object, "indicator": object, "region": object})
-            for col in ("period", "indicator", "region"):
-                frame[col] = [str(v) for v in frame[col]]
+            for col in ("period", "indicator", "region"):  # object dtype: iterated row by row
+                frame[col] = pd.Series([str(v) for v in frame[col]], index=frame.index,
+                                       dtype=object)
             frame["value"] = frame["value"].astype(float)
             frame["end"] = [span(p)[1] for p in frame["period"]]
             self._obs[key] = frame

@@ -123,24 +123,28 @@ def _completeness(rule: Rule, ctx: Context, tally: _Tally) -> None:
     frame = ctx.observations(inds, ctx.regions(p["regions"]))
     limit = ctx.window[1] if ctx.window else math.inf
     frame = frame[frame["end"] <= limit]
-    for (ind, reg), group in frame.groupby(["indicator", "region"], sort=True):
-        no_jan = _january_absent(ctx, ind, p.get("january", "auto"))
-        for _, same in group.groupby(group["period"].str.len()):
-            have = set(same["period"])
-            ordered = sorted(have, key=periods.parse)
-            for per in periods.period_range(ordered[0], ordered[-1]):
-                january = len(per) == 7 and per.endswith("-01")
-                if january and no_jan:
-                    if per in have:
-                        tally.fail(ind, reg, per, {}, "absent",
-                                   "1月不单独发布 January is combined with February (1—2月)")
-                    continue
+    series: dict[tuple[str, str, int], set[str]] = {}  # one per frequency (length of the code)
+    for ind, reg, per in zip(frame["indicator"], frame["region"], frame["period"], strict=True):
+        series.setdefault((ind, reg, len(per)), set()).add(per)
+    no_january: dict[str, bool] = {}
+    for (ind, reg, _), have in sorted(series.items()):
+        if ind not in no_january:
+            no_january[ind] = _january_absent(ctx, ind, p.get("january", "auto"))
+        no_jan = no_january[ind]
+        ordered = sorted(have, key=periods.parse)
+        for per in periods.period_range(ordered[0], ordered[-1]):
+            january = len(per) == 7 and per.endswith("-01")
+            if january and no_jan:
                 if per in have:
-                    tally.ok()
-                else:
-                    tally.fail(ind, reg, per, {}, "present",
-                               f"缺少期别 missing period {per} (between {ordered[0]} and "
-                               f"{ordered[-1]})")
+                    tally.fail(ind, reg, per, {}, "absent",
+                               "1月不单独发布 January is combined with February (1—2月)")
+                continue
+            if per in have:
+                tally.ok()
+            else:
+                tally.fail(ind, reg, per, {}, "present",
+                           f"缺少期别 missing period {per} (between {ordered[0]} and "
+                           f"{ordered[-1]})")
 
 
 @register("uniqueness")

@@ -43,20 +43,21 @@ def unsafe_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.S
     for column in ("value", "flags"):
         if column not in frame.columns:
             raise ConfigError(f"public_observations: the frame has no column {column!r}")
-    flags = frame["flags"].astype(object).where(frame["flags"].notna(), "").astype(str)
-    out = flags.str.contains("C") | flags.str.contains(SUPPRESSED_FLAG)
-    count = _column(frame, "contributors")
-    out |= (count > 0) & (count < rules.n)
-    s1, s2 = _column(frame, "top1_share"), _column(frame, "top2_share")
-    s2 = s2.where(~(s2.isna() & (count == 1)), 0.0)  # a lone unit has no second
     if rules.dominance_n > 2:
         raise ConfigError("public_observations: dominance n > 2 needs more than two top shares")
+    # numpy, not pandas: the public data layer runs this on every read, mostly on a few rows
+    out = np.array([_hidden_flag(f) for f in frame["flags"].to_numpy(dtype=object)], dtype=bool)
+    count = _column(frame, "contributors")
+    s1, s2 = _column(frame, "top1_share"), _column(frame, "top2_share")
+    s2 = np.where(np.isnan(s2) & (count == 1), 0.0, s2)  # a lone unit has no second
     # the shares print with a few decimals: compare on 12, so 0.80 + 0.05 is exactly 0.85
     top = s1 if rules.dominance_n == 1 else s1 + s2
-    out |= (top - float(Fraction(rules.k) / 100)).round(12) > 0
-    if rules.p is not None:
-        out |= (1 - s1 - s2 - float(Fraction(rules.p) / 100) * s1).round(12) < 0
-    return out.fillna(False).astype(bool)
+    with np.errstate(invalid="ignore"):  # NaN (no aggregates) compares False: flag alone
+        out |= (count > 0) & (count < rules.n)
+        out |= np.round(top - float(Fraction(rules.k) / 100), 12) > 0
+        if rules.p is not None:
+            out |= np.round(1 - s1 - s2 - float(Fraction(rules.p) / 100) * s1, 12) < 0
+    return pd.Series(out, index=frame.index)
 
 
 def public_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
@@ -64,18 +65,27 @@ def public_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.D
     the top shares blanked on every row. The input is not changed."""
     hide = unsafe_observations(frame, rules).to_numpy()
     out = frame.copy()
-    out["value"] = out["value"].astype(float).where(~hide, np.nan)
-    flags = out["flags"].astype(object).where(out["flags"].notna(), "").astype(str)
-    marked = flags.where(flags.str.contains(SUPPRESSED_FLAG), flags + SUPPRESSED_FLAG)
+    out["value"] = np.where(hide, np.nan, out["value"].to_numpy(dtype=float, na_value=np.nan))
     if hide.any():  # other rows keep their flags (and the column its dtype) as they were
-        out.loc[hide, "flags"] = marked[hide]
+        flags = [_text(f) for f in out["flags"].to_numpy(dtype=object)[hide]]
+        out.loc[hide, "flags"] = [f if SUPPRESSED_FLAG in f else f + SUPPRESSED_FLAG
+                                  for f in flags]
     for column in _SHARES:
         if column in out.columns:
             out[column] = np.nan
     return out
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+def _text(flag: object) -> str:
+    return "" if flag is None or flag is pd.NA or flag != flag else str(flag)
+
+
+def _hidden_flag(flag: object) -> bool:
+    text = _text(flag)
+    return "C" in text or SUPPRESSED_FLAG in text
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
-        return pd.Series(np.nan, index=frame.index, dtype=float)
-    return pd.to_numeric(frame[name], errors="coerce").astype(float)
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)

@@ -123,9 +123,22 @@ def configured_rules(path: str | Path | None = None) -> Rules:
     k, p%. A missing section keeps the default; ``p_percent: null`` turns the p% rule off."""
     source = Path(path) if path is not None else CONFIG
     try:
+        stat = source.stat()
+        key = (str(source), stat.st_mtime_ns, stat.st_size)
+        if key in _READ:  # the public data layer asks on every read
+            return _READ[key]
         data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"disclosure rules: cannot read {source}: {exc}") from exc
+    _READ.clear()
+    _READ[key] = _rules_of(data, source)
+    return _READ[key]
+
+
+_READ: dict[tuple[str, int, int], Rules] = {}
+
+
+def _rules_of(data: Any, source: Path) -> Rules:
     known = {"frequency", "dominance", "p_percent"}
     if not isinstance(data, dict) or set(data) - known:
         raise ConfigError(f"disclosure rules {source}: sections must be among {sorted(known)}")

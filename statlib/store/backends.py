@@ -30,6 +30,9 @@ class Backend:
     name = "abstract"
     url = ""
     read_only = True
+    #: no other connection can change the data while this one is open (a read-only DuckDB
+    #: file: its lock keeps writers out), so reads may be cached
+    snapshot = False
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         raise NotImplementedError
@@ -66,6 +69,7 @@ class DuckDBBackend(Backend):
         self.path = Path(path)
         self.url = str(self.path)
         self.read_only = read_only
+        self.snapshot = read_only
         if not self.path.exists() and not create:
             raise DataError(
                 f"database {self.path} does not exist — run `statlib db init` to build it "

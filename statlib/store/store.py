@@ -67,6 +67,9 @@ def _clean(value: Any) -> Any:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else value
 
 
+_READ_CACHE = 512  # observation reads kept per read-only DuckDB store
+
+
 class Store:
     """Indicators, regions and observations with their vintages, on one backend."""
 
@@ -79,6 +82,10 @@ class Store:
         self._regions: dict[str, Region] = {}
         self._ind_keys: dict[str, list[str]] = {}
         self._reg_keys: dict[str, list[str]] = {}
+        # observations already read, when the data cannot change under this connection: a
+        # bulletin asks for the same figure several times (text, rank, attached table)
+        self._read: dict[tuple[Any, ...], pd.DataFrame] | None = (
+            {} if backend.snapshot else None)
         self.refresh_catalogue()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -179,11 +186,19 @@ class Store:
             f"AND region IN ({', '.join('?' * len(regs))}){where} "
             f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
         )
+        key = (tuple(inds), tuple(regs), start, end, vintage)
+        if self._read is not None and key in self._read:
+            return self._read[key].copy()
         frame = self.backend.query(sql, [*inds, *regs, *params])
         if self.edition == "public":  # the data layer of public editions (DESIGN.md, Editions)
             from statlib.disclosure.public import public_observations
 
             frame = public_observations(frame)
+        if self._read is not None:
+            if len(self._read) >= _READ_CACHE:
+                del self._read[next(iter(self._read))]  # the oldest
+            self._read[key] = frame
+            return frame.copy()
         return frame
 
     def values(self, indicator: str, regions: Sequence[str], period: str,
