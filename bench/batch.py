@@ -1,7 +1,9 @@
 """Benchmark: the full demo release (HTML + PDF) built cold, against the plain way and the floor.
 
-    python bench/batch.py                    # params/2023-11.yaml, about 4 minutes on 2 cores
-    python bench/batch.py --smoke            # 2 jobs (the city bulletin, both editions), ~1 min
+    python bench/batch.py                    # what `statlib build` builds (params/2023.yaml),
+                                             # about 7 minutes on 2 cores
+    python bench/batch.py --release params/2023-11.yaml   # the monthly release
+    python bench/batch.py --smoke            # 2 jobs (the first publication, first region)
     python bench/batch.py --plain-jobs 0     # the plain way on every job, not a sample
 
 Five measurements in one run, on a copy of the release file with ``formats: [html, pdf]`` and
@@ -54,7 +56,6 @@ from _common import chromium, load_line, print_to_pdf, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / "_work" / "batch"
-RELEASE = ROOT / "params" / "2023-11.yaml"
 PLAIN_JOBS = 6
 SEED = 20231130
 
@@ -203,7 +204,8 @@ def run_floor(jobs: list[Any], out: Path) -> tuple[float, float]:
 # -- report -------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--release", type=Path, default=RELEASE, help="release file")
+    parser.add_argument("--release", type=Path, default=None,
+                        help="release file (default: the latest demo release, as statlib build)")
     parser.add_argument("--plain-jobs", type=int, default=PLAIN_JOBS,
                         help="jobs run the plain way, a seeded sample (0: all)")
     parser.add_argument("--smoke", action="store_true", help="2 jobs only")
@@ -219,8 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(WORK, ignore_errors=True)
     os.environ["STATLIB_OUTPUTS"] = str(WORK / "outputs")
     os.environ["STATLIB_WORK"] = str(WORK / "work")
+    from statlib.batch import default_release
     from statlib.batch.jobs import load_release, plan
 
+    args.release = args.release or default_release()
     release = release_copy(args.release, WORK, smoke=args.smoke)
     jobs = plan(load_release(release))
     say(f"release {args.release.name} as {release} (formats html, pdf): {len(jobs)} jobs, "
