@@ -92,8 +92,9 @@ assert report.published and not report.failed, report.summary()
 
 
 def _data_parts(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest without timings (how long a job took is not data)."""
-    jobs = {k: {f: v for f, v in job.items() if f != "seconds"}
+    """The manifest without timings and kernel ids (how long and in which process a job ran
+    are not data)."""
+    jobs = {k: {f: v for f, v in job.items() if f not in ("seconds", "kernel")}
             for k, job in manifest["jobs"].items()}
     return {**manifest, "jobs": jobs}
 

@@ -11,7 +11,7 @@ else. Public and internal editions never share a kernel.
 Locally, jobs run in *lanes*: a lane is a process pool for one edition whose workers start
 their kernel when the pool starts, ahead of the first job, and keep it to the end. The workers
 are shared out among the editions in proportion to their jobs, so no worker switches edition
-(a kernel start, about 2 s, on the critical path each time); a worker freed when its edition
+(a kernel start, 2–3 s, on the critical path each time); a worker freed when its edition
 runs out of jobs opens a lane for an edition still waiting, or helps one with at least two
 jobs queued. A worker that dies fails the jobs it held, not its lane's queue.
 """
@@ -225,15 +225,16 @@ class _Lanes:
                    else lane.size for lane in self.lanes)
         free = self.workers - used
         waiting = sorted((e for e, q in self.queues.items() if q),
-                         key=lambda e: (any(not ln.broken and ln.edition == e
-                                            for ln in self.lanes), -len(self.queues[e])))
+                         key=lambda e: (self._served(e), -len(self.queues[e])))
         for edition in waiting:
             queued = len(self.queues[edition])
-            served = any(not ln.broken and ln.edition == edition for ln in self.lanes)
-            size = min(free, queued - 1 if served else queued)
+            size = min(free, queued - 1 if self._served(edition) else queued)
             if size >= 1:
                 self._open(edition, size)
                 free -= size
+
+    def _served(self, edition: str) -> bool:
+        return any(not lane.broken and lane.edition == edition for lane in self.lanes)
 
 
 def _on_pool(jobs: Sequence[Job], workers: int, args: tuple) -> Iterator[tuple[Job, JobResult]]:
