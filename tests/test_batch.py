@@ -250,3 +250,51 @@ def test_a_dead_worker_fails_only_its_job(env: Path) -> None:
     # the public bulletins queued behind the killer ran on a lane opened after it died
     assert sorted(report.built) == ["mini-990200-internal", "mini-990200-public",
                                     "mini-990202-internal", "mini-990202-public"]
+
+
+def _cli(*args: str, env: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "statlib.cli", "build", *args],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "STATLIB_DB": os.environ["STATLIB_DB"],
+                               "STATLIB_OUTPUTS": str(env / "outputs"),
+                               "STATLIB_WORK": str(env / "work")})
+
+
+def test_cli_progress_json_and_failures(env: Path) -> None:
+    broken = {"series": "broken", "notebook": f"{FIX}/broken.ipynb", "regions": ["990200"],
+              "editions": ["internal"], "formats": ["html"]}
+    release = _release(env, [MINI, broken])
+    out = _cli("--params", str(release), "-j", "2", env=env)
+    assert out.returncode == 6
+    lines = out.stdout.splitlines()
+    assert lines[0] == "5 jobs: 0 cached, 5 to run"
+    for job in ("mini-990200-internal", "mini-990200-public", "mini-990202-internal",
+                "mini-990202-public"):  # one line per job as it finishes
+        assert any(line.split()[:2] == ["ok", job] for line in lines), job
+    assert any(line.split()[:2] == ["FAILED", "broken-990200-internal"] for line in lines)
+    assert lines[-1].startswith("2023-11: 4 built, 0 cached, 1 failed in ")
+    assert "FAILED broken-990200-internal: cell 4: ValueError: planted failure in 990200" in (
+        out.stderr)
+    assert "executed notebook kept in " + str(env / "work") in out.stderr
+    again = _cli("--params", str(release), "--json", env=env)
+    summary = json.loads(again.stdout)
+    assert again.returncode == 6 and (summary["built"], summary["cached"]) == (0, 4)
+    assert [f["job"] for f in summary["failed"]] == ["broken-990200-internal"]
+    assert summary["failed"][0]["cell"] == 4 and summary["published"] is True
+
+
+def test_dask_cluster_by_address(env: Path, tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from dask.distributed import LocalCluster
+
+    release = _release(env, [MINI])
+    build(release, workers=2)
+    local = _published(env / "outputs")
+    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "tcp-outputs"))
+    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "tcp-work"))
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        report = build(release, cluster=cluster.scheduler_address)
+    assert report.failed == [] and len(report.built) == 4
+    assert _published(tmp_path / "tcp-outputs") == local
