@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -103,9 +103,7 @@ class Matcher:
             for m in pattern.finditer(text):
                 token = m.group()
                 bare = token if pattern is _PLAIN else _SEPARATORS.sub("", token)
-                dot = bare.find(".")
-                forms = _forms(bare) if dot >= 0 and len(bare) - dot > 8 else (bare,)
-                for form in forms:
+                for form in _forms(bare):
                     for secret in numbers.get(form, ()):
                         yield secret, token, _context(text, m.start(), m.end())
         if self._first is None:
@@ -123,11 +121,11 @@ def _context(text: str, start: int, end: int) -> str:
     return _SPACE.sub(" ", text[max(0, start - _CONTEXT):end + _CONTEXT]).strip()
 
 
-def _forms(token: str) -> list[str]:
+def _forms(token: str) -> Sequence[str]:
     """The token, and for float noise (``1234.5599999999999``) its short roundings."""
-    frac = token.partition(".")[2]
-    if len(frac) < 8:
-        return [token]
+    dot = token.find(".")
+    if dot < 0 or len(token) - dot - 1 < 8:  # the frequent case, kept cheap
+        return (token,)
     try:
         value = Decimal(token)
     except InvalidOperation:
