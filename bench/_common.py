@@ -26,6 +26,13 @@ def load_line() -> str:
     return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
 
 
+def load_before() -> str:
+    """The first line of every benchmark: how busy the machine was before the run."""
+    return ("load average before the run (1, 5, 15 min): "
+            + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            + f" on {os.cpu_count()} CPUs — other processes skew every figure")
+
+
 def chromium() -> str | None:
     """The Chromium binary, or None."""
     for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
@@ -46,9 +53,12 @@ def print_to_pdf(browser: str, html: Path, pdf: Path, *, timeout: float = 120) -
         raise RuntimeError(f"Chromium wrote no PDF at {pdf}")
 
 
-def verdict(figures: Sequence[Figure], problems: Sequence[str], *, width: int = 10,
-            say: Callable[[str], None] = print) -> int:
-    """Print the figures with PASS/FAIL; exit code 2 on a failed check, 1 on a failed target."""
+def verdict(title: str, figures: Sequence[Figure], problems: Sequence[str], *,
+            width: int = 10, say: Callable[[str], None] = print) -> int:
+    """Print ``title`` and the figures with PASS/FAIL; exit code 2 on a failed check, 1 on a
+    failed target."""
+    say("")
+    say(title)
     name_width = max(len(f[0]) for f in figures)
     for name, figure, target, ok in figures:
         mark = "" if ok is None else ("PASS" if ok else "FAIL")

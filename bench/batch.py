@@ -52,7 +52,7 @@ import psutil
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import chromium, load_line, print_to_pdf, verdict
+from _common import chromium, load_before, load_line, print_to_pdf, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / "_work" / "batch"
@@ -215,9 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     say = print
     workers = os.cpu_count() or 1
 
-    say("load average before the run (1, 5, 15 min): "
-        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        + f" on {workers} CPUs — other processes skew every figure")
+    say(load_before())
     shutil.rmtree(WORK, ignore_errors=True)
     os.environ["STATLIB_OUTPUTS"] = str(WORK / "outputs")
     os.environ["STATLIB_WORK"] = str(WORK / "work")
@@ -293,10 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         ("peak RSS, build process tree", f"{rss.peak / 1024**3:8.2f} GB",
          f"< {MAX_RSS_BYTES / 1024**3:.0f} GB", rss.peak < MAX_RSS_BYTES),
     ]
-    say("")
-    say(f"bench/batch.py {date.today()} — {args.release.name} (html, pdf), {len(jobs)} jobs, "
-        f"{load_line()} now")
-    code = verdict(figures, problems, say=say)
+    code = verdict(f"bench/batch.py {date.today()} — {args.release.name} (html, pdf), "
+                   f"{len(jobs)} jobs, {load_line()} now", figures, problems, say=say)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return code

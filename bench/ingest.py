@@ -42,7 +42,7 @@ from statlib.store.build import load_catalogue
 from statlib.store.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import verdict
+from _common import load_before, verdict
 
 WORK = Path(__file__).resolve().parent / "_work"
 INDICATORS = 100
@@ -273,9 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     say = print
     rows = layout.rows
 
-    say("load average before the run (1, 5, 15 min): "
-        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        + f" on {os.cpu_count()} CPUs — other processes skew every figure")
+    say(load_before())
     start = time.perf_counter()
     ind_csv, reg_csv, obs_csv = generate(layout, WORK)
     size = obs_csv.stat().st_size
@@ -321,10 +319,9 @@ def main(argv: list[str] | None = None) -> int:
             (f"store.series by {how}, p95", f"{p95:6.2f} ms", f"< {MAX_P95_MS:.0f} ms",
              p95 < MAX_P95_MS),
         ]
-    say("")
-    say(f"bench/ingest.py {date.today()} — {rows:,} rows, CSV {size / 1e6:,.0f} MB, load "
-        f"average now {os.getloadavg()[0]:.1f}")
-    code = verdict(figures, problems, width=16, say=say)
+    code = verdict(f"bench/ingest.py {date.today()} — {rows:,} rows, CSV "
+                   f"{size / 1e6:,.0f} MB, load average now {os.getloadavg()[0]:.1f}",
+                   figures, problems, width=16, say=say)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return code

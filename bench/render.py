@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import re
 import shutil
 import statistics
@@ -36,7 +35,7 @@ from nbclient import NotebookClient
 from statlib.render import render
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import INSTALL_CHROMIUM, chromium, load_line, print_to_pdf, verdict
+from _common import INSTALL_CHROMIUM, chromium, load_before, load_line, print_to_pdf, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / "_work" / "render"
@@ -127,9 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--reps and --plain-reps must be at least 1")
     say = print
 
-    say("load average before the run (1, 5, 15 min): "
-        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-        + f" on {os.cpu_count()} CPUs — other processes skew every figure")
+    say(load_before())
     browser = chromium()
     if browser is None:
         say(f"Chromium is not installed; the plain way needs it. Install it: {INSTALL_CHROMIUM}")
@@ -177,9 +174,8 @@ def main(argv: list[str] | None = None) -> int:
          f"{plain_mean:7.2f} s", "", None),
         ("speed-up (plain mean / statlib mean)", f"{plain_mean / mean:7.1f}×", "", None),
     ]
-    say("")
-    say(f"bench/render.py {date.today()} — {FIXTURE.relative_to(ROOT)}, {load_line()} now")
-    code = verdict(figures, problems, say=say)
+    code = verdict(f"bench/render.py {date.today()} — {FIXTURE.relative_to(ROOT)}, "
+                   f"{load_line()} now", figures, problems, say=say)
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return code
