@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -147,14 +148,25 @@ def test_hostile_parameter_value_is_text(env: Path) -> None:
     assert not Path("/tmp/statlib-pwned").exists()
 
 
-def test_dask_cluster_gives_the_same_files(env: Path, tmp_path: Path,
+@pytest.mark.parametrize("how", ["local", "address"])
+def test_dask_cluster_gives_the_same_files(env: Path, tmp_path: Path, how: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--cluster local``, and ``--cluster tcp://HOST:PORT`` of a real two-worker cluster."""
+    from dask.distributed import LocalCluster
+
     release = _release(env, [MINI])
     build(release, workers=2)
     local = _published(env / "outputs")
     monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "dask-outputs"))
     monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "dask-work"))
-    report = build(release, cluster="local")
+    with contextlib.ExitStack() as stack:
+        address = "local"
+        if how == "address":
+            cluster = stack.enter_context(LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+            address = cluster.scheduler_address
+            assert address.startswith("tcp://")
+        report = build(release, cluster=address)
     assert report.failed == [] and len(report.built) == 4
     workers = {json.loads((tmp_path / "dask-outputs/2023-11/manifest.json").read_text())
                ["jobs"][j]["status"] for j in report.built}
@@ -281,20 +293,3 @@ def test_cli_progress_json_and_failures(env: Path) -> None:
     assert again.returncode == 6 and (summary["built"], summary["cached"]) == (0, 4)
     assert [f["job"] for f in summary["failed"]] == ["broken-990200-internal"]
     assert summary["failed"][0]["cell"] == 4 and summary["published"] is True
-
-
-def test_dask_cluster_by_address(env: Path, tmp_path: Path,
-                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from dask.distributed import LocalCluster
-
-    release = _release(env, [MINI])
-    build(release, workers=2)
-    local = _published(env / "outputs")
-    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "tcp-outputs"))
-    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "tcp-work"))
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        assert cluster.scheduler_address.startswith("tcp://")
-        report = build(release, cluster=cluster.scheduler_address)
-    assert report.failed == [] and len(report.built) == 4
-    assert _published(tmp_path / "tcp-outputs") == local
