@@ -177,6 +177,9 @@ class Store:
         inds = [self.indicator(i).code for i in _as_list(indicator)]
         regs = [self.region(r).code for r in _as_list(region)]
         reads.update(inds)
+        key = (tuple(inds), tuple(regs), start, end, vintage)
+        if self._read is not None and key in self._read:
+            return self._read[key].copy()
         where, params = _vintage_clause(vintage, self)
         where, params = _range_clause(start, end, where, params)
         sql = (
@@ -186,9 +189,6 @@ class Store:
             f"AND region IN ({', '.join('?' * len(regs))}){where} "
             f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
         )
-        key = (tuple(inds), tuple(regs), start, end, vintage)
-        if self._read is not None and key in self._read:
-            return self._read[key].copy()
         frame = self.backend.query(sql, [*inds, *regs, *params])
         if self.edition == "public":  # the data layer of public editions (DESIGN.md, Editions)
             from statlib.disclosure.public import public_observations
