@@ -246,12 +246,12 @@ def assert_clean(release_folder: Path | str, store: Any, *, extra: Iterable[Secr
     """
     release = Path(release_folder)
     period = None
-    manifest = release / "manifest.json"
-    if manifest.is_file():
-        period = json.loads(manifest.read_text(encoding="utf-8")).get("period")
+    manifest_path = release / "manifest.json"
+    if manifest_path.is_file():
+        period = json.loads(manifest_path.read_text(encoding="utf-8")).get("period")
     files = release_files(release, site)
     if not manifest:  # the build's own manifest: names, hashes, sizes and timings, no data
-        files = [f for f in files if f != release / "manifest.json"]
+        files = [f for f in files if f != manifest_path]
     misplaced = [Hit(str(p), "path", "internal edition outside internal/", "edition", "internal",
                      str(p.relative_to(release)) if p.is_relative_to(release) else str(p))
                  for p in files if _internal_name(p)]
