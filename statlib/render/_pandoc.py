@@ -26,8 +26,9 @@ def templates_dir() -> Path:
 
 
 def filters() -> list[Path]:
-    """The Lua filters applied while reading, in order."""
-    return [templates_dir() / "filters" / "notebook.lua"]
+    """The Lua filters applied while reading, in order: the notebook as a publication, then
+    ``inert.lua`` (links, images, raw markup and attributes from content made text)."""
+    return [templates_dir() / "filters" / name for name in ("notebook.lua", "inert.lua")]
 
 
 @functools.cache
@@ -63,9 +64,13 @@ def run(args: Sequence[str], data: bytes, *, what: str, cwd: Path | None = None,
 
 
 def read_notebook(data: bytes, media: Path, *, name: str) -> dict[str, Any]:
-    """The filtered pandoc AST of an executed notebook's bytes; images extracted to ``media``."""
+    """The filtered pandoc AST of an executed notebook's bytes; images extracted to ``media``.
+
+    ``--sandbox``: the reader reads nothing but the notebook, so ``--extract-media`` writes only
+    the notebook's own outputs and attachments; an image path or URL named by content is never
+    read or fetched (``inert.lua`` turns it into its alt text before)."""
     args = [
-        "-f", READER, "--ipynb-output=all", "-t", "json", f"--extract-media={media}",
+        "--sandbox", "-f", READER, "--ipynb-output=all", "-t", "json", f"--extract-media={media}",
         *(f"--lua-filter={f}" for f in filters()),
     ]
     out = run(args, data, what=name)
