@@ -17,7 +17,13 @@ import nbformat
 import yaml
 
 from statlib import config, periods
-from statlib.batch.safety import check_parameters, declared_parameters, inside, slug
+from statlib.batch.safety import (
+    check_parameters,
+    declared_parameters,
+    inside,
+    parameters_source,
+    slug,
+)
 from statlib.errors import ConfigError
 
 __all__ = ["new_notebook", "preview"]
@@ -36,10 +42,10 @@ place = store.region(region).name"""
 _SECTION = """\
 #| echo: false
 try:
-    text = phrase.describe(store, "{indicator}", region, period)
+    text = phrase.describe(store, {indicator!r}, region, period)
 except statlib.DataError:  # not published for this region: say so, or delete the section
     text = "（" + place + "无此指标数据。）"
-display(Markdown("## {heading}\\n\\n" + text))"""
+display(Markdown({heading!r} + text))"""
 
 
 def _series(series: str) -> dict[str, Any]:
@@ -50,8 +56,14 @@ def _series(series: str) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def new_notebook(series: str, period: str, *, title: str | None = None,
-                 region: str = "990200", folder: Path | None = None) -> Path:
+def new_notebook(
+    series: str,
+    period: str,
+    *,
+    title: str | None = None,
+    region: str = "990200",
+    folder: Path | None = None,
+) -> Path:
     """Create ``notebooks/<series>-<period>.ipynb`` from the series template; never overwrite."""
     template = _series(series)
     period = str(periods.parse(period))
@@ -61,36 +73,53 @@ def new_notebook(series: str, period: str, *, title: str | None = None,
         raise ConfigError(f"{target} exists already — open it, or pass another --period")
     front = {
         "title": title or f"{periods.label(period, with_year=True)}{template.get('title', '')}",
-        "series": slug(series), "unit": template.get("unit", "云川市统计局"),
+        "series": slug(series),
+        "unit": template.get("unit", "云川市统计局"),
         "edition": template.get("default_edition", "internal"),
         "formats": ["html", "pdf", "docx"],
     }
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    params = nbformat.v4.new_code_cell(
-        f'period = "{period}"\nregion = "{region}"\nedition = "{front["edition"]}"')
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    values = {"period": period, "region": region, "edition": front["edition"]}
+    # repr, names and types checked, the source read back: a value never becomes code
+    params = nbformat.v4.new_code_cell(parameters_source(values))
     params.metadata["tags"] = ["parameters"]
     nb.cells = [
-        nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True,
-                                                          sort_keys=False) + "---"),
+        nbformat.v4.new_raw_cell(
+            "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---"
+        ),
         params,
         nbformat.v4.new_code_cell(_SETUP),
     ]
     for section in template.get("sections") or []:
         heading, indicator = section["heading"], section.get("indicator")
         if indicator:
-            nb.cells.append(nbformat.v4.new_code_cell(
-                _SECTION.format(heading=heading, indicator=indicator)))
+            nb.cells.append(
+                nbformat.v4.new_code_cell(
+                    _SECTION.format(heading="## " + str(heading) + "\n\n", indicator=str(indicator))
+                )
+            )
         else:
             nb.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}"))
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
+    if declared_parameters(target) != values:  # pragma: no cover - parameters_source checks
+        target.unlink()
+        raise ConfigError(f"{target.name}: the parameters cell does not read back")
     return target
 
 
-def preview(notebook: str | Path, *, parameters: dict[str, Any] | None = None,
-            to: tuple[str, ...] = ("html",), out: Path | None = None) -> dict[str, Path]:
+def preview(
+    notebook: str | Path,
+    *,
+    parameters: dict[str, Any] | None = None,
+    to: tuple[str, ...] = ("html",),
+    out: Path | None = None,
+) -> dict[str, Path]:
     """Execute ``notebook`` with its defaults (or ``parameters``) and render it to ``out``
     (default ``outputs/preview/<stem>/``); returns the files written, executed notebook first."""
     from statlib.batch.kernel import WarmKernel
@@ -100,12 +129,12 @@ def preview(notebook: str | Path, *, parameters: dict[str, Any] | None = None,
     values = {**declared_parameters(path), **check_parameters(path, parameters or {})}
     out = out or config.path("outputs") / "preview" / slug(path.stem)
     out.mkdir(parents=True, exist_ok=True)
-    kernel = WarmKernel(cwd=path.parent)
+    edition = values.get("edition") if isinstance(values.get("edition"), str) else None
+    kernel = WarmKernel(cwd=path.parent, edition=edition)  # pinned as the build pins its own
     try:
         executed_nb, _, _ = kernel.run(path, values)
     finally:
         kernel.shutdown()
     executed = out / f"{slug(path.stem)}.ipynb"
     nbformat.write(executed_nb, executed)
-    edition = values.get("edition") if isinstance(values.get("edition"), str) else None
     return {"ipynb": executed, **render(executed, to=list(to), edition=edition, out=out)}

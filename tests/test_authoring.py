@@ -20,7 +20,7 @@ def test_new_then_preview(tmp_path: Path, demo_db: Path, monkeypatch: pytest.Mon
     assert nb["cells"][0]["cell_type"] == "raw" and "series: bulletin" in "".join(
         nb["cells"][0]["source"])
     assert nb["cells"][1]["metadata"]["tags"] == ["parameters"]
-    assert 'period = "2023-10"' in "".join(nb["cells"][1]["source"])
+    assert "period = '2023-10'" in "".join(nb["cells"][1]["source"])
     assert not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
     with pytest.raises(ConfigError, match="exists already"):
         new_notebook("bulletin", "2023-10", folder=tmp_path)

@@ -8,6 +8,7 @@ and every output path is checked to stay inside its root.
 from __future__ import annotations
 
 import ast
+import math
 import re
 import unicodedata
 from pathlib import Path
@@ -17,7 +18,14 @@ import nbformat
 
 from statlib.errors import ConfigError
 
-__all__ = ["check_parameters", "declared_parameters", "inside", "slug"]
+__all__ = [
+    "check_parameters",
+    "declared_parameters",
+    "inside",
+    "parameters_source",
+    "slug",
+    "typed_values",
+]
 
 _NAME = re.compile(r"^[A-Za-z_]\w*\Z", re.ASCII)
 _SLUG = re.compile(r"[^a-z0-9_.-]+")
@@ -29,8 +37,10 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
     nb = nbformat.read(notebook, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
-        raise ConfigError(f"{notebook}: no cell is tagged 'parameters' — tag the cell that "
-                          "holds the defaults (View → Cell Toolbar → Tags in Jupyter)")
+        raise ConfigError(
+            f"{notebook}: no cell is tagged 'parameters' — tag the cell that "
+            "holds the defaults (View → Cell Toolbar → Tags in Jupyter)"
+        )
     declared: dict[str, Any] = {}
     tree = ast.parse(cells[0].source)
     for node in tree.body:
@@ -43,7 +53,8 @@ def declared_parameters(notebook: Path) -> dict[str, Any]:
                     except ValueError:
                         raise ConfigError(
                             f"{notebook}: parameter {target.id} must have a literal default "
-                            "(a number, string, list or dict)") from None
+                            "(a number, string, list or dict)"
+                        ) from None
     return declared
 
 
@@ -53,23 +64,110 @@ def check_parameters(notebook: Path, values: dict[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for name, value in values.items():
         if not isinstance(name, str) or not _NAME.match(name):
-            raise ConfigError(f"parameter name {name!r} is not a Python identifier "
-                              "(letters, digits and _ only)")
+            raise ConfigError(
+                f"parameter name {name!r} is not a Python identifier (letters, digits and _ only)"
+            )
         if name not in declared:
-            raise ConfigError(f"{notebook.name} declares no parameter {name!r}; it declares "
-                              f"{', '.join(sorted(declared)) or 'none'}")
+            raise ConfigError(
+                f"{notebook.name} declares no parameter {name!r}; it declares "
+                f"{', '.join(sorted(declared)) or 'none'}"
+            )
         default = declared[name]
-        if type(value) not in _TYPES:
-            raise ConfigError(f"parameter {name}: a {type(value).__name__} is not a plain value")
+        _plain(value, name)
         expected = type(default)
         same = type(value) is expected or (expected is float and type(value) is int)
         if default is not None and not same:
-            raise ConfigError(f"parameter {name} must be a {expected.__name__} like its default "
-                              f"{default!r}, not {value!r}")
-        if isinstance(value, str) and "\x00" in value:
-            raise ConfigError(f"parameter {name} contains a NUL character")
+            raise ConfigError(
+                f"parameter {name} must be a {expected.__name__} like its default "
+                f"{default!r}, not {value!r}"
+            )
         checked[name] = value
     return checked
+
+
+def _plain(value: Any, name: str) -> None:
+    """Refuse anything but plain data (no object with a crafted ``__repr__``/``__str__``)."""
+    if type(value) not in _TYPES:
+        raise ConfigError(f"parameter {name}: a {type(value).__name__} is not a plain value")
+    if isinstance(value, str) and "\x00" in value:
+        raise ConfigError(f"parameter {name} contains a NUL character")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"parameter {name}: {value!r} is not a finite number")
+    if isinstance(value, list):
+        for item in value:
+            _plain(item, name)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _plain(key, name)
+            _plain(item, name)
+
+
+def parameters_source(values: dict[str, Any]) -> str:
+    """The source of a ``parameters`` cell assigning ``values``: one ``name = literal`` line each.
+
+    Names must be identifiers, values plain data written with ``repr``; the source is parsed back
+    and must assign exactly ``values`` (a value can never become a line of code)."""
+    lines = []
+    for name, value in values.items():
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ConfigError(
+                f"parameter name {name!r} is not a Python identifier (letters, digits and _ only)"
+            )
+        _plain(value, name)
+        lines.append(f"{name} = {value!r}")
+    source = "\n".join(lines)
+    tree = ast.parse(source)
+    back = {}
+    for node in tree.body:
+        if not (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            raise ConfigError("parameters cell: a value became code")  # pragma: no cover
+        back[node.targets[0].id] = ast.literal_eval(node.value)
+    if back != values or list(back) != list(values):
+        raise ConfigError("parameters cell: the values do not read back")  # pragma: no cover
+    return source
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def typed_values(notebook: Path, texts: dict[str, str]) -> dict[str, Any]:
+    """``NAME=VALUE`` texts (``statlib preview -p``) as the types of the declared defaults.
+
+    A string parameter takes the text as it is (``region=990202`` stays ``'990202'``); int, float
+    and bool parse the text; a list or dict is read as YAML (plain data only). An undeclared name
+    is passed on as text for :func:`check_parameters` to refuse."""
+    import yaml
+
+    declared = declared_parameters(notebook)
+    out: dict[str, Any] = {}
+    for name, text in texts.items():
+        default = declared.get(name)
+        try:
+            if name not in declared or isinstance(default, str):
+                value: Any = text
+            elif isinstance(default, bool):
+                low = text.strip().lower()
+                if low not in _TRUE | _FALSE:
+                    raise ValueError(text)
+                value = low in _TRUE
+            elif isinstance(default, int):
+                value = int(text)
+            elif isinstance(default, float):
+                value = float(text)
+            else:  # list, dict, or a None default
+                value = yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError):
+            raise ConfigError(
+                f"parameter {name} must be a {type(default).__name__} like its "
+                f"default {default!r}, not {text!r}"
+            ) from None
+        out[name] = value
+    return out
 
 
 def slug(text: str) -> str:
