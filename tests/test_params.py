@@ -63,3 +63,55 @@ def test_bulletin_release_covers_the_city_and_every_county(store):
     bulletin = next(p for p in data["publications"] if p["series"] == "bulletin")
     expected = {"990200", *(c.code for c in store.children("990200"))}
     assert set(map(str, bulletin["regions"])) == expected
+
+
+# ---- WeChat copies are public by nature (issue 11, item 9) ------------------------------------
+
+
+@pytest.mark.parametrize("path", RELEASES, ids=lambda p: p.name)
+def test_no_release_asks_a_wechat_copy_of_an_internal_edition(path: Path):
+    for job in plan(load_release(path), root=ROOT):
+        if "wechat" in job.formats:
+            assert job.edition == "public", job.id
+
+
+def _wechat_release(tmp_path: Path, editions: list[str]) -> Path:
+    release = tmp_path / "2023-11.yaml"
+    release.write_text(yaml.safe_dump({
+        "period": "2023-11",
+        "publications": [{"series": "bulletin", "regions": ["990200"], "editions": editions,
+                          "formats": ["html", "wechat"]}],
+    }), encoding="utf-8")
+    return release
+
+
+@pytest.mark.parametrize("edition", ["internal", "masked"])
+def test_wechat_of_an_internal_edition_is_refused_at_planning(tmp_path: Path, edition: str):
+    release = _wechat_release(tmp_path, ["public", edition])
+    with pytest.raises(statlib.ConfigError) as info:
+        plan(load_release(release), root=ROOT)
+    message = str(info.value)
+    assert str(release) in message and "publication bulletin" in message
+    assert f"the {edition} edition" in message and "public by nature" in message
+    assert "wechat_editions" in message
+
+
+def test_public_wechat_is_planned_and_a_series_may_allow_more(tmp_path: Path):
+    jobs = plan(load_release(_wechat_release(tmp_path, ["public"])), root=ROOT)
+    assert [(j.edition, "wechat" in j.formats) for j in jobs] == [("public", True)]
+    root = tmp_path / "project"
+    (root / "templates" / "series").mkdir(parents=True)
+    (root / "notebooks").mkdir()
+    (root / "notebooks" / "bulletin.ipynb").write_bytes(
+        (ROOT / "notebooks" / "bulletin.ipynb").read_bytes())
+    series = yaml.safe_load((ROOT / "templates/series/bulletin.yaml").read_text(encoding="utf-8"))
+    series["wechat_editions"] = ["public", "internal"]
+    (root / "templates/series/bulletin.yaml").write_text(
+        yaml.safe_dump(series, allow_unicode=True), encoding="utf-8")
+    jobs = plan(load_release(_wechat_release(tmp_path, ["internal"])), root=root)
+    assert [j.edition for j in jobs] == ["internal"]
+    series["wechat_editions"] = "all"
+    (root / "templates/series/bulletin.yaml").write_text(
+        yaml.safe_dump(series, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(statlib.ConfigError, match="wechat_editions must be a list"):
+        plan(load_release(_wechat_release(tmp_path, ["internal"])), root=root)

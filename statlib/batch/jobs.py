@@ -13,6 +13,12 @@ Release file schema::
 
 Every job's parameters are checked against the notebook's parameters cell before any kernel
 starts (names declared, identifier syntax, types of the defaults).
+
+A WeChat copy is public by nature (it goes to the public account as it is, with no edition
+mark): ``wechat`` is planned only for the editions that the series allows in
+``templates/series/<series>.yaml`` (``wechat_editions:``, default ``[public]``); asking for it
+with an internal or masked edition is refused at planning, naming the release file, the
+publication and the edition.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from statlib import config, periods
 from statlib.batch.safety import check_parameters, declared_parameters, inside, slug
 from statlib.errors import ConfigError
 
-__all__ = ["Job", "load_release", "plan"]
+__all__ = ["Job", "load_release", "plan", "wechat_editions"]
 
 EDITIONS = ("internal", "public", "masked")
 FORMATS = ("html", "pdf", "docx", "wechat")
@@ -66,11 +72,36 @@ def load_release(path: Path) -> dict[str, Any]:
         raise ConfigError(f"release file {path}: {exc}") from None
     if not isinstance(data, dict) or "period" not in data or "publications" not in data:
         raise ConfigError(f"release file {path}: needs `period:` and `publications:`")
+    data[_SOURCE] = str(path)  # named in planning errors
     return data
 
 
-def plan(release: dict[str, Any], *, period: str | None = None,
-         only: Sequence[str] = (), root: Path | None = None) -> list[Job]:
+_SOURCE = "__file__"
+WECHAT_EDITIONS = ("public",)
+
+
+def wechat_editions(series: str, root: Path) -> tuple[str, ...]:
+    """The editions the series may be built as a WeChat copy (``wechat_editions:``)."""
+    path = root / "templates" / "series" / f"{slug(series)}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return WECHAT_EDITIONS
+    value = data.get("wechat_editions", list(WECHAT_EDITIONS)) if isinstance(data, dict) else []
+    if not isinstance(value, list) or any(v not in EDITIONS for v in value):
+        raise ConfigError(
+            f"{path}: wechat_editions must be a list of {', '.join(EDITIONS)}, not {value!r}"
+        )
+    return tuple(value)
+
+
+def plan(
+    release: dict[str, Any],
+    *,
+    period: str | None = None,
+    only: Sequence[str] = (),
+    root: Path | None = None,
+) -> list[Job]:
     """The jobs of a release, in a stable order (series, region, edition)."""
     root = root or config.project_root()
     period = str(periods.parse(str(period or release["period"])))
@@ -88,12 +119,25 @@ def plan(release: dict[str, Any], *, period: str | None = None,
             raise ConfigError(f"publication {series}: no notebook matches {pattern}")
         editions = [str(e) for e in pub.get("editions", ["internal"])]
         formats = tuple(str(f) for f in pub.get("formats", ["html", "pdf"]))
-        for value, allowed, what in ((editions, EDITIONS, "edition"),
-                                     (formats, FORMATS, "format")):
+        for value, allowed, what in ((editions, EDITIONS, "edition"), (formats, FORMATS, "format")):
             bad = [v for v in value if v not in allowed]
             if bad:
-                raise ConfigError(f"publication {series}: unknown {what} {bad[0]!r} — use "
-                                  f"{', '.join(allowed)}")
+                raise ConfigError(
+                    f"publication {series}: unknown {what} {bad[0]!r} — use {', '.join(allowed)}"
+                )
+        if "wechat" in formats:
+            allowed_wechat = wechat_editions(series, root)
+            for edition in editions:
+                if edition not in allowed_wechat:
+                    where = release.get(_SOURCE, "the release")
+                    raise ConfigError(
+                        f"{where}: publication {series} asks for a wechat copy of the {edition} "
+                        "edition — a WeChat copy is public by nature (the account publishes it "
+                        f"as it is); series {series} allows wechat for "
+                        f"{', '.join(allowed_wechat) or 'no edition'}. Build wechat in a "
+                        "publication with `editions: [public]`, or set `wechat_editions:` in "
+                        f"templates/series/{slug(series)}.yaml"
+                    )
         regions = [str(r) for r in pub.get("regions", [])] or [None]
         for notebook in notebooks:
             name = series if len(notebooks) == 1 else f"{series}-{notebook.stem}"
@@ -101,8 +145,12 @@ def plan(release: dict[str, Any], *, period: str | None = None,
             for region in regions:
                 for edition in editions:
                     values: dict[str, Any] = {}
-                    for key, value in (("period", period), ("year", periods.parse(period).year),
-                                       ("region", region), ("edition", edition)):
+                    for key, value in (
+                        ("period", period),
+                        ("year", periods.parse(period).year),
+                        ("region", region),
+                        ("edition", edition),
+                    ):
                         if key in declared and value is not None:
                             values[key] = value
                     values.update(pub.get("parameters") or {})
