@@ -12,10 +12,11 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from statlib import measures, periods, phrase
+from statlib import editions, measures, periods, phrase
 from statlib.errors import (
     ConfigError,
     DataError,
+    EditionError,
     InputError,
     StatlibError,
     StoreLockedError,
@@ -37,6 +38,7 @@ def __getattr__(name: str) -> ModuleType:
 __all__ = [
     "ConfigError",
     "DataError",
+    "EditionError",
     "Indicator",
     "InputError",
     "Region",
@@ -45,6 +47,7 @@ __all__ = [
     "StoreLockedError",
     "__version__",
     "charts",
+    "editions",
     "fonts",
     "measures",
     "open_store",

@@ -39,8 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
         "edition",
         "STATLIB_EDITION",
         "internal",
-        "Edition the store serves: internal (every figure) or public (confidential and unsafe "
-        "cells arrive suppressed, flag S). The batch sets it per kernel.",
+        "Edition the store serves: internal (every figure), public or masked (the public data "
+        "layer: confidential and unsafe cells arrive suppressed, flag S; unit records refused). "
+        "The batch and statlib preview pin it per kernel; see statlib.editions.",
     ),
     Setting(
         "work",

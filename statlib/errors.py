@@ -2,6 +2,7 @@
 
     StatlibError                 root: everything statlib raises on purpose
     ├── ConfigError              a setting or parameter is wrong (names the parameter)
+    │   └── EditionError         a run asked for data its edition may not see
     ├── DataError                the database cannot answer (unknown code, locked file)
     │   └── StoreLockedError     another process holds the DuckDB file for writing
     ├── InputError               an input file is malformed (names file, row, column, what to do)
@@ -27,6 +28,11 @@ class ConfigError(StatlibError):
     """A setting or parameter is missing or invalid."""
 
     exit_code = 2
+
+
+class EditionError(ConfigError):
+    """A run asked for data its edition may not see: an internal store, or unit records, in a
+    public or masked run; a public file rendered from an internal run (``statlib.editions``)."""
 
 
 class DataError(StatlibError):

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from statlib import measures, periods
-from statlib.errors import ConfigError, DataError
+from statlib import editions, measures, periods
+from statlib.errors import ConfigError, DataError, EditionError
 
 __all__ = [
     "EDITIONS",
@@ -23,12 +23,13 @@ __all__ = [
     "Line",
     "attached_table",
     "check_parameters",
+    "check_store_edition",
     "notes",
     "peer_rank",
     "value",
 ]
 
-EDITIONS = ("internal", "public", "masked")
+EDITIONS = editions.EDITIONS
 ROUNDING_REMARK = "部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"
 
 
@@ -46,10 +47,10 @@ def check_parameters(
 
     ``freq`` is the period type the notebook publishes (``M`` or ``Q``); the period must have
     ``indicator`` for ``region`` in the store. ``regions`` (codes) limits the regions allowed.
-    Returns the parsed period and the Region.
+    The store must serve ``edition``'s data layer (``statlib.editions``): a public or masked
+    run with an internal store is refused. Returns the parsed period and the Region.
     """
-    if edition not in EDITIONS:
-        raise ConfigError(f"edition must be one of {', '.join(EDITIONS)}, got {edition!r}")
+    check_store_edition(store, edition)
     try:
         reg = store.region(str(region))
     except DataError as exc:
@@ -73,6 +74,17 @@ def check_parameters(
             f"period {period!r} is outside the data of {reg.name} ({indicator}: {span})"
         )
     return p, reg
+
+
+def check_store_edition(store: Any, edition: object) -> str:
+    """``edition`` checked, and the store checked to serve its data layer; EditionError if not."""
+    wanted = editions.data_layer(editions.check(edition))
+    if store.data_layer != wanted:
+        raise EditionError(
+            f"edition={edition!r} needs the {wanted} data layer, but the store serves the "
+            f"{store.edition} edition: open it with statlib.open_store(edition=edition)"
+        )
+    return str(edition)
 
 
 def value(store: Any, indicator: str, region: str, period: str) -> float | None:

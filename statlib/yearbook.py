@@ -93,9 +93,10 @@ def book(path: str | Path | None = None) -> list[Chapter]:
 
 
 def check_parameters(
-    year: object, edition: object, first: int = 2014, last: int = 2023
+    year: object, edition: object, first: int = 2014, last: int = 2023, *, store: Any = None
 ) -> tuple[int, str]:
-    """Validate a chapter's parameters; ConfigError names the parameter and what is allowed."""
+    """Validate a chapter's parameters; ConfigError names the parameter and what is allowed.
+    With ``store``, also that it serves the edition's data layer (EditionError if not)."""
     if isinstance(year, bool) or not isinstance(year, int) or not first <= year <= last:
         raise ConfigError(
             f"parameter year must be a data year from {first} to {last} (the book of year+1), "
@@ -105,6 +106,10 @@ def check_parameters(
         raise ConfigError(
             f"parameter edition must be one of {', '.join(EDITIONS)}, got {edition!r}"
         )
+    if store is not None:
+        from statlib.publication import check_store_edition
+
+        check_store_edition(store, edition)
     return year, str(edition)
 
 
@@ -148,6 +153,7 @@ def regions_frame(
     """
     codes = [store.indicator(i).code for i in _as_list(indicators)]
     regs = [store.region(r).code for r in regions]
+    edition = _layer(store, edition)
     frame = _annual_long(store, codes, regs, year, year, edition)
     wide = frame.pivot(index="region", columns="indicator", values="value")
     wide = wide.reindex(index=regs, columns=codes)
@@ -177,11 +183,17 @@ def _protect_siblings(store: Store, wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _layer(store: Store, edition: str) -> str:
+    """The edition a table is made for: never less strict than the store's data layer."""
+    return edition if store.data_layer == "internal" else "public"
+
+
 def _annual_long(
     store: Store, codes: list[str], regions: list[str], start: int, end: int, edition: str
 ) -> pd.DataFrame:
     from statlib.tables import SUPPRESSED
 
+    edition = _layer(store, edition)
     obs = store.observations(codes, regions)
     keep = []
     for code in codes:

@@ -91,7 +91,8 @@ def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
         result.reads = reads
         nbformat.write(nb, executed)
         t = time.perf_counter()
-        made = render(executed, to=list(job.formats), edition=job.edition, out=job_stage / "out")
+        made = render(executed, to=list(job.formats), edition=job.edition, out=job_stage / "out",
+                      scan=False)  # the release gate scans every public byte
         result.seconds["render"] = time.perf_counter() - t
         for _fmt, path in sorted(made.items()):
             rel = f"{job.folder}/{Path(path).name}"

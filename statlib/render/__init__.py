@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from statlib.errors import RenderError
+from statlib.errors import EditionError, RenderError
 from statlib.render.docx import write_docx
 from statlib.render.formats import Document, Format, Writer, formats, register_format
 from statlib.render.frontmatter import FrontMatter, Masthead, known_series
@@ -36,6 +37,7 @@ __all__ = [
     "FrontMatter",
     "Masthead",
     "Writer",
+    "check_run",
     "default_out",
     "formats",
     "known_series",
@@ -77,12 +79,19 @@ def render(
     edition: str | None = None,
     out: Path | None = None,
     self_contained: bool = False,
+    scan: bool = True,
 ) -> dict[str, Path]:
     """Render an executed notebook into ``out``; returns the written file of each format.
 
     ``edition`` (``internal``/``public``/``masked``) defaults to the front matter's, then the
     series'. Files are named ``<notebook stem>.<edition><suffix>`` (``bulletin.internal.html``).
     ``self_contained`` embeds the shipped fonts in the HTML page too.
+
+    A notebook with code that was never executed is refused. A public or masked file is made
+    only from a run of that edition (``statlib.editions``: the run's ``edition`` parameter and
+    the stores it opened, as recorded in the notebook) and, with ``scan`` (the default; the
+    batch scans in its release gate instead), only if the leak scan finds no confidential
+    figure of the store in what was written. Files are written all or none.
     """
     path = Path(notebook)
     names = [t.strip().lower() for t in ([to] if isinstance(to, str) else to) if t.strip()]
@@ -92,19 +101,66 @@ def render(
     target = Path(out) if out is not None else default_out(path)
     with tempfile.TemporaryDirectory(prefix="statlib-render-") as tmp:
         doc = read(path, Path(tmp) / "media", edition=edition, self_contained=self_contained)
+        check_run(path, doc.masthead.edition)
         target.mkdir(parents=True, exist_ok=True)
         stem = f"{slug(path.stem)}.{slug(doc.masthead.edition)}"
-        written: dict[str, Path] = {}
-        for fmt in chosen:
-            final = _inside(target / f"{stem}{fmt.suffix}", target)
-            fd, staged_name = tempfile.mkstemp(prefix=f".{final.name}.", dir=final.parent)
-            os.close(fd)
-            staged = Path(staged_name)
-            try:
-                fmt.write(doc, staged)
-                staged.chmod(0o644)
-                os.replace(staged, final)
-            finally:
-                staged.unlink(missing_ok=True)
-            written[fmt.name] = final
-    return written
+        staging = Path(tempfile.mkdtemp(prefix=".statlib-render-", dir=target))
+        try:
+            staged: dict[str, tuple[Path, Path]] = {}
+            for fmt in chosen:
+                final = _inside(target / f"{stem}{fmt.suffix}", target)
+                file = staging / final.name
+                fmt.write(doc, file)
+                file.chmod(0o644)
+                staged[fmt.name] = (file, final)
+            if scan and doc.masthead.edition != "internal":
+                _assert_clean([file for file, _ in staged.values()], path)
+            for file, final in staged.values():
+                os.replace(file, final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return {name: final for name, (_, final) in staged.items()}
+
+
+def check_run(notebook: Path, edition: str) -> None:
+    """Refuse an unexecuted notebook, and a public or masked rendering of a run of another
+    edition (RenderError / EditionError saying how to run it)."""
+    import nbformat
+
+    from statlib import editions
+
+    nb = nbformat.read(notebook, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    if code and not any(c.get("execution_count") or c.get("outputs") for c in code):
+        raise RenderError(
+            f"{notebook}: the notebook has not been executed (no code cell ran); run it first: "
+            f"statlib preview {notebook} -p edition {edition} (or papermill)"
+        )
+    if edition == "internal":
+        return
+    stores, parameter = editions.recorded(nb)
+    how = f"run it as {edition}: statlib preview {notebook} -p edition {edition}"
+    if parameter is not None and parameter != edition:
+        raise EditionError(
+            f"{notebook}: this run's edition parameter is {parameter!r}; a {edition} file is "
+            f"made only from a {edition} run — {how}"
+        )
+    loose = sorted(e for e in stores if editions.data_layer(e) != editions.data_layer(edition))
+    if loose:
+        raise EditionError(
+            f"{notebook}: this run read the {', '.join(loose)} store; a {edition} file is made "
+            f"only from the {editions.data_layer(edition)} data layer — {how}"
+        )
+
+
+def _assert_clean(files: list[Path], notebook: Path) -> None:
+    """The leak scan of the build on what ``render`` wrote (secrets of the internal store)."""
+    from statlib.errors import LeakError
+    from statlib.leaks import scan, secrets_from_store
+    from statlib.store import open_store
+
+    with open_store(edition="internal") as store:
+        secrets = secrets_from_store(store)
+    hits = scan(files, secrets)
+    if hits:
+        raise LeakError(notebook, hits)

@@ -29,9 +29,15 @@ def open_store(url: str | None = None, *, read_only: bool = True,
     ``data/statlib.duckdb``. Read-only by default, so that many notebooks can read at once;
     writers (ingest) pass ``read_only=False``. The default DuckDB database is built from
     ``data/`` on first use; any other missing file is an error, never a new empty database.
-    ``edition`` (default: the ``STATLIB_EDITION`` setting) is ``public`` for the data layer of
-    public editions: confidential and unsafe values never leave the store as numbers.
+    ``edition`` is the edition the store serves (``statlib.editions``): ``public`` and
+    ``masked`` get the public data layer, where confidential and unsafe values never leave the
+    store as numbers. In a notebook kernel it defaults to the notebook's ``edition`` parameter,
+    and a less strict edition than the run's is refused (``EditionError``); elsewhere it
+    defaults to the ``STATLIB_EDITION`` setting.
     """
+    from statlib import editions
+
+    chosen = editions.for_kernel(edition)
     target = url or default_url()
     is_default = url is None and "://" not in target
     if is_default and not Path(target).exists():
@@ -39,4 +45,6 @@ def open_store(url: str | None = None, *, read_only: bool = True,
     backend = open_backend(target, read_only=read_only, create=False)
     if not read_only:
         backend.create_schema()
-    return Store(backend, edition=edition or config.get("edition"))
+    store = Store(backend, edition=chosen)
+    editions.record(chosen, target)
+    return store

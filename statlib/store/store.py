@@ -74,10 +74,11 @@ class Store:
     """Indicators, regions and observations with their vintages, on one backend."""
 
     def __init__(self, backend: Backend, edition: str = "internal") -> None:
-        if edition not in ("internal", "public", "masked"):
-            raise DataError(f"edition must be internal, public or masked, not {edition!r}")
+        from statlib.editions import data_layer
+
         self.backend = backend
         self.edition = edition
+        self.data_layer = data_layer(edition)  # public for the public and masked editions
         self._indicators: dict[str, Indicator] = {}
         self._regions: dict[str, Region] = {}
         self._ind_keys: dict[str, list[str]] = {}
@@ -190,7 +191,7 @@ class Store:
             f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
         )
         frame = self.backend.query(sql, [*inds, *regs, *params])
-        if self.edition == "public":  # the data layer of public editions (DESIGN.md, Editions)
+        if self.data_layer == "public":  # the data layer of public editions (statlib.editions)
             from statlib.disclosure.public import public_observations
 
             frame = public_observations(frame)
@@ -293,17 +294,64 @@ class Store:
         return int(self.backend.scalar("SELECT coalesce(max(id), 0) FROM vintage"))
 
     def units(self, year: int | None = None, region: str | None = None) -> pd.DataFrame:
-        """Unit-level ("四上" enterprise) records, optionally for one year and county."""
+        """Unit-level ("四上" enterprise) records, optionally for one year and county.
+
+        Internal edition only: unit records never reach a public or masked run, which reads
+        their protected aggregates (``unit_cells``, ``protected_cells``, ``unit_count``)."""
+        self._internal_only("units()", "store.unit_cells(…) or store.protected_cells(…)")
+        return self._units(year, region)
+
+    def _units(self, year: int | None, region: str | None,
+               where: dict[str, Any] | None = None) -> pd.DataFrame:
         reads.add("table:enterprise")
         sql, params = "SELECT * FROM enterprise WHERE 1=1", []
         if year is not None:
             sql, params = sql + " AND year = ?", [*params, int(year)]
         if region is not None:
             sql, params = sql + " AND region = ?", [*params, self.region(region).code]
-        return self.backend.query(sql + " ORDER BY year, unit_id", params)
+        frame = self.backend.query(sql + " ORDER BY year, unit_id", params)
+        for column, wanted in (where or {}).items():
+            if column not in frame.columns:
+                raise DataError(f"units: no column {column!r}; the enterprise records have "
+                                f"{', '.join(frame.columns)}")
+            keep = (frame[column].isin(list(wanted)) if isinstance(wanted, list | tuple | set)
+                    else frame[column] == wanted)
+            frame = frame[keep]
+        return frame.reset_index(drop=True)
+
+    def unit_count(self, year: int | None = None, region: str | None = None, *,
+                   where: dict[str, Any] | None = None) -> int:
+        """How many unit records match (a count of units is published, e.g. 企业单位数)."""
+        return len(self._units(year, region, where))
+
+    def unit_cells(self, by: str | Sequence[str], values: Sequence[str], *,
+                   year: int | None = None, region: str | None = None,
+                   where: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Unit records aggregated by ``by``: ``单位数`` and the sum of each of ``values``
+        (``statlib.yearbook.unit_cells``), with the primary disclosure rules applied in the
+        public and masked editions (unsafe sums arrive as ``SUPPRESSED``). ``where`` keeps the
+        records whose column equals a value (or is in a list)."""
+        from statlib.disclosure.rules import configured_rules
+        from statlib.yearbook import unit_cells
+
+        rules = configured_rules()
+        return unit_cells(self._units(year, region, where), by, values, self.data_layer,
+                          n=rules.n, k=rules.k, dominance_n=rules.dominance_n, p=rules.p)
+
+    def protected_cells(self, rows: str | Sequence[str], column: str, values: Sequence[str], *,
+                        year: int | None = None, region: str | None = None,
+                        where: dict[str, Any] | None = None, cross: Sequence[str] = ()) -> Any:
+        """The linked tables of ``values`` by ``rows`` and by ``column`` from unit records
+        (``statlib.yearbook.protected_cells``): in the public and masked editions protected
+        by the primary rules and secondary suppression, audited by linear programming."""
+        from statlib.yearbook import protected_cells
+
+        return protected_cells(self._units(year, region, where), rows, column, values,
+                               self.data_layer, cross=cross)
 
     def survey(self, survey: str | None = None, year: int | None = None) -> pd.DataFrame:
-        """Satisfaction-survey microdata, long form (respondent × item)."""
+        """Satisfaction-survey microdata, long form (respondent × item). Internal edition only."""
+        self._internal_only("survey()", "store.surveys() and store.satisfaction(…)")
         reads.add("table:survey_response")
         sql, params = "SELECT * FROM survey_response WHERE 1=1", []
         if survey is not None:
@@ -311,6 +359,41 @@ class Store:
         if year is not None:
             sql, params = sql + " AND year = ?", [*params, int(year)]
         return self.backend.query(sql + " ORDER BY survey, year, respondent_id, item", params)
+
+    def surveys(self) -> pd.DataFrame:
+        """The surveys in the store: one row per survey and year, with its respondents."""
+        reads.add("table:survey_response")
+        return self.backend.query(
+            "SELECT survey, year, count(DISTINCT respondent_id) AS respondents, "
+            "min(weight) AS weight_min, max(weight) AS weight_max FROM survey_response "
+            "GROUP BY survey, year ORDER BY survey, year")
+
+    def satisfaction(self, survey: str, year: int, by: str | Sequence[str] | None = None,
+                     **options: Any) -> pd.DataFrame:
+        """Weighted satisfaction estimates of one survey and year (``statlib.survey.
+        satisfaction``) — what a survey report publishes. In the public and masked editions an
+        estimate resting on fewer valid answers than the frequency rule's n arrives as NaN."""
+        from statlib.disclosure.rules import configured_rules
+        from statlib.survey import COLUMNS, satisfaction
+
+        reads.add("table:survey_response")
+        frame = self.backend.query(
+            "SELECT * FROM survey_response WHERE survey = ? AND year = ? "
+            "ORDER BY respondent_id, item", [survey, int(year)])
+        out = satisfaction(frame, by, **options)
+        if self.data_layer != "internal":
+            small = out["n"] < configured_rules().n
+            out.loc[small, [c for c in COLUMNS if c != "n"]] = float("nan")
+        return out
+
+    def _internal_only(self, what: str, instead: str) -> None:
+        if self.data_layer != "internal":
+            from statlib.errors import EditionError
+
+            raise EditionError(
+                f"{what}: unit records are confidential and never reach the {self.edition} "
+                f"edition (Statistics Law art. 25); use {instead}"
+            )
 
     def info(self) -> dict[str, Any]:
         """Counts that describe the database (``statlib db info``)."""
