@@ -311,12 +311,20 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
 @click.option("--period", required=True, help="Period of the publication (2023-11, 2023Q3, 2023).")
 @click.option("--title", default=None, help="Document title (default: period + series title).")
 @click.option("--region", default="990200", show_default=True, help="Default region code.")
+@click.option("--folder", default=None, type=click.Path(file_okay=False),
+              help="Where to create it (default: the project's notebooks/).")
 @_handle_errors
-def new_cmd(series: str, period: str, title: str | None, region: str) -> None:
-    """Start a notebook from a series template: front matter, parameters, usual sections."""
+def new_cmd(series: str, period: str, title: str | None, region: str,
+            folder: str | None) -> None:
+    """Start a notebook from a series template: front matter, parameters, usual sections.
+
+    The parameters cell is written with repr and read back: a value is never code."""
+    from pathlib import Path
+
     from statlib.authoring import new_notebook
 
-    path = new_notebook(series, period, title=title, region=region)
+    path = new_notebook(series, period, title=title, region=region,
+                        folder=Path(folder) if folder else None)
     click.echo(f"created {path}\nopen it in JupyterLab, then: statlib preview {path}")
 
 
@@ -324,20 +332,23 @@ def new_cmd(series: str, period: str, title: str | None, region: str) -> None:
 @click.argument("notebook", type=click.Path(exists=True, dir_okay=False))
 @click.option("--pdf", is_flag=True, help="Also render the PDF.")
 @click.option("-p", "--parameter", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable); numbers and lists as YAML.")
+              help="Override a parameter (repeatable), read as its default's type: text stays "
+                   "text, numbers and true/false parse, lists and dicts as YAML.")
 @_handle_errors
 def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
     """Execute a notebook with its parameters and render it to a scratch folder."""
-    import yaml
+    from pathlib import Path
 
     from statlib.authoring import preview
+    from statlib.batch.safety import typed_values
 
-    values = {}
+    texts = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"{pair!r}: write NAME=VALUE", param_hint="-p")
-        values[name] = yaml.safe_load(text) if text[:1] in "[{0123456789-" else text
+        texts[name] = text
+    values = typed_values(Path(notebook), texts)  # region=990202 stays the text '990202'
     made = preview(notebook, parameters=values, to=("html", "pdf") if pdf else ("html",))
     for fmt, path in made.items():
         click.echo(f"{fmt:6} {path}")
