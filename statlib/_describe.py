@@ -5,7 +5,9 @@
 
 The parts come from the catalogue (name, unit, decimals, price basis, kind), the growth indicator
 published with the level (``growth_of``), the previous comparable period, the peer group and the
-region above. A part whose figure is missing is left out, never printed empty.
+region above. A part whose figure is missing is left out, never printed empty. The sentence is
+Markdown: the labels from data in it are escaped (``statlib._text.md_text``), so a name that
+holds ``[…](javascript:…)`` stays text.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from statlib import measures, periods
+from statlib._text import md_text
 from statlib.errors import DataError
 
 # CONVENTIONS §6: indicators released as growth only (their level is an internal working figure).
@@ -123,20 +126,21 @@ def describe(
             "the data first (`statlib ingest`)"
         )
     kind = "price" if is_index or main.unit.endswith("=100") else "volume"
-    name = _prose_name(main.name if is_index or level_ind is None else level_ind.name, reg)
+    # labels from data are Markdown text: the sentence is shown with display(Markdown(...))
+    name = md_text(_prose_name(main.name if is_index or level_ind is None else level_ind.name, reg))
     combined = not is_index and not stock  # 当月 flows combine January and February
     label = _period_label(period, cumulative, stock, combined=combined)
     if subject is None:
-        subject = "" if name.startswith("国内") else _subject(reg)
+        subject = "" if name.startswith("国内") else md_text(_subject(reg))
     head = f"{label}，{subject}{name}"
     if stock and not name.endswith("余额"):
         head += "余额"
     clauses: list[str] = []
     if level is not None and ("level" in parts or growth is None):
-        head += f"{measures.fmt(level, level_ind.decimals)}{level_ind.unit}"
+        head += f"{measures.fmt(level, level_ind.decimals)}{md_text(level_ind.unit)}"
     else:
         level = None
-    group = _group_name(store, reg)
+    group = md_text(_group_name(store, reg))
     if growth is None:  # a level without its growth (NBS annual data): level and its rank
         if "rank" in parts:
             clauses += _rank(store, reg, group, level_ind.code, period, vintage)

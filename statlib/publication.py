@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from statlib import editions, measures, periods
+from statlib._text import md_text
 from statlib.errors import ConfigError, DataError, EditionError
 
 __all__ = [
@@ -215,7 +216,9 @@ def notes(store: Any, indicators: Sequence[str], *, remarks: Sequence[str] = ())
     """附注 in Markdown from indicator metadata: 1. 指标解释 2. 统计范围 3. 数据来源 4. 说明.
 
     Each text appears once (growth indicators share their level's definition). ``remarks`` are
-    added to 说明 after the price-basis and rounding remarks.
+    added to 说明 after the price-basis and rounding remarks. The names, definitions, scopes and
+    sources come from data and are escaped as Markdown text (``md_text``); ``remarks`` are the
+    author's Markdown.
     """
     inds = [store.indicator(code) for code in indicators]
     seen: set[str] = set()
@@ -225,16 +228,16 @@ def notes(store: Any, indicators: Sequence[str], *, remarks: Sequence[str] = ())
         described = store.indicator(ind.growth_of) if ind.is_growth and ind.growth_of else ind
         if described.definition and described.definition not in seen:
             seen.add(described.definition)
-            defs.append(f"{name}：{described.definition}")
+            defs.append(f"{md_text(name)}：{md_text(described.definition)}")
         if ind.scope and ind.scope not in seen:
             seen.add(ind.scope)
-            scopes.append(f"{name}：{ind.scope}。")
-        if ind.source and ind.source not in sources:
-            sources.append(ind.source)
+            scopes.append(f"{md_text(name)}：{md_text(ind.scope)}。")
+        if ind.source and md_text(ind.source) not in sources:
+            sources.append(md_text(ind.source))
     comparable = [_row_name(i) for i in inds if i.is_growth and i.price_basis == "comparable"]
     said = []
     if comparable:
-        names = "、".join(dict.fromkeys(comparable))
+        names = "、".join(md_text(n) for n in dict.fromkeys(comparable))
         said.append(f"{names}增速按可比价格计算，其余指标增速按现价计算。")
     said += [*remarks, ROUNDING_REMARK]
     parts = ["**附注**", "", "1. 指标解释", "", *_bullets(defs), "", "2. 统计范围", ""]
@@ -269,8 +272,8 @@ def nominal_real(
     g = value(store, nominal.code, region, period) if nominal else None
     if v is None or g is None:
         return None
-    shown = measures.fmt(v, level.decimals) + level.unit
-    text = f"{subject}{level.name}{shown}，同比名义{phrase.growth(g)}"
+    shown = measures.fmt(v, level.decimals) + md_text(level.unit)
+    text = f"{subject}{md_text(level.name)}{shown}，同比名义{phrase.growth(g)}"
     r = value(store, real.code, region, period) if real else None
     if r is not None:
         text += f"，扣除价格因素，实际{phrase.growth(r)}"

@@ -41,8 +41,9 @@ def pandoc_path() -> str:
         raise RenderError(f"pandoc not found ({exc}); pip install pypandoc-binary") from None
 
 
-def run(args: Sequence[str], data: bytes, *, what: str, cwd: Path | None = None,
-        epoch: int = 0) -> bytes:
+def run(
+    args: Sequence[str], data: bytes, *, what: str, cwd: Path | None = None, epoch: int = 0
+) -> bytes:
     """Run pandoc with ``args`` on ``data``; a failure is a RenderError naming ``what``.
 
     ``SOURCE_DATE_EPOCH`` (``epoch``) fixes the dates pandoc writes into DOCX: same input, same
@@ -70,7 +71,13 @@ def read_notebook(data: bytes, media: Path, *, name: str) -> dict[str, Any]:
     the notebook's own outputs and attachments; an image path or URL named by content is never
     read or fetched (``inert.lua`` turns it into its alt text before)."""
     args = [
-        "--sandbox", "-f", READER, "--ipynb-output=all", "-t", "json", f"--extract-media={media}",
+        "--sandbox",
+        "-f",
+        READER,
+        "--ipynb-output=all",
+        "-t",
+        "json",
+        f"--extract-media={media}",
         *(f"--lua-filter={f}" for f in filters()),
     ]
     out = run(args, data, what=name)
@@ -78,8 +85,15 @@ def read_notebook(data: bytes, media: Path, *, name: str) -> dict[str, Any]:
     return ast
 
 
-def write(ast: dict[str, Any], to: str, args: Sequence[str], *, what: str,
-          cwd: Path | None = None, epoch: int = 0) -> bytes:
+def write(
+    ast: dict[str, Any],
+    to: str,
+    args: Sequence[str],
+    *,
+    what: str,
+    cwd: Path | None = None,
+    epoch: int = 0,
+) -> bytes:
     """``ast`` written by pandoc as ``to`` (``-o`` in ``args`` for binary formats)."""
     data = json.dumps(ast, ensure_ascii=False).encode("utf-8")
     return run(["-f", "json", "-t", to, *args], data, what=what, cwd=cwd, epoch=epoch)
