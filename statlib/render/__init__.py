@@ -114,7 +114,7 @@ def render(
                 file.chmod(0o644)
                 staged[fmt.name] = (file, final)
             if scan and doc.masthead.edition != "internal":
-                _assert_clean([file for file, _ in staged.values()], path)
+                _assert_clean([file for file, _ in staged.values()], path, _period(path))
             for file, final in staged.values():
                 os.replace(file, final)
         finally:
@@ -153,14 +153,30 @@ def check_run(notebook: Path, edition: str) -> None:
         )
 
 
-def _assert_clean(files: list[Path], notebook: Path) -> None:
-    """The leak scan of the build on what ``render`` wrote (secrets of the internal store)."""
+def _period(notebook: Path) -> str | None:
+    """The run's ``period`` (or ``year``) parameter, as papermill recorded it."""
+    import nbformat
+
+    meta = nbformat.read(notebook, as_version=4).metadata.get("papermill", {})
+    values = meta.get("parameters") or {}
+    value = values.get("period", values.get("year"))
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _assert_clean(files: list[Path], notebook: Path, period: str | None) -> None:
+    """The build's leak scan on what ``render`` wrote: the internal store's secrets for the
+    run's period, as the release gate reads them."""
     from statlib.errors import LeakError
     from statlib.leaks import scan, secrets_from_store
+    from statlib.periods import parse
     from statlib.store import open_store
 
+    try:
+        window = str(parse(period)) if period is not None else None
+    except Exception:  # an unparsable period: scan for every period's secrets
+        window = None
     with open_store(edition="internal") as store:
-        secrets = secrets_from_store(store)
+        secrets = secrets_from_store(store, window)
     hits = scan(files, secrets)
     if hits:
         raise LeakError(notebook, hits)
