@@ -449,7 +449,14 @@ def hidden_cells(
     for group in groups:
         key = (store.backend.url, _version(store), group, parent, wanted, rules)
         if key not in _CACHE.entries:
-            tables = tables_for(store, list(group), parent, wanted, rules)
+            regions = [parent, *(c.code for c in store.children(parent))]
+            raw = _read(store, list(group), regions)
+            if wanted is not None:
+                raw = raw[raw["period"].isin(wanted)]
+            if raw.empty or not unsafe_observations(raw, rules).any():
+                _CACHE.entries[key] = frozenset()  # nothing to protect
+                continue
+            tables = tables_for(store, list(group), parent, wanted, rules, raw)
             done = suppress(tables, rules)
             _CACHE.entries[key] = done.primary | done.secondary
         out |= set(_CACHE.entries[key])

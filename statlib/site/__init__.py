@@ -41,9 +41,15 @@ KEEP = 2
 FONT = "StatlibSansSC-Regular.otf"
 
 
-def build_site(outputs: Path, store: Store, *, pending: Sequence[Publication] = (),
-               city: str = "990200", confidential: Sequence[str] = (),
-               on_staged: Any = None) -> Path:
+def build_site(
+    outputs: Path,
+    store: Store,
+    *,
+    pending: Sequence[Publication] = (),
+    city: str = "990200",
+    confidential: Sequence[str] = (),
+    on_staged: Any = None,
+) -> Path:
     """Rebuild ``outputs/site`` from the registry (published publications) and the store.
 
     ``pending`` publications are shown as published (``publish`` stages the site before it
@@ -53,8 +59,10 @@ def build_site(outputs: Path, store: Store, *, pending: Sequence[Publication] = 
     outputs = Path(outputs)
     link = outputs / "site"
     if link.exists() and not link.is_symlink():
-        raise StatlibError(f"{link} is a folder, not the site link — move it aside; statlib "
-                           "publishes the site as a link to outputs/.site/")
+        raise StatlibError(
+            f"{link} is a folder, not the site link — move it aside; statlib "
+            "publishes the site as a link to outputs/.site/"
+        )
     sites = outputs / ".site"
     sites.mkdir(parents=True, exist_ok=True)
     name = uuid.uuid4().hex[:12]
@@ -79,33 +87,58 @@ def build_site(outputs: Path, store: Store, *, pending: Sequence[Publication] = 
     return link
 
 
-def _assemble(part: Path, outputs: Path, store: Store, pending: Sequence[Publication],
-              city: str, confidential: Sequence[str]) -> None:
+def _assemble(
+    part: Path,
+    outputs: Path,
+    store: Store,
+    pending: Sequence[Publication],
+    city: str,
+    confidential: Sequence[str],
+) -> None:
     keys = {p.key for p in pending}
     pubs = [p for p in registry.publications(store, status="published") if p.key not in keys]
     pubs = sorted([*pubs, *pending], key=lambda p: (p.year, p.series, p.supplement, p.issue))
     current = outputs / "site"
     for pub in pubs:
         for rel, entry in pub.files.items():
-            _place(part, rel, entry, [current / rel,
-                                      outputs / str(entry.get("release", "")) / entry["source"]])
+            _place(
+                part,
+                rel,
+                entry,
+                [current / rel, outputs / str(entry.get("release", "")) / entry["source"]],
+            )
     region_names = {str(r["code"]): str(r["name"]) for r in store.regions().to_dict("records")}
     for pub in pubs:
         _text(part / pages.pub_path(pub), pages.publication_page(pub, region_names))
-    yearbooks = [(f"{p.year}年《{pages.series_title(p.series)}》电子版", pages.pub_path(p))
-                 for p in pubs if p.series.startswith("yearbook")]
+    yearbooks = [
+        (f"{p.year}年《{pages.series_title(p.series)}》电子版", pages.pub_path(p))
+        for p in pubs
+        if p.series.startswith("yearbook")
+    ]
     for p in pubs:
         if p.series.startswith("yearbook"):
-            yearbooks += [(f"{p.year}年电子版目录", rel) for rel in sorted(p.files)
-                          if Path(rel).name == "index.html"]
+            yearbooks += [
+                (f"{p.year}年电子版目录", rel)
+                for rel in sorted(p.files)
+                if Path(rel).name == "index.html"
+            ]
     _text(part / "index.html", pages.index_page(pubs, yearbooks=yearbooks))
-    public = {s for s in {p.series for p in registry.publications(store)}
-              if not _internal_only(s)}
+    public = {s for s in {p.series for p in registry.publications(store)} if not _internal_only(s)}
     years = sorted({p.year for p in registry.publications(store)}, reverse=True)
     calendars = [(y, _public_rows(registry.calendar(store, y), public)) for y in years]
     done = {(p.series, p.year, p.supplement, p.issue) for p in pubs}
     _text(part / "calendar.html", pages.calendar_page(calendars, done))
     portal.build_portal(part / "data", store, city, confidential)
+    hits = portal.scan_portal(part / "data", store, city)  # before the switch
+    problems = portal.check_cells(part / "data", store, city)
+    if hits or problems:
+        from statlib.errors import LeakError
+
+        if hits:
+            raise LeakError(part, hits)
+        raise StatlibError(
+            "site check failed: suppressed portal cells printed: " + "; ".join(problems[:10])
+        )
     assets = part / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     src = config.project_root() / "templates" / "site"
@@ -121,8 +154,9 @@ def _assemble(part: Path, outputs: Path, store: Store, pending: Sequence[Publica
 def _public_rows(frame: Any, public: set[str]) -> Any:
     if frame.empty:
         return frame
-    return frame[frame["series"].isin(public)
-                 & frame["editions"].str.split(",").map(lambda e: "public" in e)]
+    return frame[
+        frame["series"].isin(public) & frame["editions"].str.split(",").map(lambda e: "public" in e)
+    ]
 
 
 def _internal_only(series: str) -> bool:
@@ -143,8 +177,10 @@ def _place(part: Path, rel: str, entry: dict[str, Any], sources: list[Path]) -> 
             except OSError:
                 shutil.copy2(source, target)
             return
-    raise StatlibError(f"published file {rel} is missing: neither the site nor its release "
-                       f"({entry.get('release')}) holds it with checksum {entry['sha256'][:12]}")
+    raise StatlibError(
+        f"published file {rel} is missing: neither the site nor its release "
+        f"({entry.get('release')}) holds it with checksum {entry['sha256'][:12]}"
+    )
 
 
 def _text(path: Path, text: str) -> None:
@@ -153,9 +189,12 @@ def _text(path: Path, text: str) -> None:
 
 
 def _prune(sites: Path, keep: Path) -> None:
-    old = sorted((p for p in sites.iterdir() if p != keep and not p.name.startswith(".")),
-                 key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in old[KEEP - 1:]:
+    old = sorted(
+        (p for p in sites.iterdir() if p != keep and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for path in old[KEEP - 1 :]:
         shutil.rmtree(path, ignore_errors=True)
     for part in sites.glob(".*.part"):
         shutil.rmtree(part, ignore_errors=True)
