@@ -159,27 +159,29 @@ def regions_frame(
     wide = wide.reindex(index=regs, columns=codes)
     wide = wide.astype(object).where(wide.notna(), None)
     if edition != "internal":
-        wide = _protect_siblings(store, wide)
+        wide = _protect_siblings(store, wide, year)
     return wide
 
 
-def _protect_siblings(store: Store, wide: pd.DataFrame) -> pd.DataFrame:
-    """Hide a second sibling where a column of one parent's children has a lone hidden cell."""
+def _protect_siblings(store: Store, wide: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Secondary suppression along the hierarchy and the balances (counties with their city,
+    parts with their whole): the cells ``statlib.disclosure.linked.hidden_cells`` suppresses
+    for the data year — the same function the data portal uses, so both suppress alike."""
+    from statlib.disclosure import linked
     from statlib.tables import SUPPRESSED
 
-    parents = {code: store.region(code).parent for code in wide.index}
+    if year is None:
+        return wide
     out = wide.copy()
-    for parent in set(parents.values()):
-        kids = [c for c, p in parents.items() if p == parent and parent]
-        if len(kids) < 2:
-            continue
+    parents = {store.region(code).parent for code in wide.index} - {""}
+    for parent in sorted(parents):
+        family = {parent, *(c.code for c in store.children(parent))}
         for col in out.columns:
-            cells = out.loc[kids, col]
-            hidden = [k for k in kids if cells[k] is SUPPRESSED]
-            shown = {k: float(cells[k]) for k in kids
-                     if cells[k] is not SUPPRESSED and cells[k] is not None}
-            if len(hidden) == 1 and shown:
-                out.loc[min(shown, key=lambda k: (shown[k], k)), col] = SUPPRESSED
+            period = _ANNUAL_PERIOD[store.indicator(col).frequency].format(y=year)
+            hidden = linked.hidden_cells(store, [col], parent, [period])
+            for code in family & set(out.index):
+                if linked.cell_key(col, code, period) in hidden:
+                    out.loc[code, col] = SUPPRESSED
     return out
 
 
