@@ -108,7 +108,8 @@ def test_notebook_as_committed(chapter: yearbook.Chapter) -> None:
     params = nb.cells[1]
     assert "parameters" in params.metadata.get("tags", [])
     assert "year = 2023" in params.source and 'edition = "public"' in params.source
-    assert "check_parameters(year, edition)" in nb.cells[2].source
+    assert "check_parameters(year, edition, store=store)" in nb.cells[2].source
+    assert "statlib.open_store(edition=edition)" in nb.cells[2].source
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
