@@ -20,6 +20,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from statlib import open_store
 from statlib.errors import LeakError, StatlibError
 from statlib.leaks import (
+    SURE_DIGITS,
     Hit,
     Scanned,
     Secret,
@@ -182,9 +183,20 @@ def test_canaries_found_in_every_kind_of_file(tmp_path: Path) -> None:
           f"clean release {len(clean)} hits")
 
 
+def executed(notebook: Path, folder: Path) -> Path:
+    """A copy of ``notebook`` whose code cells count as run (render refuses unexecuted ones)."""
+    nb = nbformat.read(notebook, as_version=4)
+    for i, cell in enumerate((c for c in nb.cells if c.cell_type == "code"), 1):
+        cell.execution_count = i
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / notebook.name
+    nbformat.write(nb, path)
+    return path
+
+
 def _clean_release(folder: Path) -> list[Path]:
     """A small public release: the bulletin fixture rendered public, a table as XLSX and CSV."""
-    made = render(RENDER_FIXTURE, ["html", "pdf", "docx"], edition="public",
+    made = render(executed(RENDER_FIXTURE, folder), ["html", "pdf", "docx"], edition="public",
                   out=folder / "public" / "bulletin")
     table = (Table("主要经济指标").columns(col("1—11月", 1), col("同比增长(%)", 1))
              .row("规模以上工业增加值", [None, 6.1], unit="亿元")
@@ -220,11 +232,17 @@ def store(demo_db: Path) -> Iterator[Store]:
 
 
 def test_store_secrets(store: Store) -> None:
-    window = secrets_from_store(store, "2021-12")  # 2020–2021: confidential figures and units
+    """Every period's confidential figures and every year's units, whatever the release."""
+    window = secrets_from_store(store, "2021-12")
     assert {s.source.partition(":")[0] for s in window} == {"observation", "enterprise"}
-    assert {s.source.partition(":")[0] for s in secrets_from_store(store, "2023-11")} == {
-        "enterprise"}  # the demo city's confidential figures end in 2021
-    assert sum(s.source.startswith("observation") for s in secrets_from_store(store)) == 88
+    later = secrets_from_store(store, "2023-11")  # the demo's confidential figures end in 2021
+    flagged = [s for s in later if s.source.startswith("observation")]
+    assert len(flagged) == 88 == sum(s.source.startswith("observation") for s in window)
+    assert all(s.near == ("黑河旗",) and s.sure == SURE_DIGITS for s in flagged)
+    assert all(s.sure == 0 for s in window if s.source.startswith("observation:ind_va/990208/2021"))
+    years = {s.source.partition(":")[2].partition("/")[0] for s in later
+             if s.source.startswith("enterprise")}
+    assert years == {str(y) for y in range(2013, 2024)}
     first = store.units(2021).iloc[0]
     assert Secret(first["name"], f"企业名称 {first['unit_id']}",
                   f"enterprise:2021/{first['unit_id']}") in window
@@ -277,7 +295,7 @@ def test_files_scanned_as_jobs_finish(tmp_path: Path, store: Store) -> None:
 def test_unreadable_pdf_is_not_clean(tmp_path: Path) -> None:
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.7\nnot really")
-    with pytest.raises(StatlibError, match="pdftotext"):
+    with pytest.raises(StatlibError, match="PDF could not be read"):
         scan([path], CANARIES)
 
 
@@ -289,21 +307,31 @@ def test_float_noise_and_boundaries(tmp_path: Path) -> None:
     assert [h.found for h in hits] == ["1234.5599999999999"]
 
 
-def test_pdf_text_without_poppler(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fresh machine without poppler-utils still reads the PDF text layer (pypdf)."""
-    import importlib
-    import shutil
+def test_pdf_text_from_a_python_dependency(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                           ) -> None:
+    """PDF text comes from the pypdfium2 wheel, never from a program (poppler's pdftotext may be
+    missing): the same answer on every machine. Two table cells side by side ("15" and
+    "424.5") are not the grouped number 15 424.5; "15,424.5" is."""
+    import subprocess
 
-    import typst
-
-    parts = importlib.import_module("statlib.leaks.parts")
-    source = '#set text(font: "Statlib Sans SC")\n全市地区生产总值 8765432.19 亿元'
     from statlib.fonts import font_dir
+    from statlib.leaks.parts import pdf_pages
 
+    def no_programs(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the scan ran a program: {args}")
+
+    monkeypatch.setattr(subprocess, "run", no_programs)
+    monkeypatch.setattr(subprocess, "Popen", no_programs)
+    source = ('#set text(font: "Statlib Sans SC")\n全市地区生产总值 8765432.19 亿元\n\n'
+              "#table(columns: 3, [辽宁省], [15], [424.5], [吉林省], [16], [13,942.7])\n")
     pdf = typst.compile(source.encode(), format="pdf", font_paths=[str(font_dir())],
                         ignore_system_fonts=True)
-    real_which = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name: None if name == "pdftotext"
-                        else real_which(name))
-    text = parts._pdftotext(pdf)
+    text = "\n".join(pdf_pages(pdf))
     assert "8765432.19" in text and "地区生产总值" in text
+    path = tmp_path / "table.pdf"
+    path.write_bytes(pdf)
+    cells, grouped_ = Secret("15424.5", "cells"), Secret("13942.7", "grouped")
+    assert {h.label for h in scan([path], [cells, grouped_])} == {"grouped"}
+    root = Path(__file__).parent.parent / "statlib"
+    callers = [str(f) for f in root.rglob("*.py") if "pdftotext" in f.read_text("utf-8")]
+    assert callers == []

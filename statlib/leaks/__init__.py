@@ -4,9 +4,10 @@
     hits = scan([Path("outputs/2023-11/public")], secrets_from_store(store, "2023-11"))
     assert_clean("outputs/2023-11", store)      # raises LeakError listing every hit
 
-Secrets (:mod:`statlib.leaks.confidential`) are the store's ``C``-flagged observations in every
-plausible spelling, the unit-level data (enterprise names, revenue and value added), suppressed
-cells and canaries passed in; the parts of a file (:mod:`statlib.leaks.parts`) are every layer
+Secrets (:mod:`statlib.leaks.confidential`) are the store's ``C``-flagged observations of every
+period in every plausible spelling (other units too: 万元 ↔ 亿元), the unit-level data of every
+year (enterprise names and their short forms, revenue and value added), suppressed cells and
+canaries passed in; the parts of a file (:mod:`statlib.leaks.parts`) are every layer
 a reader could reach (zip members, PDF pages and metadata, notebook metadata, data URIs); the
 scan (:mod:`statlib.leaks.scan`) reads each part in several views and reports each hit with its
 file, part, secret and context.
@@ -17,16 +18,20 @@ from __future__ import annotations
 from statlib.errors import LeakError
 from statlib.leaks.confidential import (
     MIN_DIGITS,
+    SURE_DIGITS,
     Secret,
     canaries,
     number_spellings,
+    scaled_spellings,
     secrets_from_store,
+    short_names,
 )
 from statlib.leaks.parts import parts
 from statlib.leaks.scan import Hit, Matcher, Scanned, assert_clean, release_files, scan
 
 __all__ = [
     "MIN_DIGITS",
+    "SURE_DIGITS",
     "Hit",
     "LeakError",
     "Matcher",
@@ -37,6 +42,8 @@ __all__ = [
     "number_spellings",
     "parts",
     "release_files",
+    "scaled_spellings",
     "scan",
     "secrets_from_store",
+    "short_names",
 ]

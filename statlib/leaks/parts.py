@@ -3,10 +3,17 @@
 ``parts(path)`` yields ``(part, text)`` pairs. Text files give their text; a zip container
 (XLSX, DOCX, PPTX) gives every member — hidden sheets, defined names, comments, docProps,
 sharedStrings, pivot caches, embedded files — each read again by its own kind; a PDF gives each
-page's text from ``pdftotext`` (poppler-utils) and its raw bytes, inflated streams and decoded
-UTF-16 strings (metadata); JSON (notebooks, manifests) gives its text and its decoded strings
-(``\\u4e91`` escapes); base64 ``data:`` URIs (inlined images and fonts) are decoded and read
-again. Nothing is skipped: an unknown kind is read as raw bytes.
+page's text layer (PDFium, through the ``pypdfium2`` wheel: the same answer on every machine,
+no program that may be missing) and the strings it keeps outside its pages (metadata, outlines,
+annotations); a PNG gives its text chunks (``tEXt``, ``zTXt``, ``iTXt``, inflated); JSON
+(notebooks, manifests) gives its text and its decoded strings (``\\u4e91`` escapes); base64
+``data:`` URIs (inlined images and fonts) and base64 payloads anywhere in a text (a JS string,
+a JSON value, an HTML attribute) that decode to text or to a known kind of file are decoded and
+read again. Nothing is skipped: an unknown kind is read as raw bytes.
+
+PDF text, measured on the demo releases (52 PDFs of 2023 and 2023-11, 8.9 MB): PDFium 0.4 s,
+pypdf 24 s (layout mode 19 s, and it glued table cells: ``7.3106592``), pdfminer.six 33 s; PDFium
+and pypdf gave the same 1,329 numeric tokens as the HTML editions.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ import binascii
 import io
 import json
 import re
-import shutil
-import subprocess
+import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -38,7 +45,11 @@ _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 _PDF_HEX = re.compile(rb"<(FEFF[0-9A-Fa-f\s]*)>")
 _PDF_STRING = re.compile(rb"\(((?:\\.|[^\\()])*)\)", re.S)
 _BINARY_MIME = re.compile(r"^(?:image|application|font|audio|video)/(?!json|javascript|xml|svg)")
+_B64_RUN = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}={0,2}(?![A-Za-z0-9+/=_-])")
+_PNG = b"\x89PNG\r\n\x1a\n"
 _DEPTH = 4
+# PDFium is not thread-safe: the build scans files on two threads beside the jobs.
+_PDFIUM = threading.Lock()
 
 
 def parts(path: Path) -> Iterator[tuple[str, str]]:
@@ -57,6 +68,11 @@ def parts_of_bytes(data: bytes, kind: str, prefix: str, depth: int = 0
         yield from _zip_parts(data, prefix, depth)
     elif kind == ".pdf" or data[:5] == b"%PDF-":
         yield from _pdf_parts(data, prefix)
+    elif data[:8] == _PNG:
+        yield name, data.decode("utf-8", errors="replace")
+        chunks = _png_text(data)
+        if chunks:
+            yield f"{name} (PNG text)", chunks
     else:
         text = _decode(data) if kind in TEXT_KINDS else data.decode("utf-8", errors="replace")
         yield name, text
@@ -67,6 +83,9 @@ def parts_of_bytes(data: bytes, kind: str, prefix: str, depth: int = 0
             for i, (mime, payload) in enumerate(payloads, 1):
                 yield from parts_of_bytes(payload, _suffix_of_mime(mime),
                                           f"{name} {mime} {i}", depth + 1)
+        if kind in TEXT_KINDS:
+            for i, (suffix, payload) in enumerate(_base64_payloads(text), 1):
+                yield from parts_of_bytes(payload, suffix, f"{name} base64 {i}", depth + 1)
     for i, (mime, payload) in enumerate(_data_uris(data), 1):
         yield from parts_of_bytes(payload, _suffix_of_mime(mime), f"{name} data-uri {i}",
                                   depth + 1)
@@ -101,12 +120,12 @@ def _zip_parts(data: bytes, prefix: str, depth: int) -> Iterator[tuple[str, str]
 
 
 def _pdf_parts(data: bytes, prefix: str) -> Iterator[tuple[str, str]]:
-    """Page text (pdftotext), then every string a PDF keeps outside its drawing operators:
+    """Page text (PDFium), then every string a PDF keeps outside its drawing operators:
     literal and UTF-16 strings in the file and in object streams (Info dict, outlines,
     annotations, form fields) and XMP metadata. Operands (coordinates, font sizes) are not
     content and would collide with any four-digit figure."""
     where = f"{prefix} " if prefix else ""
-    for number, page in enumerate(_pdftotext(data).split("\f"), 1):
+    for number, page in enumerate(pdf_pages(data), 1):
         if page.strip():
             yield f"{where}page {number}", page
     objects, xmp = [_STREAM.sub(b"stream\nendstream", data)], []
@@ -137,27 +156,95 @@ def _pdf_parts(data: bytes, prefix: str) -> Iterator[tuple[str, str]]:
         yield f"{where}XMP metadata", "\n".join(xmp)
 
 
-def _pdftotext(data: bytes) -> str:
-    exe = shutil.which("pdftotext")
-    if exe is None:  # a machine without poppler-utils: pypdf reads the same text layer
-        return _pypdf_text(data)
-    done = subprocess.run([exe, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
-                          timeout=120, check=False)
-    if done.returncode != 0:
-        raise StatlibError(f"pdftotext could not read a PDF ({done.stderr.decode().strip()}): "
-                           "an unreadable PDF cannot be shown to be clean")
-    return done.stdout.decode("utf-8", errors="replace")
+def pdf_pages(data: bytes) -> list[str]:
+    """The text layer of each page of a PDF (PDFium, from the ``pypdfium2`` wheel).
+
+    Words and table cells come out separated by a space or a line break, in reading order; a
+    PDF that PDFium cannot open raises :class:`StatlibError` (unreadable is not clean).
+    """
+    import pypdfium2
+
+    with _PDFIUM:
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as exc:
+            raise StatlibError(f"a PDF could not be read ({exc}): an unreadable PDF cannot be "
+                               "shown to be clean") from exc
+        try:
+            pages = []
+            for page in document:
+                text = page.get_textpage()
+                pages.append(text.get_text_range())
+                text.close()
+                page.close()
+            return pages
+        finally:
+            document.close()
 
 
-def _pypdf_text(data: bytes) -> str:
-    import pypdf
+def _png_text(data: bytes) -> str:
+    """The text chunks of a PNG (``tEXt`` keyword and text, ``zTXt`` and compressed ``iTXt``
+    inflated), one a line."""
+    out: list[str] = []
+    at = 8
+    while at + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        at += 12 + length
+        try:
+            if kind == b"tEXt":
+                key, _, value = body.partition(b"\0")
+                out.append(f"{key.decode('latin-1')}: {value.decode('latin-1')}")
+            elif kind == b"zTXt":
+                key, _, rest = body.partition(b"\0")
+                out.append(f"{key.decode('latin-1')}: "
+                           f"{zlib.decompress(rest[1:]).decode('latin-1')}")
+            elif kind == b"iTXt":
+                key, _, rest = body.partition(b"\0")
+                compressed, rest = rest[:1] == b"\1", rest[2:]
+                _, _, rest = rest.partition(b"\0")
+                translated, _, value = rest.partition(b"\0")
+                if compressed:
+                    value = zlib.decompress(value)
+                out.append(f"{key.decode('latin-1')} {translated.decode('utf-8', 'replace')}: "
+                           f"{value.decode('utf-8', 'replace')}")
+            elif kind == b"IEND":
+                break
+        except (zlib.error, UnicodeDecodeError):
+            out.append(body.decode("utf-8", errors="replace"))
+    return "\n".join(out)
 
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        return "\f".join(page.extract_text() or "" for page in reader.pages)
-    except Exception as exc:  # pypdf raises many kinds on damaged files
-        raise StatlibError(f"a PDF could not be read ({exc}): an unreadable PDF cannot be "
-                           "shown to be clean") from exc
+
+def _base64_payloads(text: str) -> Iterator[tuple[str, bytes]]:
+    """Base64 runs of a text (a JS string, a JSON value, an attribute) that decode to UTF-8 text
+    or to a kind of file read here (PNG, PDF, zip), with the suffix to read them as. Random
+    identifiers and hashes decode to bytes that are neither, and are dropped."""
+    for match in _B64_RUN.finditer(text):
+        run = match.group()
+        if run.isdigit() or text.endswith(("base64,", '"image/png": "'), 0, match.start()):
+            continue  # a number; a data: URI or a notebook image, read as such
+        raw = run.rstrip("=")
+        alphabet = "-_" if ("-" in raw or "_" in raw) else "+/"
+        if alphabet == "-_" and ("+" in raw or "/" in raw):
+            continue
+        try:
+            data = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=alphabet.encode()
+                                    if alphabet == "-_" else None, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if data[:8] == _PNG:
+            yield ".png", data
+        elif data[:5] == b"%PDF-":
+            yield ".pdf", data
+        elif data[:4] == b"PK\x03\x04":
+            yield ".zip", data
+        else:
+            try:
+                decoded = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if decoded and sum(c.isprintable() or c.isspace() for c in decoded) == len(decoded):
+                yield ".txt", data
 
 
 def _utf16(raw: bytes) -> str:
