@@ -14,7 +14,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from statlib.batch.publish import (
 )
 from statlib.batch.run import JobResult, execute_jobs
 from statlib.batch.safety import slug
-from statlib.errors import CheckError, ConfigError
+from statlib.errors import CheckError, ConfigError, LeakError
 from statlib.leaks import Scanned, assert_clean, secrets_from_store
 
 __all__ = ["BuildReport", "build", "default_release"]
@@ -129,6 +129,7 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     # running, so the scan of the whole release before the switch reads only what is new.
     with open_store(edition="internal") as store:
         scanned = Scanned(secrets_from_store(store, period))
+    sources: list[Future[list[Any]]] = []
     with ThreadPoolExecutor(max_workers=2, initializer=_yield_cpu) as beside:
         check = beside.submit(_check, period, overrides, rules)
 
@@ -136,6 +137,10 @@ def build(params: Path | str | None = None, *, period: str | None = None,
             if result.ok and job.edition != "internal":
                 for path in result.files.values():
                     beside.submit(scanned.scan, Path(path))
+                # the executed notebook is where every rendered byte comes from, pixels of a
+                # chart included: a confidential figure in its code or outputs stops the release
+                if result.notebook:
+                    sources.append(beside.submit(scanned.scan, Path(result.notebook)))
             if on_done is not None:
                 on_done(job, result)
 
@@ -145,6 +150,9 @@ def build(params: Path | str | None = None, *, period: str | None = None,
                                workers=workers or os.cpu_count() or 1, cluster=cluster,
                                timeout=timeout, on_done=done)
         checked = check.result()  # CheckError here: nothing is published
+        leaked = [hit for future in sources for hit in future.result()]
+    if leaked:  # nothing is published
+        raise LeakError(f"the executed public notebooks of {period}", leaked)
     files: dict[str, Path] = {}
     jobs_meta: dict[str, Any] = {}
     planned_ids = {j.id for j in planned}

@@ -51,6 +51,7 @@ class JobResult:
     cell: int | None = None
     error: str = ""
     kept: str = ""  # where the failed executed notebook was kept
+    notebook: str = ""  # the executed notebook (staged, never published)
     worker: str = ""
     kernel: str = ""  # the kernel that executed the job (worker and kernel process ids)
 
@@ -90,6 +91,7 @@ def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
         result.seconds["execute"] = seconds
         result.reads = reads
         nbformat.write(nb, executed)
+        result.notebook = str(executed)
         t = time.perf_counter()
         made = render(executed, to=list(job.formats), edition=job.edition, out=job_stage / "out",
                       scan=False)  # the release gate scans every public byte
