@@ -9,6 +9,7 @@ is judged by the same independent LP audit (``statlib.disclosure.audit``).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import time
@@ -57,14 +58,16 @@ def tauargus(t, rules, workdir):
     rule = f"NK({rules.dominance_n},{rules.k:g})|FREQ({rules.n},10)"
     if rules.p is not None:
         rule += f"|P({rules.p:g},1)"
-    res = ta_protect(
-        pd.DataFrame(rows),
-        ["region"],
-        response="v",
-        safety_rules=rule,
-        suppress="OPT(1)",
-        workdir=workdir,
-    )
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    with contextlib.chdir(workdir):  # the engine writes its logs to the working directory
+        res = ta_protect(
+            pd.DataFrame(rows),
+            ["region"],
+            response="v",
+            safety_rules=rule,
+            suppress="OPT(1)",
+            workdir=workdir,
+        )
     frame = res.tables[0].dataframe()
     out = set()
     for region, status in zip(frame["region"], frame["status"], strict=True):
