@@ -64,19 +64,21 @@ FIGURES = [
            "data and canaries", ("tests/test_leakscan.py",)),
     Figure("S4", "hostile parameter names and values",
            ("tests/test_batch.py::test_hostile_release_rejected_before_any_kernel",
-            "tests/test_batch.py::test_hostile_parameter_value_is_text"),
+            "tests/test_batch.py::test_hostile_parameter_value_is_text",
+            "tests/test_hostile_params.py"),
            "{passed}/{total}: 8 hostile releases (code in names, newline, undeclared, wrong "
            "types, paths, edition) rejected before a kernel starts; a quoting value stays text "
            "and runs nothing"),
     Figure("S5", "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash)",
            ("tests/test_batch.py::test_hostile_output_names_stay_inside",),
            "{passed}/{total} hostile names: 0 files outside the output root"),
-    Figure("S6", "hostile labels (`<script>`, `onerror`, `javascript:`) in HTML, WeChat and "
-           "the site",
+    Figure("S6", "hostile labels (`<script>`, `onerror`, `javascript:`, Markdown links and "
+           "images of local files) in HTML, DOCX, WeChat and the site",
            ("tests/test_render.py::test_html_page_is_responsive_and_inert",
             "tests/test_wechat.py::test_hostile_labels_stay_text",
             "tests/test_wechat.py::test_raw_markup_becomes_text",
-            "tests/test_site.py::test_hostile_labels_are_text"),
+            "tests/test_site.py::test_hostile_labels_are_text",
+            "tests/test_hostile_labels.py"),
            "{passed}/{total} pages (HTML publication, WeChat copy and raw markup, site pages): "
            "labels rendered as text, 0 active elements"),
 ]
