@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from statlib import periods
+from statlib.disclosure.public import unsafe_observations
 
 __all__ = [
     "MIN_DIGITS",
@@ -201,7 +202,7 @@ def canaries(seed: int, count: int = 12, *, name: str = "云川市蓝雀测试�
 def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
     """The confidential content of the store, as secrets: every period, every year.
 
-    - observations flagged ``C``, at their indicator's published precision (and coarser), in
+    - observations flagged ``C`` or unsafe by the primary rules (``disclosure.public``), at their indicator's published precision (and coarser), in
       their unit (and in the others of :data:`UNIT_SCALES`);
     - unit-level data (``enterprise``): each name (and its short names), and revenue and value
       added in 万元 at one decimal (from :data:`UNIT_VALUE_FLOOR` up).
@@ -217,8 +218,12 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
     secrets: list[Secret] = []
     limit = periods.parse(period) if period else None
     flagged = store.backend.query(
-        "SELECT indicator, region, period, value FROM observation "
-        "WHERE flags LIKE '%C%' AND value IS NOT NULL ORDER BY indicator, region, period")
+        "SELECT DISTINCT ON (indicator, region, period, value) indicator, region, period, "
+        "value, flags, contributors, top1_share, top2_share FROM observation "
+        "WHERE value IS NOT NULL AND (flags LIKE '%C%' OR contributors IS NOT NULL "
+        "OR top1_share IS NOT NULL) ORDER BY indicator, region, period, value")
+    # confidential (C) and unsafe by the primary rules: what the public data layer hides
+    flagged = flagged[unsafe_observations(flagged).to_numpy()]
     indicators: dict[str, Any] = {}
     regions: dict[str, str] = {}
     for row in flagged.itertuples(index=False):

@@ -114,8 +114,8 @@ class Matcher:
                     words = secret.near if _digits(form) < secret.sure else ()
                     self.numbers.setdefault(form, []).append(_Spelling(secret, words))
                 for form, unit in scaled_spellings(secret.value, secret.unit):
-                    if _digits(form) < SURE_DIGITS:  # 12.35 亿元: a chance match everywhere
-                        continue
+                    if _digits(form) < SURE_DIGITS and form.find(".") < 3:
+                        continue  # 12.35 亿元: a chance match everywhere (223.5 亿元 is kept)
                     sure = _digits(form) >= max(SURE_SCALED_DIGITS, secret.sure)
                     spelling = (_Spelling(secret) if sure
                                 else _Spelling(secret, secret.near, unit))
@@ -272,7 +272,22 @@ def _views(text: str) -> Iterator[tuple[str, bool]]:
     if "%" in unescaped:
         decoded = urllib.parse.unquote(unescaped)
         if decoded not in seen:
+            seen.add(decoded)
             yield decoded, False
+    if "\\u" in text or "\\x" in text:  # JS and JSON string escapes (\u4e91, \x41)
+        decoded = _JS_ESCAPE.sub(_js_char, text)
+        if decoded not in seen:
+            yield decoded, False
+
+
+_JS_ESCAPE = re.compile(r"\\u\{([0-9A-Fa-f]{1,6})\}|\\u([0-9A-Fa-f]{4})|\\x([0-9A-Fa-f]{2})")
+
+
+def _js_char(m: re.Match[str]) -> str:
+    code = int(next(g for g in m.groups() if g is not None), 16)
+    if 0xD800 <= code < 0xE000 or code > 0x10FFFF:
+        return ""  # a lone surrogate half: nothing a reader sees
+    return chr(code)
 
 
 def scan(paths: Iterable[Path], secrets: Iterable[Secret] | Matcher) -> list[Hit]:
