@@ -42,14 +42,18 @@ def test_release_file(path: Path, store):
         periods.parse(period)
     jobs = plan(load_release(path), root=ROOT)  # notebooks exist, parameters are declared
     assert jobs
+    editions_stores: dict = {}
     for job in jobs:
         assert job.notebook.exists()
         if job.series not in MAIN_INDICATOR:
             continue
         p = periods.parse(job.parameters["period"])
-        # the notebook's own checks: region covered, period within the data, edition known
+        # the notebook's own checks: region covered, period within the data, edition known —
+        # with the store of the job's edition, as the notebook opens it
+        edition_store = editions_stores.setdefault(
+            job.parameters["edition"], statlib.open_store(edition=job.parameters["edition"]))
         publication.check_parameters(
-            store,
+            edition_store,
             job.parameters["period"],
             job.parameters["region"],
             job.parameters["edition"],
