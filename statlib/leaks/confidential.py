@@ -154,8 +154,18 @@ def scaled_spellings(value: str, unit: str) -> set[tuple[str, str]]:
 #: Words an enterprise name is made of around its trade name: the place in front, the legal form
 #: behind (longest first).
 _PLACE = re.compile(r"^(?:\w{1,8}?(?:自治区|自治州|省|市|盟|地区|自治县|自治旗|县|区|旗))+")
-_LEGAL = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "股份公司",
-          "集团", "公司", "总厂", "厂")
+_LEGAL = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团公司",
+    "股份公司",
+    "集团",
+    "公司",
+    "总厂",
+    "厂",
+)
 _MIN_NAME = 4
 
 
@@ -185,15 +195,16 @@ def _worth(form: str) -> bool:
     return digits >= (MIN_DIGITS if "." in form else MIN_INTEGER_DIGITS)
 
 
-def canaries(seed: int, count: int = 12, *, name: str = "云川市蓝雀测试化工有限公司"
-             ) -> list[Secret]:
+def canaries(
+    seed: int, count: int = 12, *, name: str = "云川市蓝雀测试化工有限公司"
+) -> list[Secret]:
     """``count`` seeded random numbers of 6–8 digits with two decimals, and a fake enterprise
     name: values planted by tests, which no real output can contain."""
     rng = random.Random(seed)
     out = []
     for i in range(count):
         digits = rng.choice((4, 5, 6))
-        whole = rng.randrange(10 ** (digits - 1), 10 ** digits)
+        whole = rng.randrange(10 ** (digits - 1), 10**digits)
         out.append(Secret(f"{whole}.{rng.randrange(11, 99)}", f"canary {i + 1}", "canary"))
     out.append(Secret(name, "canary enterprise name", "canary"))
     return out
@@ -202,8 +213,9 @@ def canaries(seed: int, count: int = 12, *, name: str = "云川市蓝雀测试�
 def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
     """The confidential content of the store, as secrets: every period, every year.
 
-    - observations flagged ``C`` or unsafe by the primary rules (``disclosure.public``), at their indicator's published precision (and coarser), in
-      their unit (and in the others of :data:`UNIT_SCALES`);
+    - observations flagged ``C`` or unsafe by the primary rules (``disclosure.public``), at
+      their indicator's published precision (and coarser), in their unit (and in the others
+      of :data:`UNIT_SCALES`);
     - unit-level data (``enterprise``): each name (and its short names), and revenue and value
       added in 万元 at one decimal (from :data:`UNIT_VALUE_FLOOR` up).
 
@@ -221,7 +233,8 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
         "SELECT DISTINCT ON (indicator, region, period, value) indicator, region, period, "
         "value, flags, contributors, top1_share, top2_share FROM observation "
         "WHERE value IS NOT NULL AND (flags LIKE '%C%' OR contributors IS NOT NULL "
-        "OR top1_share IS NOT NULL) ORDER BY indicator, region, period, value")
+        "OR top1_share IS NOT NULL) ORDER BY indicator, region, period, value"
+    )
     # confidential (C) and unsafe by the primary rules: what the public data layer hides
     flagged = flagged[unsafe_observations(flagged).to_numpy()]
     indicators: dict[str, Any] = {}
@@ -236,9 +249,16 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
         key = f"{row.indicator}/{row.region}/{row.period}"
         recent = limit is None or _in_window(str(row.period), limit)
         near = (regions[row.region],) if regions[row.region] else ()
-        secrets.append(Secret(text, f"保密数 {key}", f"observation:{key}",
-                              unit=str(indicator.unit or ""), near=near,
-                              sure=0 if recent else SURE_DIGITS))
+        secrets.append(
+            Secret(
+                text,
+                f"保密数 {key}",
+                f"observation:{key}",
+                unit=str(indicator.unit or ""),
+                near=near,
+                sure=0 if recent else SURE_DIGITS,
+            )
+        )
     units = store.units()
     for unit in units.itertuples(index=False):
         key = f"enterprise:{unit.year}/{unit.unit_id}"
@@ -250,9 +270,17 @@ def secrets_from_store(store: Any, period: str | None = None) -> list[Secret]:
             value = getattr(unit, column)
             if value is not None and value == value and abs(value) >= UNIT_VALUE_FLOOR:
                 text = _round(Decimal(repr(float(value))), 1)
-                secrets.append(Secret(text, f"{label} {unit.unit_id} {unit.year}", key,
-                                      exact=True, unit="万元", near=names,
-                                      sure=0 if recent else SURE_UNIT_DIGITS))
+                secrets.append(
+                    Secret(
+                        text,
+                        f"{label} {unit.unit_id} {unit.year}",
+                        key,
+                        exact=True,
+                        unit="万元",
+                        near=names,
+                        sure=0 if recent else SURE_UNIT_DIGITS,
+                    )
+                )
     return _unique(secrets)
 
 
