@@ -24,14 +24,31 @@ def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_demo_release_public_clean_internal_brief_not(env: Path, db_copy: Path) -> None:
-    release = {"period": "2023", "publications": [
-        {"series": "yearbook", "notebook": "notebooks/yearbook/0[78]_*.ipynb",
-         "editions": ["public"], "formats": ["html", "pdf"]},
-        {"series": "bulletin", "regions": ["990208"], "editions": ["internal", "public"],
-         "formats": ["html", "pdf", "docx"], "parameters": {"period": "2023-12"}},
-        {"series": "internal_brief", "regions": ["990200"], "editions": ["internal"],
-         "formats": ["html", "pdf", "docx"], "parameters": {"period": "2023-11"}},
-    ]}
+    release = {
+        "period": "2023",
+        "publications": [
+            {
+                "series": "yearbook",
+                "notebook": "notebooks/yearbook/0[78]_*.ipynb",
+                "editions": ["public"],
+                "formats": ["html", "pdf"],
+            },
+            {
+                "series": "bulletin",
+                "regions": ["990208"],
+                "editions": ["internal", "public"],
+                "formats": ["html", "pdf", "docx"],
+                "parameters": {"period": "2023-12"},
+            },
+            {
+                "series": "internal_brief",
+                "regions": ["990200"],
+                "editions": ["internal"],
+                "formats": ["html", "pdf", "docx"],
+                "parameters": {"period": "2023-11"},
+            },
+        ],
+    }
     path = env / "release.yaml"
     path.write_text(json.dumps(release, ensure_ascii=False), encoding="utf-8")
     report = build(path, workers=2)
@@ -47,7 +64,9 @@ def test_demo_release_public_clean_internal_brief_not(env: Path, db_copy: Path) 
     brief = sorted((folder / "internal").rglob("internal_brief*"))
     assert brief, sorted(p.name for p in (folder / "internal").rglob("*"))
     internal = scan(brief, secrets)
-    print(f"\nS3 demo release: {len(secrets)} secrets (every period and year); {len(public)} "
-          f"public files ({', '.join(sorted(kinds))}), {len(hits)} hits; internal brief "
-          f"{len(brief)} files, {len(internal)} hits")
+    print(
+        f"\nS3 demo release: {len(secrets)} secrets (every period and year); {len(public)} "
+        f"public files ({', '.join(sorted(kinds))}), {len(hits)} hits; internal brief "
+        f"{len(brief)} files, {len(internal)} hits"
+    )
     assert len(internal) > 0

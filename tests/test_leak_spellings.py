@@ -21,10 +21,36 @@ from statlib.leaks import Secret, scan
 from statlib.render import render
 
 TEXT, ATTR, B64 = "text", "attribute", "base64"
-INVISIBLE = {"ZWSP": "\u200b", "ZWNJ": "\u200c", "ZWJ": "\u200d", "BOM": "\ufeff",
-             "soft hyphen": "\u00ad", "word joiner": "\u2060"}
-TRADES = ["蓝雀", "青鸾", "白鹭", "红隼", "金雕", "苍鹰", "银鸥", "紫燕", "黄鹂", "绿鹦", "灰鹤",
-          "赤狐", "黑鸢", "雪鸮", "岩鸽", "锦鸡", "翠鸟", "云雀", "沙燕", "林鸮"]
+INVISIBLE = {
+    "ZWSP": "\u200b",
+    "ZWNJ": "\u200c",
+    "ZWJ": "\u200d",
+    "BOM": "\ufeff",
+    "soft hyphen": "\u00ad",
+    "word joiner": "\u2060",
+}
+TRADES = [
+    "蓝雀",
+    "青鸾",
+    "白鹭",
+    "红隼",
+    "金雕",
+    "苍鹰",
+    "银鸥",
+    "紫燕",
+    "黄鹂",
+    "绿鹦",
+    "灰鹤",
+    "赤狐",
+    "黑鸢",
+    "雪鸮",
+    "岩鸽",
+    "锦鸡",
+    "翠鸟",
+    "云雀",
+    "沙燕",
+    "林鸮",
+]
 TRADITIONAL = opencc.OpenCC("s2t")
 
 
@@ -40,33 +66,44 @@ def _spellings() -> list[Spelling]:
     out: list[Spelling] = []
 
     def revenue(i: int) -> Secret:  # an enterprise's revenue in 万元, at one decimal
-        return Secret(f"{2_235_133 + 7_919 * i}.8", f"S {i}", "enterprise", exact=True,
-                      unit="万元")
+        return Secret(f"{2_235_133 + 7_919 * i}.8", f"S {i}", "enterprise", exact=True, unit="万元")
 
     def name(i: int) -> Secret:
         return Secret(f"云川市{TRADES[i % len(TRADES)]}测试化工有限公司", f"S {i}", "enterprise")
 
-    def add(label: str, where: str, make: Callable[[int], Secret], text: Callable[[Secret], str]
-            ) -> None:
+    def add(
+        label: str, where: str, make: Callable[[int], Secret], text: Callable[[Secret], str]
+    ) -> None:
         secret = make(len(out))
         out.append(Spelling(label, where, secret, text(secret)))
 
     add("number", TEXT, revenue, lambda s: s.value)
     add("grouped", TEXT, revenue, lambda s: f"{float(s.value):,.1f}")
-    add("full-width digits", TEXT, revenue,
-        lambda s: s.value.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")))
+    add(
+        "full-width digits",
+        TEXT,
+        revenue,
+        lambda s: s.value.translate(str.maketrans("0123456789.", "０１２３４５６７８９．")),
+    )
     add("trailing zero", TEXT, revenue, lambda s: s.value + "0")
     add("万元 as 亿元 (2 decimals)", TEXT, revenue, lambda s: f"{float(s.value) / 1e4:.2f}亿元")
     add("万元 as 亿元 (1 decimal)", TEXT, revenue, lambda s: f"{float(s.value) / 1e4:.1f} 亿元")
-    add("亿元 as 万元", TEXT,
+    add(
+        "亿元 as 万元",
+        TEXT,
         lambda i: Secret(f"{1000 + 37 * i}.{10 + i}", f"S {i}", "observation", unit="亿元"),
-        lambda s: f"{round(float(s.value) * 1e4)}万元")
+        lambda s: f"{round(float(s.value) * 1e4)}万元",
+    )
     for label, char in INVISIBLE.items():
         add(f"number with {label}", TEXT, revenue, lambda s, c=char: s.value[:4] + c + s.value[4:])
-    add("old period beside its region", TEXT,
-        lambda i: Secret(f"{40 + i}.61", f"S {i}", "observation", unit="亿元", near=("黑河旗",),
-                         sure=5),
-        lambda s: f"黑河旗规上工业增加值{s.value}亿元")
+    add(
+        "old period beside its region",
+        TEXT,
+        lambda i: Secret(
+            f"{40 + i}.61", f"S {i}", "observation", unit="亿元", near=("黑河旗",), sure=5
+        ),
+        lambda s: f"黑河旗规上工业增加值{s.value}亿元",
+    )
     add("name", TEXT, name, lambda s: s.value)
     add("name with ZWSP", TEXT, name, lambda s: "\u200b".join(s.value))
     add("name with soft hyphens", TEXT, name, lambda s: "\u00ad".join(s.value))
@@ -78,10 +115,13 @@ def _spellings() -> list[Spelling]:
     add("number in x=", ATTR, revenue, lambda s: f'x="{s.value}"')
     add("number in data-*", ATTR, revenue, lambda s: f'data-total="{s.value}"')
     add("base64 number", B64, revenue, lambda s: base64.b64encode(s.value.encode()).decode())
-    add("base64 name", B64, name,
-        lambda s: base64.b64encode(s.value.encode("utf-8")).decode())
-    add("base64 JSON", B64, revenue, lambda s: base64.b64encode(
-        json.dumps({"v": float(s.value)}).encode()).decode())
+    add("base64 name", B64, name, lambda s: base64.b64encode(s.value.encode("utf-8")).decode())
+    add(
+        "base64 JSON",
+        B64,
+        revenue,
+        lambda s: base64.b64encode(json.dumps({"v": float(s.value)}).encode()).decode(),
+    )
     return out
 
 
@@ -113,14 +153,19 @@ def _svg(tmp: Path, sp: list[Spelling]) -> Path:
         else:
             parts.append(f'<g data-payload="{s.text}"/>')
     path = tmp / "chart.svg"
-    path.write_text(f'<svg xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>',
-                    encoding="utf-8")
+    path.write_text(
+        f'<svg xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>', encoding="utf-8"
+    )
     return path
 
 
 def _chunk(kind: bytes, body: bytes) -> bytes:
-    return (struct.pack(">I", len(body)) + kind + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+    return (
+        struct.pack(">I", len(body))
+        + kind
+        + body
+        + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    )
 
 
 def _png(tmp: Path, sp: list[Spelling]) -> Path:
@@ -135,8 +180,9 @@ def _png(tmp: Path, sp: list[Spelling]) -> Path:
         elif latin is not None:
             chunks.append(_chunk(b"tEXt", b"Description\0" + latin))
         else:
-            chunks.append(_chunk(b"iTXt", b"Title\0\1\0zh\0\0" + zlib.compress(
-                s.text.encode("utf-8"))))
+            chunks.append(
+                _chunk(b"iTXt", b"Title\0\1\0zh\0\0" + zlib.compress(s.text.encode("utf-8")))
+            )
     chunks += [_chunk(b"IDAT", zlib.compress(b"\0\0")), _chunk(b"IEND", b"")]
     path = tmp / "chart.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"".join(chunks))
@@ -146,8 +192,10 @@ def _png(tmp: Path, sp: list[Spelling]) -> Path:
 def _rendered(tmp: Path, sp: list[Spelling], fmt: str) -> Path:
     nb = nbformat.v4.new_notebook()
     front = "---\ntitle: 测试简报\nseries: bulletin\nunit: 云川市统计局\nedition: internal\n---"
-    nb.cells = [nbformat.v4.new_raw_cell(front),
-                *(nbformat.v4.new_markdown_cell(f"第{i}项：{s.text}。") for i, s in enumerate(sp))]
+    nb.cells = [
+        nbformat.v4.new_raw_cell(front),
+        *(nbformat.v4.new_markdown_cell(f"第{i}项：{s.text}。") for i, s in enumerate(sp)),
+    ]
     path = tmp / f"memo-{fmt}.ipynb"
     nbformat.write(nb, path)
     return render(path, [fmt], edition="internal", out=tmp / fmt)[fmt]
@@ -174,23 +222,24 @@ def _xlsx(tmp: Path, sp: list[Spelling]) -> Path:
 
 def _csv(tmp: Path, sp: list[Spelling]) -> Path:
     path = tmp / "table.csv"
-    path.write_text("项,值\n" + "".join(f'{i},"{s.text}"\n' for i, s in enumerate(sp)),
-                    encoding="utf-8")
+    path.write_text(
+        "项,值\n" + "".join(f'{i},"{s.text}"\n' for i, s in enumerate(sp)), encoding="utf-8"
+    )
     return path
 
 
 def _json(tmp: Path, sp: list[Spelling]) -> Path:
     path = tmp / "data.json"  # ASCII-escaped, as json.dumps writes by default
-    path.write_text(json.dumps({"rows": [{"i": i, "v": s.text} for i, s in enumerate(sp)]}),
-                    encoding="ascii")
+    path.write_text(
+        json.dumps({"rows": [{"i": i, "v": s.text} for i, s in enumerate(sp)]}), encoding="ascii"
+    )
     return path
 
 
 def _ipynb(tmp: Path, sp: list[Spelling]) -> Path:
     nb = nbformat.v4.new_notebook()
     code = nbformat.v4.new_code_cell("show()", execution_count=1)
-    code.outputs = [nbformat.v4.new_output(
-        "display_data", data={"text/plain": s.text}) for s in sp]
+    code.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": s.text}) for s in sp]
     nb.cells = [code]
     path = tmp / "run.ipynb"
     nbformat.write(nb, path)
@@ -198,8 +247,9 @@ def _ipynb(tmp: Path, sp: list[Spelling]) -> Path:
 
 
 def _js(tmp: Path, sp: list[Spelling]) -> Path:
-    lines = [f"const v{i} = {json.dumps(s.text, ensure_ascii=i % 2 == 0)};"
-             for i, s in enumerate(sp)]
+    lines = [
+        f"const v{i} = {json.dumps(s.text, ensure_ascii=i % 2 == 0)};" for i, s in enumerate(sp)
+    ]
     path = tmp / "app.js"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -245,6 +295,9 @@ def test_spellings_are_not_found_where_they_are_not(tmp_path: Path) -> None:
     scaled = Secret("2235133.8", "scaled", exact=True, unit="万元")
     short = Secret("31456.7", "cells")
     path = tmp_path / "page.html"
-    path.write_text("<p>黑河旗</p>" + "<p>其他指标的说明文字。</p>" * 40 + "<td>40.61</td><td>223.51</td>"
-                    "<td>31 456.7</td><svg><path d='M 31456.7 2'/></svg>", encoding="utf-8")
+    path.write_text(
+        "<p>黑河旗</p>" + "<p>其他指标的说明文字。</p>" * 40 + "<td>40.61</td><td>223.51</td>"
+        "<td>31 456.7</td><svg><path d='M 31456.7 2'/></svg>",
+        encoding="utf-8",
+    )
     assert scan([path], [old, scaled, short]) == []

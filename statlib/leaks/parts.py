@@ -36,8 +36,26 @@ from statlib.errors import StatlibError
 __all__ = ["parts", "parts_of_bytes"]
 
 TEXT_KINDS = {
-    ".html", ".htm", ".svg", ".css", ".js", ".mjs", ".json", ".ipynb", ".csv", ".tsv", ".txt",
-    ".md", ".xml", ".rels", ".vml", ".typ", ".yaml", ".yml", ".map", ".webmanifest",
+    ".html",
+    ".htm",
+    ".svg",
+    ".css",
+    ".js",
+    ".mjs",
+    ".json",
+    ".ipynb",
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".md",
+    ".xml",
+    ".rels",
+    ".vml",
+    ".typ",
+    ".yaml",
+    ".yml",
+    ".map",
+    ".webmanifest",
 }
 ZIP_KINDS = {".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".zip", ".epub"}
 _DATA_URI = re.compile(r"data:([\w.+/-]*)[^,\"'\s]*?;base64,([A-Za-z0-9+/=\s]{8,})")
@@ -57,8 +75,9 @@ def parts(path: Path) -> Iterator[tuple[str, str]]:
     yield from parts_of_bytes(path.read_bytes(), path.suffix.lower(), "")
 
 
-def parts_of_bytes(data: bytes, kind: str, prefix: str, depth: int = 0
-                   ) -> Iterator[tuple[str, str]]:
+def parts_of_bytes(
+    data: bytes, kind: str, prefix: str, depth: int = 0
+) -> Iterator[tuple[str, str]]:
     """The text layers of ``data`` read as a file of ``kind`` (its suffix)."""
     name = prefix or "text"
     if depth > _DEPTH:
@@ -81,14 +100,14 @@ def parts_of_bytes(data: bytes, kind: str, prefix: str, depth: int = 0
             if strings:
                 yield f"{name} (JSON strings)", strings
             for i, (mime, payload) in enumerate(payloads, 1):
-                yield from parts_of_bytes(payload, _suffix_of_mime(mime),
-                                          f"{name} {mime} {i}", depth + 1)
+                yield from parts_of_bytes(
+                    payload, _suffix_of_mime(mime), f"{name} {mime} {i}", depth + 1
+                )
         if kind in TEXT_KINDS:
             for i, (suffix, payload) in enumerate(_base64_payloads(text), 1):
                 yield from parts_of_bytes(payload, suffix, f"{name} base64 {i}", depth + 1)
     for i, (mime, payload) in enumerate(_data_uris(data), 1):
-        yield from parts_of_bytes(payload, _suffix_of_mime(mime), f"{name} data-uri {i}",
-                                  depth + 1)
+        yield from parts_of_bytes(payload, _suffix_of_mime(mime), f"{name} data-uri {i}", depth + 1)
 
 
 def _decode(data: bytes) -> str:
@@ -130,7 +149,7 @@ def _pdf_parts(data: bytes, prefix: str) -> Iterator[tuple[str, str]]:
             yield f"{where}page {number}", page
     objects, xmp = [_STREAM.sub(b"stream\nendstream", data)], []
     for match in _STREAM.finditer(data):
-        head = data[max(0, match.start() - 400):match.start()]
+        head = data[max(0, match.start() - 400) : match.start()]
         body = match.group(1)
         if b"/FlateDecode" in head:
             try:
@@ -143,13 +162,16 @@ def _pdf_parts(data: bytes, prefix: str) -> Iterator[tuple[str, str]]:
             xmp.append(body.decode("utf-8", errors="replace"))
     strings = []
     for chunk in objects:
-        strings += [_utf16(binascii.unhexlify(re.sub(rb"\s", b"", m.group(1))))
-                    for m in _PDF_HEX.finditer(chunk)
-                    if len(re.sub(rb"\s", b"", m.group(1))) % 4 == 0]
+        strings += [
+            _utf16(binascii.unhexlify(re.sub(rb"\s", b"", m.group(1))))
+            for m in _PDF_HEX.finditer(chunk)
+            if len(re.sub(rb"\s", b"", m.group(1))) % 4 == 0
+        ]
         for m in _PDF_STRING.finditer(chunk):
             raw = _unescape_pdf(m.group(1))
-            strings.append(_utf16(raw) if raw[:2] == b"\xfe\xff"
-                           else raw.decode("utf-8", errors="replace"))
+            strings.append(
+                _utf16(raw) if raw[:2] == b"\xfe\xff" else raw.decode("utf-8", errors="replace")
+            )
     if strings:
         yield f"{where}strings", "\n".join(strings)
     if xmp:
@@ -168,8 +190,9 @@ def pdf_pages(data: bytes) -> list[str]:
         try:
             document = pypdfium2.PdfDocument(data)
         except pypdfium2.PdfiumError as exc:
-            raise StatlibError(f"a PDF could not be read ({exc}): an unreadable PDF cannot be "
-                               "shown to be clean") from exc
+            raise StatlibError(
+                f"a PDF could not be read ({exc}): an unreadable PDF cannot be shown to be clean"
+            ) from exc
         try:
             pages = []
             for page in document:
@@ -188,8 +211,8 @@ def _png_text(data: bytes) -> str:
     out: list[str] = []
     at = 8
     while at + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[at:at + 8])
-        body = data[at + 8:at + 8 + length]
+        length, kind = struct.unpack(">I4s", data[at : at + 8])
+        body = data[at + 8 : at + 8 + length]
         at += 12 + length
         try:
             if kind == b"tEXt":
@@ -197,8 +220,9 @@ def _png_text(data: bytes) -> str:
                 out.append(f"{key.decode('latin-1')}: {value.decode('latin-1')}")
             elif kind == b"zTXt":
                 key, _, rest = body.partition(b"\0")
-                out.append(f"{key.decode('latin-1')}: "
-                           f"{zlib.decompress(rest[1:]).decode('latin-1')}")
+                out.append(
+                    f"{key.decode('latin-1')}: {zlib.decompress(rest[1:]).decode('latin-1')}"
+                )
             elif kind == b"iTXt":
                 key, _, rest = body.partition(b"\0")
                 compressed, rest = rest[:1] == b"\1", rest[2:]
@@ -206,8 +230,10 @@ def _png_text(data: bytes) -> str:
                 translated, _, value = rest.partition(b"\0")
                 if compressed:
                     value = zlib.decompress(value)
-                out.append(f"{key.decode('latin-1')} {translated.decode('utf-8', 'replace')}: "
-                           f"{value.decode('utf-8', 'replace')}")
+                out.append(
+                    f"{key.decode('latin-1')} {translated.decode('utf-8', 'replace')}: "
+                    f"{value.decode('utf-8', 'replace')}"
+                )
             elif kind == b"IEND":
                 break
         except (zlib.error, UnicodeDecodeError):
@@ -228,8 +254,11 @@ def _base64_payloads(text: str) -> Iterator[tuple[str, bytes]]:
         if alphabet == "-_" and ("+" in raw or "/" in raw):
             continue
         try:
-            data = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=alphabet.encode()
-                                    if alphabet == "-_" else None, validate=True)
+            data = base64.b64decode(
+                raw + "=" * (-len(raw) % 4),
+                altchars=alphabet.encode() if alphabet == "-_" else None,
+                validate=True,
+            )
         except (binascii.Error, ValueError):
             continue
         if data[:8] == _PNG:
@@ -307,5 +336,13 @@ def _data_uris(data: bytes) -> Iterator[tuple[str, bytes]]:
 
 def _suffix_of_mime(mime: str) -> str:
     sub = mime.partition("/")[2].lower()
-    return {"svg+xml": ".svg", "pdf": ".pdf", "json": ".json", "html": ".html", "csv": ".csv",
-            "plain": ".txt", "javascript": ".js", "css": ".css"}.get(sub, ".bin")
+    return {
+        "svg+xml": ".svg",
+        "pdf": ".pdf",
+        "json": ".json",
+        "html": ".html",
+        "csv": ".csv",
+        "plain": ".txt",
+        "javascript": ".js",
+        "css": ".css",
+    }.get(sub, ".bin")

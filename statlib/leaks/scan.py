@@ -50,21 +50,27 @@ _GROUPED = re.compile(r"(?<![\d.])\d{1,3}(?:[,\u2009\u202f]\d{3}(?!\d))+(?:\.\d+
 _SEPARATORS = re.compile(r"[,\u2009\u202f]")
 _BLOCK_END = re.compile(
     r"</(?:w:p|a:p|text:p|p|div|tr|td|th|li|h\d|c|si|row|text|title|desc)>"
-    r"|<(?:w:tab|w:br|br)\b[^>]*>", re.I)
+    r"|<(?:w:tab|w:br|br)\b[^>]*>",
+    re.I,
+)
 _TAG = re.compile(r"<[^>]*>")
 # Geometry, not content: SVG path data and coordinates (charts draw text as paths, so these
 # are full of numbers that would match any figure by chance).
 _GEOMETRY = re.compile(
     r"""\s(?:d|points|transform|viewBox|x|y|x1|x2|y1|y2|dx|dy|cx|cy|r|rx|ry|width|height|"""
     r"""stroke-width|stroke-dasharray|stroke-miterlimit|clip-path|offset)"""
-    r"""\s*=\s*(?:"[^"]*"|'[^']*')""")
+    r"""\s*=\s*(?:"[^"]*"|'[^']*')"""
+)
 # Geometry attributes that hold one number (a width, a coordinate): looked for with the sure
 # spellings only (SURE_DIGITS digits or more), chart coordinates being full of short numbers.
 _ONE_NUMBER_ATTR = re.compile(
     r"""\s(?:x|y|x1|x2|y1|y2|dx|dy|cx|cy|r|rx|ry|width|height|offset)\s*=\s*["']?\s*"""
-    r"""(-?\d+(?:\.\d+)?)\s*(?:px|pt|em|%)?\s*["']?(?=[\s/>])""")
-_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
-                        "\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0]")
+    r"""(-?\d+(?:\.\d+)?)\s*(?:px|pt|em|%)?\s*["']?(?=[\s/>])"""
+)
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufeff\uffa0]"
+)
 _SPACE = re.compile(r"\s+")
 _WIDE = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _WIDE_CHARS = re.compile("[０-９．，]")
@@ -108,8 +114,9 @@ class Matcher:
         self.texts: dict[str, list[Secret]] = {}
         for secret in secrets:
             if is_number(secret.value):
-                forms = (exact_spelling(secret.value) if secret.exact
-                         else number_spellings(secret.value))
+                forms = (
+                    exact_spelling(secret.value) if secret.exact else number_spellings(secret.value)
+                )
                 for form in forms:
                     words = secret.near if _digits(form) < secret.sure else ()
                     self.numbers.setdefault(form, []).append(_Spelling(secret, words))
@@ -117,22 +124,25 @@ class Matcher:
                     if _digits(form) < SURE_DIGITS and form.find(".") < 3:
                         continue  # 12.35 亿元: a chance match everywhere (223.5 亿元 is kept)
                     sure = _digits(form) >= max(SURE_SCALED_DIGITS, secret.sure)
-                    spelling = (_Spelling(secret) if sure
-                                else _Spelling(secret, secret.near, unit))
+                    spelling = _Spelling(secret) if sure else _Spelling(secret, secret.near, unit)
                     self.numbers.setdefault(form, []).append(spelling)
             else:
                 full = _name_key(secret.value)
                 for name in {full, *(_name_key(n) for n in short_names(full))}:
                     if len(name) >= _MIN_TEXT:
                         self.texts.setdefault(name, []).append(secret)
-        self.sure = {f: [s for s in spellings if not s.words and not s.unit]
-                     for f, spellings in self.numbers.items() if _digits(f) >= SURE_DIGITS}
+        self.sure = {
+            f: [s for s in spellings if not s.words and not s.unit]
+            for f, spellings in self.numbers.items()
+            if _digits(f) >= SURE_DIGITS
+        }
         self._prefix: dict[str, list[str]] = {}
         for name in self.texts:
             self._prefix.setdefault(name[:_MIN_TEXT], []).append(name)
         firsts = sorted({name[0] for name in self.texts})
-        self._first = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") \
-            if firsts else None
+        self._first = (
+            re.compile("[" + "".join(re.escape(c) for c in firsts) + "]") if firsts else None
+        )
 
     def find(self, text: str, *, sure_only: bool = False) -> Iterator[tuple[Secret, str, str]]:
         """``(secret, spelling, context)`` for every occurrence in ``text`` (with
@@ -156,17 +166,17 @@ class Matcher:
         compact = _name_key(text)
         for m in self._first.finditer(compact):
             i = m.start()
-            for name in self._prefix.get(compact[i:i + _MIN_TEXT], ()):
+            for name in self._prefix.get(compact[i : i + _MIN_TEXT], ()):
                 if compact.startswith(name, i):
                     for secret in self.texts[name]:
                         yield secret, name, _context(compact, i, i + len(name))
 
 
 def _beside(text: str, m: re.Match[str], spelling: _Spelling) -> bool:
-    if spelling.unit and text[m.end():m.end() + 8].lstrip().startswith(spelling.unit):
+    if spelling.unit and text[m.end() : m.end() + 8].lstrip().startswith(spelling.unit):
         return True
     if spelling.words:
-        around = text[max(0, m.start() - NEAR):m.end() + NEAR]
+        around = text[max(0, m.start() - NEAR) : m.end() + NEAR]
         return any(word in around for word in spelling.words)
     return False
 
@@ -206,8 +216,11 @@ def _t2s() -> tuple[dict[int, str], re.Pattern[str]]:
             return out
 
         characters = read("TSCharacters.txt")
-        table = {k: characters.get(v, v) for name in ("TWVariantsRev.txt", "HKVariantsRev.txt")
-                 for k, v in read(name).items()}
+        table = {
+            k: characters.get(v, v)
+            for name in ("TWVariantsRev.txt", "HKVariantsRev.txt")
+            for k, v in read(name).items()
+        }
         table.update(characters)
         table = {k: v for k, v in table.items() if k != v and len(v) == 1}
         chars = re.compile("[" + "".join(sorted(table)) + "]")
@@ -216,7 +229,7 @@ def _t2s() -> tuple[dict[int, str], re.Pattern[str]]:
 
 
 def _context(text: str, start: int, end: int) -> str:
-    return _SPACE.sub(" ", text[max(0, start - _CONTEXT):end + _CONTEXT]).strip()
+    return _SPACE.sub(" ", text[max(0, start - _CONTEXT) : end + _CONTEXT]).strip()
 
 
 def _forms(token: str) -> Sequence[str]:
@@ -300,8 +313,9 @@ def scan(paths: Iterable[Path], secrets: Iterable[Secret] | Matcher) -> list[Hit
                 for secret, found, context in matcher.find(view, sure_only=sure_only):
                     key = (str(path), part, secret.label, found)
                     if key not in hits:
-                        hits[key] = Hit(str(path), part, secret.label, secret.source, found,
-                                        context)
+                        hits[key] = Hit(
+                            str(path), part, secret.label, secret.source, found, context
+                        )
     return list(hits.values())
 
 
@@ -338,8 +352,10 @@ class Scanned:
 
 
 def _secrets_key(secrets: Iterable[Secret]) -> str:
-    rows = sorted(f"{s.value}\x1f{s.label}\x1f{s.source}\x1f{s.exact}\x1f{s.unit}\x1f{s.near}"
-                  for s in secrets)
+    rows = sorted(
+        f"{s.value}\x1f{s.label}\x1f{s.source}\x1f{s.exact}\x1f{s.unit}\x1f{s.near}"
+        for s in secrets
+    )
     return hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest()
 
 
@@ -354,16 +370,21 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def release_files(release: Path, site: Path | None = None) -> list[Path]:
     """The public bytes of a release: ``public/``, ``masked/``, the manifest, the site."""
-    roots = [release / "public", release / "masked", release / "manifest.json",
-             release / "site"]
+    roots = [release / "public", release / "masked", release / "manifest.json", release / "site"]
     if site is not None:
         roots.append(site)
     return list(_files(r for r in roots if r.exists()))
 
 
-def assert_clean(release_folder: Path | str, store: Any, *, extra: Iterable[Secret] = (),
-                 site: Path | None = None, manifest: bool = True,
-                 scanned: Scanned | None = None) -> int:
+def assert_clean(
+    release_folder: Path | str,
+    store: Any,
+    *,
+    extra: Iterable[Secret] = (),
+    site: Path | None = None,
+    manifest: bool = True,
+    scanned: Scanned | None = None,
+) -> int:
     """Raise :class:`LeakError` if a public or masked byte of the release holds a secret.
 
     The secrets are the store's (:func:`secrets_from_store` for the release's period, read from
@@ -379,9 +400,18 @@ def assert_clean(release_folder: Path | str, store: Any, *, extra: Iterable[Secr
     files = release_files(release, site)
     if not manifest:  # the build's own manifest: names, hashes, sizes and timings, no data
         files = [f for f in files if f != manifest_path]
-    misplaced = [Hit(str(p), "path", "internal edition outside internal/", "edition", "internal",
-                     str(p.relative_to(release)) if p.is_relative_to(release) else str(p))
-                 for p in files if _internal_name(p)]
+    misplaced = [
+        Hit(
+            str(p),
+            "path",
+            "internal edition outside internal/",
+            "edition",
+            "internal",
+            str(p.relative_to(release)) if p.is_relative_to(release) else str(p),
+        )
+        for p in files
+        if _internal_name(p)
+    ]
     secrets = [*secrets_from_store(store, str(period) if period else None), *extra]
     if scanned is None or scanned.key != _secrets_key(secrets):
         scanned = Scanned(secrets)  # the data changed since: every file is read again
