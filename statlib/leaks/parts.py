@@ -11,9 +11,10 @@ annotations); a PNG gives its text chunks (``tEXt``, ``zTXt``, ``iTXt``, inflate
 a JSON value, an HTML attribute) that decode to text or to a known kind of file are decoded and
 read again. Nothing is skipped: an unknown kind is read as raw bytes.
 
-PDF text, measured on the demo releases (52 PDFs of 2023 and 2023-11, 8.9 MB): PDFium 0.4 s,
-pypdf 24 s (layout mode 19 s, and it glued table cells: ``7.3106592``), pdfminer.six 33 s; PDFium
-and pypdf gave the same 1,329 numeric tokens as the HTML editions.
+PDF text, measured on the demo releases (52 PDFs of 2023 and 2023-11, 8.9 MB): PDFium 0.8 s,
+pypdf 24 s, pypdf's layout mode 19 s, pdfminer.six 32 s. PDFium, pypdf and pdfminer.six gave the
+1,329 numeric tokens of the HTML editions and no other; layout mode lost 50 and glued table
+cells into 4 numbers that are in no edition (``7.3106592``).
 """
 
 from __future__ import annotations
