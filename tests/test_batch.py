@@ -213,14 +213,17 @@ def test_blocking_rule_stops_the_build_unless_overridden(env: Path, db_copy: Pat
     assert manifest["checks"]["overrides"][0]["reason"] == "县区数据待核实，先行发布"
 
 
-def test_leak_in_a_public_edition_publishes_nothing(env: Path) -> None:
-    from statlib.errors import LeakError
-
+def test_unit_records_in_a_public_edition_publish_nothing(env: Path) -> None:
+    """The leaky notebook reads enterprise records in a public run: the data layer refuses
+    (statlib.editions), the job fails with the reason, nothing of it is published. Leaks typed
+    into notebooks are caught by the scan: tests/test_planted_leaks.py."""
     leaky = {"series": "leaky", "notebook": f"{FIX}/leaky.ipynb", "regions": ["990200"],
              "editions": ["public"], "formats": ["html"]}
-    with pytest.raises(LeakError, match="leak"):
-        build(_release(env, [CPI, leaky]), workers=1)
-    assert not (env / "outputs" / "2023-11").exists()
+    report = build(_release(env, [CPI, leaky]), workers=1)
+    assert [f["job"] for f in report.failed] == ["leaky-990200-public"]
+    assert "EditionError" in report.failed[0]["error"]
+    assert "never reach the public edition" in report.failed[0]["error"]
+    assert not (env / "outputs" / "2023-11" / "public").exists()
 
 
 @pytest.mark.parametrize(

@@ -43,8 +43,16 @@ wb = Workbook()
 t.to_xlsx(wb, sheet="表1")
 t.to_xlsx(wb, sheet="表2")
 save_xlsx(wb, out / "book.xlsx")
+import tempfile
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[2], as_version=4)  # render takes executed notebooks only
+run = Path(tempfile.mkdtemp())
+NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(run)}}).execute()
+executed = run / Path(sys.argv[2]).name
+nbformat.write(nb, executed)
 for edition in ("internal", "public", "masked"):
-    render(sys.argv[2], ["html", "pdf", "docx"], edition=edition, out=out / "render")
+    render(executed, ["html", "pdf", "docx"], edition=edition, out=out / "render")
 """
 
 
