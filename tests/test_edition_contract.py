@@ -90,7 +90,7 @@ def test_outside_a_kernel_the_edition_asked_is_served(demo_db: Path) -> None:
         shown = internal.series(*args)
         assert shown.notna().all() and len(shown) == 11
         assert masked.series(*args).isna().all() and public.series(*args).isna().all()
-        with pytest.raises(EditionError, match="store.unit_cells"):
+        with pytest.raises(EditionError, match=r"store\.unit_cells"):
             masked.units()
 
 

@@ -213,7 +213,7 @@ def test_paths_figure() -> None:
     """Runs last in this module: the figure for docs/reliability.md."""
     if len(FIGURES) < len(PATHS) * len(RUNS) + 1:
         pytest.skip("the path tests did not all run")
-    print(f"\nS3 paths: {len(FIGURES)} paths tried ({', '.join(PATHS)}, and render of an "
+    print(f"\nS3: {len(FIGURES)} paths tried ({', '.join(PATHS)}, and render of an "
           f"internal run), {sum(FIGURES.values())} confidential values")
 
 

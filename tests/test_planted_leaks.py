@@ -116,5 +116,5 @@ def test_seven_planted_leaks_publish_nothing(env: tuple[Path, Path]) -> None:
         html = next(folder.rglob("*.html")).read_text(encoding="utf-8")
         assert secret not in html and "…" not in secret, what
         shutil.rmtree(env / "outputs")
-    print(f"\nS3 planted: {len(plants)} leaks planted in public notebooks, {caught} stopped the "
+    print(f"\nS3: {len(plants)} leaks planted in public notebooks, {caught} stopped the "
           f"release, {len(plants) - caught} could not reach an output, 0 published")

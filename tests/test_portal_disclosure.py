@@ -77,7 +77,7 @@ def test_every_suppressed_portal_cell_is_protected_by_lp(built: dict) -> None:
     additive = {k for k in built["hidden"] if any(k[0] in g for g in built["tables"])}
     assert additive <= audited
     print(
-        f"S2 portal: {len(built['tables'])} table families, "
+        f"S2: data portal: {len(built['tables'])} table families, "
         f"{sum(map(len, built['tables'].values()))}"
         f" tables, {len(listed)} suppressed cells ({primary} primary), 0 recoverable"
     )

@@ -55,13 +55,19 @@ FIGURES = [
            ("tests/test_reproducible.py",)),
     Figure("S1", "disclosure rule boundaries (counts 2/3/4, (n,k) and p% at the limit, "
            "negative and zero values)", ("tests/test_disclosure_rules.py",)),
-    Figure("S2", "LP audit (scipy HiGHS) of protected tables, linked tables together",
-           ("tests/test_disclosure_audit.py",),
+    Figure("S2", "LP audit (scipy HiGHS) of protected tables, linked tables together; every "
+           "suppressed cell of the data portal and the yearbook's county tables",
+           ("tests/test_disclosure_audit.py", "tests/test_portal_disclosure.py"),
            "S2: {passed}/{total} audit tests pass: primary suppression alone recovered (as "
            "TRUST §1), after secondary suppression 0 cells recoverable below their protection "
            "level, linked tables audited together"),
-    Figure("S3", "leak scan of every public and masked byte for confidential values, unit "
-           "data and canaries", ("tests/test_leakscan.py",)),
+    Figure("S3", "leak scan of every public and masked byte for confidential and unsafe "
+           "values (every period), unit data and canaries, in every spelling; the edition "
+           "contract on every path that runs a notebook; leaks planted in public notebooks",
+           ("tests/test_leakscan.py", "tests/test_leak_spellings.py",
+            "tests/test_leak_release.py", "tests/test_leak_gate.py",
+            "tests/test_edition_paths.py", "tests/test_edition_contract.py",
+            "tests/test_planted_leaks.py")),
     Figure("S4", "hostile parameter names and values",
            ("tests/test_batch.py::test_hostile_release_rejected_before_any_kernel",
             "tests/test_batch.py::test_hostile_parameter_value_is_text",
