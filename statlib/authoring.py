@@ -35,7 +35,7 @@ from IPython.display import Markdown, display
 import statlib
 from statlib import periods, phrase
 
-store = statlib.open_store()
+store = statlib.open_store(edition=edition)  # the run's edition (statlib.editions)
 label = periods.label(period)
 place = store.region(region).name"""
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
+from statlib._text import md_text
 from statlib.errors import ConfigError
 from statlib.measures import round_half_up
 
@@ -356,10 +357,10 @@ def brief(store: Store, indicators: Iterable[str], text: str) -> str:
     scopes: dict[str, list[str]] = {}
     for code in indicators:
         ind = store.indicator(code)
-        if ind.source:
-            sources.setdefault(ind.source, []).append(ind.name)
+        if ind.source:  # labels from data are text, never markup
+            sources.setdefault(md_text(ind.source), []).append(md_text(ind.name))
         if ind.scope:
-            scopes.setdefault(ind.scope, []).append(ind.name)
+            scopes.setdefault(md_text(ind.scope), []).append(md_text(ind.name))
     lines = ["## 简要说明", "", text.strip(), ""]
     if sources:
         listed = "；".join(
@@ -392,7 +393,7 @@ def explanations(
         if ind.is_growth:
             basis = "可比价" if ind.price_basis == "comparable" else "现价"
             name = "同比增长" if text.startswith("同比增长") else f"增长速度（{basis}）"
-        lines += [f"**{name}**　{text}", ""]
+        lines += [f"**{md_text(name)}**　{md_text(text)}", ""]
     for name, text in (extra or {}).items():
         lines += [f"**{name}**　{text}", ""]
     return "\n".join(lines).rstrip() + "\n"
