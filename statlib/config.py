@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SETTINGS", "Setting", "get", "project_root"]
+__all__ = ["SETTINGS", "Setting", "cache_dir", "get", "project_root"]
 
 
 def project_root() -> Path:
@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Build work folder: staging, cache, failed notebooks (never published, never committed).",
     ),
     Setting(
+        "cache",
+        "STATLIB_CACHE",
+        "",
+        "Machine-wide cache of derived, content-addressed results (the disclosure patterns of "
+        "the public data layer); default $XDG_CACHE_HOME/statlib or ~/.cache/statlib.",
+    ),
+    Setting(
         "outputs",
         "STATLIB_OUTPUTS",
         "outputs",
@@ -64,6 +71,13 @@ def get(name: str) -> str:
         if s.name == name:
             return os.environ.get(s.env) or s.default
     raise KeyError(name)
+
+
+def cache_dir() -> Path:
+    """The machine-wide cache folder (``STATLIB_CACHE``, else the XDG cache)."""
+    if get("cache"):
+        return Path(get("cache")).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "statlib"
 
 
 def path(name: str) -> Path:

@@ -30,7 +30,10 @@ hypercube heuristic (``secondary.protect``) is used instead.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,6 +423,11 @@ def components(tables: Sequence[MagnitudeTable]) -> list[tuple[MagnitudeTable, .
 @dataclass
 class _Cache:
     entries: dict[tuple[Any, ...], frozenset[CellKey]] = field(default_factory=dict)
+    raw: dict[tuple[Any, ...], pd.DataFrame] = field(default_factory=dict)
+
+
+# the suppression code's own version: a cached pattern is reused only by the code that made it
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 _CACHE = _Cache()
@@ -447,20 +455,50 @@ def hidden_cells(
             whole, parts = rel.group(ind.code)
             groups[(whole, *parts) if parts != (whole,) else (whole,)] = None
     for group in groups:
-        key = (store.backend.url, _version(store), group, parent, wanted, rules)
+        version = _version(store)
+        key = (store.backend.url, version, group, parent, wanted, rules)
         if key not in _CACHE.entries:
             regions = [parent, *(c.code for c in store.children(parent))]
-            raw = _read(store, list(group), regions)
+            raw_key = (store.backend.url, version, group, tuple(regions))
+            if raw_key not in _CACHE.raw:
+                _CACHE.raw[raw_key] = _read(store, list(group), regions)
+            raw = _CACHE.raw[raw_key]
             if wanted is not None:
                 raw = raw[raw["period"].isin(wanted)]
             if raw.empty or not unsafe_observations(raw, rules).any():
                 _CACHE.entries[key] = frozenset()  # nothing to protect
                 continue
-            tables = tables_for(store, list(group), parent, wanted, rules, raw)
-            done = suppress(tables, rules)
-            _CACHE.entries[key] = done.primary | done.secondary
+            _CACHE.entries[key] = _stored(store, group, parent, wanted, rules, regions, raw)
         out |= set(_CACHE.entries[key])
     return out
+
+
+def _stored(store: Any, group: tuple[str, ...], parent: str, wanted: tuple[str, ...] | None,
+            rules: Rules, regions: list[str], raw: pd.DataFrame) -> frozenset[CellKey]:
+    """The pattern for these rows, from the machine's cache (``config.cache_dir``) when the
+    same rows, rules and code gave it before (the pattern is a pure function of them; keyed by
+    their sha256), else computed and kept there. Several processes may write one entry: each
+    writes it whole."""
+    rows = raw.sort_values(["indicator", "region", "period"]).to_csv(index=False)
+    digest = hashlib.sha256(json.dumps(
+        [_CODE, repr(rules), group, regions, rows], ensure_ascii=False).encode()).hexdigest()
+    path = config.cache_dir() / "disclosure" / f"{digest}.json"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))
+        return frozenset((c[0], tuple((k, v) for k, v in c[1])) for c in cells)
+    except (OSError, ValueError, TypeError, IndexError):
+        pass
+    done = suppress(tables_for(store, list(group), parent, wanted, rules, raw), rules)
+    pattern = frozenset(done.primary | done.secondary)
+    try:  # an optimisation only: a read-only cache folder just means no cache
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.{os.getpid()}")
+        staged.write_text(json.dumps(sorted([c[0], list(map(list, c[1]))] for c in pattern),
+                                     ensure_ascii=False), encoding="utf-8")
+        os.replace(staged, path)
+    except OSError:
+        pass
+    return pattern
 
 
 def _version(store: Any) -> Any:
