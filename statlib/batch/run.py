@@ -18,6 +18,7 @@ jobs queued. A worker that dies fails the jobs it held, not its lane's queue.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
@@ -198,8 +199,11 @@ class _Lanes:
 
     def _open(self, edition: str, size: int) -> None:
         cwd = str(self.queues[edition][0].notebook.parent)
+        # spawned, never forked: a fork copies a parent's threads' locks without the threads
+        # (measured: Typst's compiler, already used in the parent, hung in every forked worker)
         pool = ProcessPoolExecutor(max_workers=size, initializer=_worker_init,
-                                   initargs=(edition, cwd))
+                                   initargs=(edition, cwd),
+                                   mp_context=multiprocessing.get_context("spawn"))
         self.lanes.append(_Lane(edition, size, pool))
 
     def _feed(self) -> None:
