@@ -46,6 +46,7 @@ __all__ = [
     "data_layer",
     "for_kernel",
     "recorded",
+    "run_parameter",
     "strictest",
 ]
 
@@ -140,15 +141,26 @@ def recorded(notebook: Any) -> tuple[set[str], str | None]:
                     stores.add(entry["edition"])
                 else:
                     stores.add("internal")  # an unreadable record counts as the loosest
-    parameters = (notebook.get("metadata", {}).get("papermill", {}) or {}).get("parameters")
-    value = parameters.get("edition") if isinstance(parameters, dict) else None
-    if value is None:  # run without injection (JupyterLab, nbclient): the parameters cell
-        value = _assigned(notebook, "injected-parameters") or _assigned(notebook, "parameters")
+    value = run_parameter(notebook, "edition")
     return stores, value if isinstance(value, str) else None
 
 
-def _assigned(notebook: Any, tag: str) -> str | None:
-    """The last literal ``edition = "…"`` of the code cell tagged ``tag``, if any."""
+def run_parameter(notebook: Any, name: str) -> Any:
+    """The value a run gave parameter ``name``: papermill's injected parameters, else the
+    literal assigned in the injected or the parameters cell (a run in JupyterLab or nbclient),
+    else None."""
+    parameters = (notebook.get("metadata", {}).get("papermill", {}) or {}).get("parameters")
+    if isinstance(parameters, dict) and name in parameters:
+        return parameters[name]
+    for tag in ("injected-parameters", "parameters"):
+        found = _assigned(notebook, tag, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _assigned(notebook: Any, tag: str, name: str) -> Any:
+    """The last literal ``name = …`` of the code cell tagged ``tag``, if any."""
     import ast
 
     for cell in notebook.get("cells", []):
@@ -164,8 +176,8 @@ def _assigned(notebook: Any, tag: str) -> str | None:
             if (
                 isinstance(node, ast.Assign)
                 and isinstance(node.value, ast.Constant)
-                and any(isinstance(t, ast.Name) and t.id == "edition" for t in node.targets)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
             ):
                 found = node.value.value
-        return found if isinstance(found, str) else None
+        return found
     return None

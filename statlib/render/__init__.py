@@ -154,12 +154,14 @@ def check_run(notebook: Path, edition: str) -> None:
 
 
 def _period(notebook: Path) -> str | None:
-    """The run's ``period`` (or ``year``) parameter, as papermill recorded it."""
+    """The run's ``period`` (or ``year``) parameter, injected or in its parameters cell."""
     import nbformat
 
-    meta = nbformat.read(notebook, as_version=4).metadata.get("papermill", {})
-    values = meta.get("parameters") or {}
-    value = values.get("period", values.get("year"))
+    from statlib.editions import run_parameter
+
+    nb = nbformat.read(notebook, as_version=4)
+    value = run_parameter(nb, "period")
+    value = run_parameter(nb, "year") if value is None else value
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
