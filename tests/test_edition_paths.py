@@ -168,6 +168,8 @@ def test_public_on_every_path(path: str, name: str, env: dict[str, str],
     assert {".html", ".pdf"} <= written, files
     hits = scan(files, secrets)
     assert hits == [], "\n".join(str(h) for h in hits[:10])
+    for page in (p for p in files if p.suffix == ".html"):  # the store's record stays invisible
+        assert "data_layer" not in page.read_text(encoding="utf-8"), page
     if name == "counties":  # 黑河旗 and its secondary cell (草甸旗) print as … in 表7-2
         page = next(p for p in files if p.suffix == ".html").read_text(encoding="utf-8")
         assert "68.61" not in page and "33.41" not in page and "…" in page

@@ -85,6 +85,8 @@ def read(notebook: Path, media: Path, *, edition: str | None = None,
         raise RenderError(f"{name}: not a notebook (invalid JSON: {exc})") from None
     if not isinstance(nb, dict):
         raise RenderError(f"{name}: not a notebook (no cells)")
+    if _drop_store_records(nb):  # provenance for render's edition check, not content
+        data = json.dumps(nb, ensure_ascii=False).encode("utf-8")
     fm = front_matter(nb, name)
     chosen = choose_edition(fm, edition)
     head = masthead(fm, chosen)
@@ -105,3 +107,19 @@ def read(notebook: Path, media: Path, *, edition: str | None = None,
         toc=toc,
         self_contained=self_contained,
     )
+
+
+def _drop_store_records(nb: dict[str, Any]) -> bool:
+    """Remove the outputs that record which edition a store served (``statlib.editions``);
+    True if there were any."""
+    from statlib.editions import RECORD_MIME
+
+    dropped = False
+    for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        if isinstance(outputs, list):
+            kept = [o for o in outputs
+                    if not (isinstance(o, dict) and RECORD_MIME in (o.get("data") or {}))]
+            dropped |= len(kept) != len(outputs)
+            cell["outputs"] = kept
+    return dropped
