@@ -114,18 +114,13 @@ def for_kernel(asked: str | None) -> str:
     return chosen
 
 
-def record(edition: str, url: str) -> None:
+def record(edition: str) -> None:
     """Note in the running cell's output which edition a store serves (kernels only)."""
-    shell = _kernel()
-    if shell is None:
+    if _kernel() is None:
         return
     from IPython.display import display
 
-    display(
-        {RECORD_MIME: {"edition": edition, "data_layer": data_layer(edition)}},
-        raw=True,
-        metadata={RECORD_MIME: {"url_scheme": url.split("://")[0] if "://" in url else "duckdb"}},
-    )
+    display({RECORD_MIME: {"edition": edition, "data_layer": data_layer(edition)}}, raw=True)
 
 
 def recorded(notebook: Any) -> tuple[set[str], str | None]:

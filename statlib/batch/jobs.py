@@ -32,11 +32,11 @@ import yaml
 
 from statlib import config, periods
 from statlib.batch.safety import check_parameters, declared_parameters, inside, slug
+from statlib.editions import EDITIONS
 from statlib.errors import ConfigError
 
 __all__ = ["Job", "load_release", "plan", "wechat_editions"]
 
-EDITIONS = ("internal", "public", "masked")
 FORMATS = ("html", "pdf", "docx", "wechat")
 
 

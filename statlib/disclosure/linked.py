@@ -47,7 +47,7 @@ from scipy.sparse import coo_matrix
 
 from statlib import config
 from statlib.disclosure.audit import AuditResult, audit
-from statlib.disclosure.public import unsafe_observations
+from statlib.disclosure.public import suppress_rows, unsafe_observations
 from statlib.disclosure.rules import Rules, configured_rules
 from statlib.disclosure.secondary import DisclosureError, Protected, protect
 from statlib.disclosure.tabulate import CellKey, MagnitudeTable
@@ -59,9 +59,11 @@ __all__ = [
     "components",
     "hidden_cells",
     "milp_protect",
+    "public_secondary",
     "relations",
     "suppress",
     "tables_for",
+    "unsafe_periods",
 ]
 
 
@@ -452,17 +454,11 @@ def hidden_cells(
     for code in codes:
         ind = store.indicator(code)
         if parent in rel.parents and rel.additive(ind):
-            whole, parts = rel.group(ind.code)
-            groups[(whole, *parts) if parts != (whole,) else (whole,)] = None
+            groups[_group(ind.code)] = None
     for group in groups:
-        version = _version(store)
-        key = (store.backend.url, version, group, parent, wanted, rules)
+        key = (store.backend.url, _version(store), group, parent, wanted, rules)
         if key not in _CACHE.entries:
-            regions = [parent, *(c.code for c in store.children(parent))]
-            raw_key = (store.backend.url, version, group, tuple(regions))
-            if raw_key not in _CACHE.raw:
-                _CACHE.raw[raw_key] = _read(store, list(group), regions)
-            raw = _CACHE.raw[raw_key]
+            regions, raw = _group_rows(store, group, parent)
             if wanted is not None:
                 raw = raw[raw["period"].isin(wanted)]
             if raw.empty or not unsafe_observations(raw, rules).any():
@@ -499,6 +495,54 @@ def _stored(store: Any, group: tuple[str, ...], parent: str, wanted: tuple[str, 
     except OSError:
         pass
     return pattern
+
+
+def _group_rows(store: Any, group: tuple[str, ...], parent: str
+                ) -> tuple[list[str], pd.DataFrame]:
+    """The parent and its children, and the group's rows for them (read once per version)."""
+    regions = [parent, *(c.code for c in store.children(parent))]
+    key = (store.backend.url, _version(store), group, tuple(regions))
+    if key not in _CACHE.raw:
+        _CACHE.raw[key] = _read(store, list(group), regions)
+    return regions, _CACHE.raw[key]
+
+
+def _group(code: str) -> tuple[str, ...]:
+    whole, parts = relations().group(code)
+    return (whole, *parts) if parts != (whole,) else (whole,)
+
+
+def unsafe_periods(store: Any, code: str, parent: str, rules: Rules | None = None) -> set[str]:
+    """Periods where the table of ``code``'s balance group under ``parent`` has a cell the
+    primary rules hide: only those need secondary suppression."""
+    rules = rules if rules is not None else configured_rules()
+    _, raw = _group_rows(store, _group(code), parent)
+    if raw.empty:
+        return set()
+    return set(raw.loc[unsafe_observations(raw, rules).to_numpy(), "period"].astype(str))
+
+
+def public_secondary(store: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """The public data layer's secondary suppression of observations ``frame`` (already
+    through ``public.public_observations``): a cell that the tables of its indicator (counties
+    with their city, parts with their whole, as the yearbook and the portal print them) must
+    hide so that no suppressed cell can be recovered by subtraction arrives suppressed too,
+    whoever reads it."""
+    rel = relations()
+    codes = [c for c in frame["indicator"].unique() if rel.additive(store.indicator(c))]
+    regions = {r: store.region(r) for r in frame["region"].unique()} if codes else {}
+    parents = {p for r, reg in regions.items() for p in (r, reg.parent) if p in rel.parents}
+    hidden: set[CellKey] = set()
+    for code in codes:
+        asked = set(frame.loc[frame["indicator"] == code, "period"].astype(str))
+        for parent in parents:
+            for period in sorted(asked & unsafe_periods(store, code, parent)):
+                hidden |= hidden_cells(store, [code], parent, [period])
+    if not hidden:
+        return frame
+    hide = np.array([cell_key(i, r, str(p)) in hidden for i, r, p in zip(
+        frame["indicator"], frame["region"], frame["period"], strict=True)], dtype=bool)
+    return suppress_rows(frame, hide) if hide.any() else frame
 
 
 def _version(store: Any) -> Any:

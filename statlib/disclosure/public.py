@@ -31,7 +31,7 @@ import pandas as pd
 from statlib.disclosure.rules import Rules, configured_rules
 from statlib.errors import ConfigError
 
-__all__ = ["SUPPRESSED_FLAG", "public_observations", "unsafe_observations"]
+__all__ = ["SUPPRESSED_FLAG", "public_observations", "suppress_rows", "unsafe_observations"]
 
 SUPPRESSED_FLAG = "S"
 _SHARES = ("top1_share", "top2_share")
@@ -63,16 +63,22 @@ def unsafe_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.S
 def public_observations(frame: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
     """A copy of ``frame`` fit for the public edition: unsafe values NaN, flagged ``S``;
     the top shares blanked on every row. The input is not changed."""
-    hide = unsafe_observations(frame, rules).to_numpy()
-    out = frame.copy()
-    out["value"] = np.where(hide, np.nan, out["value"].to_numpy(dtype=float, na_value=np.nan))
-    if hide.any():  # other rows keep their flags (and the column its dtype) as they were
-        flags = [_text(f) for f in out["flags"].to_numpy(dtype=object)[hide]]
-        out.loc[hide, "flags"] = [f if SUPPRESSED_FLAG in f else f + SUPPRESSED_FLAG
-                                  for f in flags]
+    out = suppress_rows(frame, unsafe_observations(frame, rules).to_numpy())
     for column in _SHARES:
         if column in out.columns:
             out[column] = np.nan
+    return out
+
+
+def suppress_rows(frame: pd.DataFrame, hide: np.ndarray) -> pd.DataFrame:
+    """A copy of ``frame`` whose rows in the mask ``hide`` lose their value (NaN) and gain the
+    flag ``S``; other rows keep their flags (and the column its dtype) as they were."""
+    out = frame.copy()
+    out["value"] = np.where(hide, np.nan, out["value"].to_numpy(dtype=float, na_value=np.nan))
+    if hide.any():
+        flags = [_text(f) for f in out["flags"].to_numpy(dtype=object)[hide]]
+        out.loc[hide, "flags"] = [f if SUPPRESSED_FLAG in f else f + SUPPRESSED_FLAG
+                                  for f in flags]
     return out
 
 

@@ -21,6 +21,9 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import nbformat
 
 from statlib.errors import EditionError, RenderError
 from statlib.render.docx import write_docx
@@ -101,7 +104,8 @@ def render(
     target = Path(out) if out is not None else default_out(path)
     with tempfile.TemporaryDirectory(prefix="statlib-render-") as tmp:
         doc = read(path, Path(tmp) / "media", edition=edition, self_contained=self_contained)
-        check_run(path, doc.masthead.edition)
+        run = nbformat.read(path, as_version=4)  # a notebook: the reader has checked it
+        check_run(run, path, doc.masthead.edition)
         target.mkdir(parents=True, exist_ok=True)
         stem = f"{slug(path.stem)}.{slug(doc.masthead.edition)}"
         staging = Path(tempfile.mkdtemp(prefix=".statlib-render-", dir=target))
@@ -114,7 +118,7 @@ def render(
                 file.chmod(0o644)
                 staged[fmt.name] = (file, final)
             if scan and doc.masthead.edition != "internal":
-                _assert_clean([file for file, _ in staged.values()], path, _period(path))
+                _assert_clean([file for file, _ in staged.values()], path, _period(run))
             for file, final in staged.values():
                 os.replace(file, final)
         finally:
@@ -122,14 +126,11 @@ def render(
     return {name: final for name, (_, final) in staged.items()}
 
 
-def check_run(notebook: Path, edition: str) -> None:
-    """Refuse an unexecuted notebook, and a public or masked rendering of a run of another
-    edition (RenderError / EditionError saying how to run it)."""
-    import nbformat
-
+def check_run(nb: Any, notebook: Path, edition: str) -> None:
+    """Refuse an unexecuted notebook ``nb`` (read from ``notebook``), and a public or masked
+    rendering of a run of another edition (RenderError / EditionError saying how to run it)."""
     from statlib import editions
 
-    nb = nbformat.read(notebook, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
     if code and not any(c.get("execution_count") or c.get("outputs") for c in code):
         raise RenderError(
@@ -153,13 +154,10 @@ def check_run(notebook: Path, edition: str) -> None:
         )
 
 
-def _period(notebook: Path) -> str | None:
+def _period(nb: Any) -> str | None:
     """The run's ``period`` (or ``year``) parameter, injected or in its parameters cell."""
-    import nbformat
-
     from statlib.editions import run_parameter
 
-    nb = nbformat.read(notebook, as_version=4)
     value = run_parameter(nb, "period")
     value = run_parameter(nb, "year") if value is None else value
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
@@ -168,14 +166,14 @@ def _period(notebook: Path) -> str | None:
 def _assert_clean(files: list[Path], notebook: Path, period: str | None) -> None:
     """The build's leak scan on what ``render`` wrote: the internal store's secrets for the
     run's period, as the release gate reads them."""
-    from statlib.errors import LeakError
+    from statlib.errors import ConfigError, LeakError
     from statlib.leaks import scan, secrets_from_store
     from statlib.periods import parse
     from statlib.store import open_store
 
     try:
         window = str(parse(period)) if period is not None else None
-    except Exception:  # an unparsable period: scan for every period's secrets
+    except ConfigError:  # an unparsable period: scan for every period's secrets
         window = None
     with open_store(edition="internal") as store:
         secrets = secrets_from_store(store, window)

@@ -29,11 +29,11 @@ import json
 import re
 from typing import Any
 
+from statlib.editions import EDITIONS
 from statlib.errors import ConfigError
 
 __all__ = ["EDITIONS", "INTERNAL_ONLY", "LAYOUT_META", "apply", "mask_text"]
 
-EDITIONS = ("internal", "public", "masked")
 INTERNAL_ONLY = "internal-only"
 #: Metadata keys written verbatim in the masked edition: layout settings, never figures.
 LAYOUT_META = frozenset({

@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
+from statlib.editions import EDITIONS
 from statlib.errors import RenderError
 
-EDITIONS = ("internal", "public", "masked")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 

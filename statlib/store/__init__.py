@@ -46,5 +46,5 @@ def open_store(url: str | None = None, *, read_only: bool = True,
     if not read_only:
         backend.create_schema()
     store = Store(backend, edition=chosen)
-    editions.record(chosen, target)
+    editions.record(chosen)
     return store

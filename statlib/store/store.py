@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from statlib import periods
@@ -88,7 +87,6 @@ class Store:
         # bulletin asks for the same figure several times (text, rank, attached table)
         self._read: dict[tuple[Any, ...], pd.DataFrame] | None = (
             {} if backend.snapshot else None)
-        self._unsafe: dict[tuple[str, ...], set[str]] = {}
         self.refresh_catalogue()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -194,64 +192,16 @@ class Store:
         )
         frame = self.backend.query(sql, [*inds, *regs, *params])
         if self.data_layer == "public":  # the data layer of public editions (statlib.editions)
+            from statlib.disclosure.linked import public_secondary
             from statlib.disclosure.public import public_observations
 
-            frame = self._secondary(public_observations(frame))
+            frame = public_secondary(self, public_observations(frame))
         if self._read is not None:
             if len(self._read) >= _READ_CACHE:
                 del self._read[next(iter(self._read))]  # the oldest
             self._read[key] = frame
             return frame.copy()
         return frame
-
-    def _secondary(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The public layer's secondary suppression: a cell that the tables of its indicator
-        (counties with their city, parts with their whole; ``statlib.disclosure.linked``, as
-        the yearbook and the portal print them) must hide so that no suppressed cell can be
-        recovered by subtraction arrives suppressed too, whoever reads it."""
-        from statlib.disclosure import linked
-        from statlib.disclosure.public import SUPPRESSED_FLAG
-
-        rel = linked.relations()
-        codes = [c for c in frame["indicator"].unique()
-                 if c in self._indicators and rel.additive(self._indicators[c])]
-        if not codes:
-            return frame
-        parents = {p for r in frame["region"].unique() if r in self._regions
-                   for p in (r, self._regions[r].parent) if p in rel.parents}
-        hidden: set[Any] = set()
-        for code in codes:
-            asked = set(frame.loc[frame["indicator"] == code, "period"].astype(str))
-            for parent in parents:
-                for period in sorted(asked & self._unsafe_periods(code, parent)):
-                    hidden |= linked.hidden_cells(self, [code], parent, [period])
-        if not hidden:
-            return frame
-        hide = np.array([linked.cell_key(i, r, str(p)) in hidden for i, r, p in zip(
-            frame["indicator"], frame["region"], frame["period"], strict=True)], dtype=bool)
-        if not hide.any():
-            return frame
-        out = frame.copy()
-        out.loc[hide, "value"] = np.nan
-        out.loc[hide, "flags"] = [
-            f if SUPPRESSED_FLAG in f else f + SUPPRESSED_FLAG
-            for f in ("" if not isinstance(v, str) else v for v in out.loc[hide, "flags"])]
-        return out
-
-    def _unsafe_periods(self, code: str, parent: str) -> set[str]:
-        """Periods where the table of ``code``'s balance group under ``parent`` has a cell the
-        primary rules hide (only those need secondary suppression); read once per store."""
-        from statlib.disclosure import linked
-        from statlib.disclosure.public import unsafe_observations
-
-        whole, parts = linked.relations().group(code)
-        key = (whole, *parts, parent)
-        if key not in self._unsafe:
-            regions = [parent, *(c.code for c in self.children(parent))]
-            raw = linked._read(self, list(dict.fromkeys([whole, *parts])), regions)
-            hide = unsafe_observations(raw).to_numpy() if len(raw) else np.array([], bool)
-            self._unsafe[key] = set(raw.loc[hide, "period"].astype(str))
-        return self._unsafe[key]
 
     def values(self, indicator: str, regions: Sequence[str], period: str,
                vintage: Vintage = "latest") -> dict[str, float | None]:
