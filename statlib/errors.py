@@ -8,7 +8,10 @@
     ├── InputError               an input file is malformed (names file, row, column, what to do)
     ├── CheckError               a blocking validation rule fails (names rule and records)
     ├── LeakError                a public byte holds a confidential value (names file, part, secret)
-    └── RenderError              a notebook cannot be rendered (names notebook, format, line)
+    ├── RenderError              a notebook cannot be rendered (names notebook, format, line)
+    ├── OutputError              a folder cannot take a write: disk full, read-only (names it)
+    ├── UnsafePathError          a write would follow a planted link or leave its root
+    └── LockedError              another run holds this build's or publication's lock
 
 Every error carries the context a user needs to fix the input, and a message that says what to do.
 """
@@ -113,3 +116,32 @@ class LeakError(StatlibError):
             "Nothing was published: remove the confidential content (suppress the cell, drop "
             "the internal-only part) and build again."
         )
+
+
+class OutputError(StatlibError):
+    """A folder statlib writes to cannot take the write: the disk is full, the file system is
+    read-only, permission is denied. Names the folder; nothing was half-published."""
+
+    exit_code = 8
+
+    def __init__(self, folder: object, why: str, file: str = "") -> None:
+        self.folder = folder
+        self.why = why
+        where = f" (writing {file})" if file and str(file) != str(folder) else ""
+        super().__init__(
+            f"cannot write to {folder}: {why}{where}; nothing was left half-written — free "
+            "some space or make the folder writable (STATLIB_OUTPUTS, STATLIB_WORK) and run again."
+        )
+
+
+class UnsafePathError(StatlibError):
+    """A write would go through a symbolic link statlib did not create, or leave its root
+    (``statlib.fsio``). Names the path."""
+
+    exit_code = 8
+
+
+class LockedError(StatlibError):
+    """Another run holds the lock of this build or publication (names PID, host and start)."""
+
+    exit_code = 9

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -19,15 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statlib import __version__, config, periods
+from statlib import __version__, config, fsio, periods
 from statlib.batch import cache as cache_mod
 from statlib.batch.jobs import Job, load_release, plan
 from statlib.batch.publish import (
+    clean_parts,
     current_release,
     publish_release,
     sha256_file,
     write_site_index,
 )
+from statlib.batch.recovery import RunLock, crash_point
 from statlib.batch.run import JobResult, execute_jobs
 from statlib.batch.safety import slug
 from statlib.errors import CheckError, ConfigError, LeakError
@@ -47,6 +48,7 @@ class BuildReport:
     failed: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     published: bool = False
+    notes: list[str] = field(default_factory=list)  # what was recovered from a dead run
 
     @property
     def exit_code(self) -> int:
@@ -56,7 +58,7 @@ class BuildReport:
         return {
             "period": self.period, "release": self.release, "published": self.published,
             "built": len(self.built), "cached": len(self.cached), "failed": self.failed,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "notes": self.notes,
         }
 
 
@@ -88,16 +90,45 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     release is switched, every public and masked byte is scanned for confidential values
     (LeakError: nothing published).
     """
-    from statlib.store import open_store
-
     started = time.perf_counter()
     release_file = Path(params) if params else default_release()
     planned = plan(load_release(release_file), period=period, only=only)
     jobs = planned
     period = jobs[0].period if jobs else str(periods.parse(str(period or "2023")))
     outputs = config.path("outputs")
-    work = config.path("work") / slug(period)
-    cache = cache_mod.Cache(work / "cache")
+    work_root = config.path("work")
+    work = work_root / slug(period)
+    # a full disk or a read-only folder is said now, not after every job has run
+    fsio.preflight(outputs)
+    fsio.preflight(work_root)
+    lock = RunLock(work_root, work / "build.lock", f"the build of {period}").acquire()
+    try:
+        notes = list(lock.notes)
+        removed = clean_parts(outputs, period)
+        if removed:
+            notes.append(f"removed {len(removed)} unfinished release folder(s) of a dead build "
+                         f"of {period}: {', '.join(removed)}")
+        report = _build_locked(release_file, planned, jobs, period, outputs, work_root, work,
+                               retry_failed=retry_failed, workers=workers, cluster=cluster,
+                               timeout=timeout, overrides=overrides, rules=rules,
+                               on_done=on_done, on_plan=on_plan, started=started)
+        report.notes[:0] = notes
+        return report
+    finally:
+        lock.release()
+
+
+def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], period: str,
+                  outputs: Path, work_root: Path, work: Path, *, retry_failed: bool,
+                  workers: int | None, cluster: str | None, timeout: float,
+                  overrides: Sequence[tuple[str, str, str]], rules: Path | None,
+                  on_done: Callable[[Job, JobResult], None] | None,
+                  on_plan: Callable[[list[Job], list[Job]], None] | None,
+                  started: float) -> BuildReport:
+    """The build proper, run while the period's lock is held."""
+    from statlib.store import open_store
+
+    cache = cache_mod.Cache(work / "cache", root=work_root)
     last_path = work / "last-build.json"
     if retry_failed:
         last = json.loads(last_path.read_text(encoding="utf-8")) if last_path.is_file() else {}
@@ -145,12 +176,15 @@ def build(params: Path | str | None = None, *, period: str | None = None,
                 on_done(job, result)
 
         stage = work / "stage"
-        shutil.rmtree(stage, ignore_errors=True)
+        fsio.remove_tree(work_root, stage)
+        fsio.mkdir(work_root, stage)
+        fsio.mkdir(work_root, work / "failed")
         results = execute_jobs(todo, stage, work / "failed",
                                workers=workers or os.cpu_count() or 1, cluster=cluster,
                                timeout=timeout, on_done=done)
         checked = check.result()  # CheckError here: nothing is published
         leaked = [hit for future in sources for hit in future.result()]
+    crash_point("build:rendered")
     if leaked:  # nothing is published
         raise LeakError(f"the executed public notebooks of {period}", leaked)
     files: dict[str, Path] = {}
@@ -197,10 +231,9 @@ def build(params: Path | str | None = None, *, period: str | None = None,
                                    "files": {rel: sha256_file(final / rel)
                                              for rel in meta["files"]}})
         write_site_index(outputs)
-    last_path.parent.mkdir(parents=True, exist_ok=True)
-    last_path.write_text(json.dumps(report.summary(), ensure_ascii=False, indent=2),
-                         encoding="utf-8")
-    shutil.rmtree(stage, ignore_errors=True)
+    fsio.write_text(work_root, last_path,
+                    json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    fsio.remove_tree(work_root, stage)
     report.seconds = time.perf_counter() - started
     return report
 

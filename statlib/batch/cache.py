@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from statlib import config
+from statlib import config, fsio
 
 __all__ = ["Cache", "code_version", "data_versions", "static_key"]
 
@@ -60,11 +60,13 @@ def data_versions(store: Any) -> dict[str, int]:
 
 
 class Cache:
-    """One JSON record per job id under the work folder."""
+    """One JSON record per job id under the work folder (``root``: where no planted link may
+    redirect a write, :mod:`statlib.fsio`; default the folder itself)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        self.root = root or folder
+        fsio.mkdir(self.root, folder)
 
     def _path(self, job_id: str) -> Path:
         return self.folder / f"{job_id}.json"
@@ -76,9 +78,8 @@ class Cache:
             return None
 
     def put(self, job_id: str, record: dict[str, Any]) -> None:
-        tmp = self._path(job_id).with_suffix(".tmp")
-        tmp.write_text(json.dumps(record, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        tmp.replace(self._path(job_id))
+        fsio.write_text(self.root, self._path(job_id),
+                        json.dumps(record, ensure_ascii=False, sort_keys=True))
 
     def hit(self, job_id: str, key: str, versions: dict[str, int]) -> dict[str, Any] | None:
         """The record if the static key matches and every indicator read is unchanged."""

@@ -12,25 +12,29 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
+import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from statlib import fsio
+from statlib.batch.recovery import crash_point
 from statlib.batch.safety import inside, slug
-from statlib.errors import StatlibError
+from statlib.errors import StatlibError, UnsafePathError
 from statlib.ingest.base import sha256_of as sha256_file
 
-__all__ = ["current_release", "publish_release", "sha256_file", "write_site_index"]
+__all__ = ["clean_parts", "current_release", "publish_release", "sha256_file", "write_site_index"]
 
 KEEP = 2  # releases kept per period (the current one and the one before)
 
 
 def current_release(outputs: Path, period: str) -> Path | None:
     """The folder the ``outputs/<period>`` link points to, if any."""
-    link = outputs / slug(period)
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+    link = Path(outputs) / slug(period)
+    if not fsio.is_own_link(link) or not link.resolve().is_dir():
+        return None
+    return link.resolve()
 
 
 def publish_release(outputs: Path, period: str, files: dict[str, Path],
@@ -39,42 +43,40 @@ def publish_release(outputs: Path, period: str, files: dict[str, Path],
     """Assemble ``files`` (release-relative name → source file) and switch to them atomically.
 
     ``verify(folder)`` runs on the assembled release before the switch (the leak scan); if it
-    raises, the assembled folder is removed and the current release stays as it was.
+    raises, the assembled folder is removed and the current release stays as it was. Every
+    write goes through :mod:`statlib.fsio` (no planted link is followed); a full disk or a
+    read-only folder is an OutputError naming the folder, with the assembled folder removed.
     """
-    releases = outputs / ".releases"
-    releases.mkdir(parents=True, exist_ok=True)
+    outputs = Path(outputs)
+    link = outputs / slug(period)
+    if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
+        raise UnsafePathError(f"{link} is not a release link statlib made — move it aside; statlib "
+                           "publishes each period as a link to outputs/.releases/")
+    releases = fsio.mkdir(outputs, outputs / ".releases")
     name = f"{slug(period)}-{uuid.uuid4().hex[:10]}"
     building = releases / f".{name}.part"
-    entries = {}
-    for rel, source in sorted(files.items()):
-        target = inside(building, rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
-        entries[rel] = {"sha256": sha256_file(target), "bytes": target.stat().st_size}
-    manifest = {**manifest, "files": entries}
-    _verify(building, entries)
-    (building / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     try:
+        fsio.mkdir(outputs, building)
+        entries = {}
+        for rel, source in sorted(files.items()):
+            target = fsio.copy_file(outputs, source, inside(building, rel))
+            entries[rel] = {"sha256": sha256_file(target), "bytes": target.stat().st_size}
+        manifest = {**manifest, "files": entries}
+        _verify(building, entries)
+        fsio.write_text(outputs, building / "manifest.json",
+                        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
         if verify is not None:
             verify(building)
+        with fsio.guard(building):
+            _fsync_tree(building)
+        final = fsio.rename(outputs, building, releases / name)
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        fsio.remove_tree(outputs, building)
         raise
-    _fsync_tree(building)
-    final = releases / name
-    building.rename(final)
-    link = outputs / slug(period)
-    if link.exists() and not link.is_symlink():
-        raise StatlibError(f"{link} is a folder, not a release link — move it aside; statlib "
-                           "publishes each period as a link to outputs/.releases/")
-    tmp_link = outputs / f".{slug(period)}.{uuid.uuid4().hex[:8]}.link"
-    tmp_link.symlink_to(Path(".releases") / name)
-    os.replace(tmp_link, link)  # the atomic switch
-    _prune(releases, slug(period), keep=final)
+    crash_point("build:assembled")
+    fsio.switch_link(outputs, link, f".releases/{name}")  # the atomic switch
+    crash_point("build:switched")
+    _prune(outputs, slug(period), keep=final)
     return final
 
 
@@ -89,18 +91,40 @@ def _verify(folder: Path, entries: dict[str, dict[str, Any]]) -> None:
 
 def _fsync_tree(folder: Path) -> None:
     for path in folder.rglob("*"):
-        if path.is_file():
+        if path.is_file() and not path.is_symlink():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
 
 
-def _prune(releases: Path, prefix: str, keep: Path) -> None:
-    old = sorted((p for p in releases.glob(f"{prefix}-*") if p != keep),
+def _own(prefix: str) -> re.Pattern[str]:
+    """The names of a period's releases: ``<slug>-<10 hex>`` exactly (``2023`` is not
+    ``2023-11``)."""
+    return re.compile(rf"\A{re.escape(prefix)}-[0-9a-f]{{10}}\Z")
+
+
+def _prune(outputs: Path, prefix: str, keep: Path) -> None:
+    releases = outputs / ".releases"
+    own = _own(prefix)
+    old = sorted((p for p in releases.iterdir()
+                  if own.match(p.name) and p.name != keep.name and not p.is_symlink()),
                  key=lambda p: p.stat().st_mtime, reverse=True)
     for path in old[KEEP - 1:]:
-        shutil.rmtree(path, ignore_errors=True)
-    for part in releases.glob(f".{prefix}-*.part"):
-        shutil.rmtree(part, ignore_errors=True)
+        fsio.remove_tree(outputs, path)
+
+
+def clean_parts(outputs: Path, period: str) -> list[str]:
+    """Remove the ``.part`` folders dead builds of ``period`` left in ``outputs/.releases``
+    (call only while holding the period's build lock). Returns what was removed."""
+    releases = outputs / ".releases"
+    if not releases.is_dir() or releases.is_symlink():
+        return []
+    own = _own(slug(period))
+    removed = []
+    for path in sorted(releases.iterdir()):
+        if path.name.startswith(".") and path.name.endswith(".part") \
+                and own.match(path.name[1:-5]) and fsio.remove_tree(outputs, path):
+            removed.append(path.name)
+    return removed
 
 
 def write_site_index(outputs: Path) -> Path:
@@ -108,7 +132,7 @@ def write_site_index(outputs: Path) -> Path:
     with the publication registry)."""
     rows = []
     for link in sorted(outputs.iterdir(), reverse=True):
-        if not link.is_symlink():
+        if not fsio.is_own_link(link):
             continue
         manifest_path = link / "manifest.json"
         if not manifest_path.is_file():
@@ -127,8 +151,4 @@ def write_site_index(outputs: Path) -> Path:
         "margin:auto;padding:1rem;line-height:1.6}small{color:#777}</style></head><body>"
         f"<h1>统计发布</h1>{''.join(rows)}</body></html>"
     )
-    index = outputs / "index.html"
-    tmp = outputs / ".index.html.tmp"
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, index)
-    return index
+    return fsio.write_text(outputs, outputs / "index.html", page)
