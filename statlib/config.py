@@ -30,6 +30,13 @@ SETTINGS: tuple[Setting, ...] = (
         "The store: a DuckDB file path (relative to the project root) or a postgresql:// URL.",
     ),
     Setting(
+        "lock_wait",
+        "STATLIB_LOCK_WAIT",
+        "300",
+        "Seconds a writer of a PostgreSQL store waits for another writer (writes take turns); "
+        "then it stops with a message naming the holder.",
+    ),
+    Setting(
         "data_dir",
         "STATLIB_DATA",
         "data",

@@ -7,7 +7,10 @@ Backends are registered by URL scheme, the built-ins the same way as any other.
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,11 +18,19 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from statlib import config
 from statlib.errors import DataError, StoreLockedError
 from statlib.store import schema
 
 __all__ = ["Backend", "DuckDBBackend", "PostgresBackend", "open_backend", "register_backend"]
+
+#: the advisory lock every write transaction on PostgreSQL takes first (``Statlib1`` in ASCII):
+#: writers of one database run one after the other, so a vintage id (max + 1) is never taken twice
+WRITE_LOCK_KEY = 0x5374_6174_6C69_6231
+
+Rows = pd.DataFrame | pa.Table
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<prog>.+?) \(PID (?P<pid>\d+)\)")
 
@@ -45,8 +56,12 @@ class Backend:
         raise NotImplementedError
         yield
 
-    def copy_in(self, table: str, frame: pd.DataFrame) -> None:
-        """Append the rows of ``frame`` (columns named as the table's) inside the transaction."""
+    def copy_in(self, table: str, frame: Rows) -> None:
+        """Append the rows of ``frame`` (columns named as the table's) inside the transaction.
+
+        A pandas frame's missing values (NaN, None, NA) are stored as NULL — DuckDB's reading of
+        a pandas frame, on both backends. An Arrow table keeps NULL and NaN apart: NULL stays
+        NULL and a float NaN stays NaN, on both backends alike."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -118,10 +133,10 @@ class DuckDBBackend(Backend):
             raise
         self.con.execute("COMMIT")
 
-    def copy_in(self, table: str, frame: pd.DataFrame) -> None:
+    def copy_in(self, table: str, frame: Rows) -> None:
         self.con.register("_statlib_copy_in", frame)
         try:
-            cols = ", ".join(frame.columns)
+            cols = ", ".join(frame.column_names if isinstance(frame, pa.Table) else frame.columns)
             self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _statlib_copy_in")
         finally:
             self.con.unregister("_statlib_copy_in")
@@ -140,8 +155,13 @@ class PostgresBackend(Backend):
 
         self.url = url
         self.read_only = read_only
+        #: seconds a write transaction waits for another writer's lock (``STATLIB_LOCK_WAIT``)
+        self.lock_wait = _lock_wait()
+        extra = {}
         try:
-            self.con = psycopg.connect(url, autocommit=True)
+            if "application_name" not in psycopg.conninfo.conninfo_to_dict(url):
+                extra["application_name"] = _who()[:63]
+            self.con = psycopg.connect(url, autocommit=True, **extra)
         except psycopg.Error as exc:
             raise DataError(
                 f"cannot connect to {_redact(url)}: {exc} — check the URL, the server and the "
@@ -160,7 +180,7 @@ class PostgresBackend(Backend):
 
     @staticmethod
     def _sql(sql: str) -> str:
-        return sql.replace("?", "%s")
+        return _to_pyformat(sql)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         with self.con.cursor() as cur:
@@ -173,17 +193,89 @@ class PostgresBackend(Backend):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with self.con.transaction():
-            yield
+        """One transaction; a writable store's takes the write lock first (``WRITE_LOCK_KEY``),
+        waiting at most ``lock_wait`` seconds for a writer that holds it, so concurrent writers
+        (two ingests, an ingest and a publish) run one after the other and each reads the ids
+        the one before it committed. Released at commit or rollback, also when a writer dies."""
+        errors = self._psycopg.errors
+        locking = False
+        try:
+            with self.con.transaction():
+                if not self.read_only:
+                    locking = True
+                    row = self.con.execute(
+                        "SELECT current_setting('lock_timeout'), "
+                        "set_config('lock_timeout', %s, true)",
+                        [f"{self.lock_wait}s"],
+                    ).fetchone()
+                    self.con.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+                    self.con.execute(
+                        "SELECT set_config('lock_timeout', %s, true)", [row[0] if row else "0"]
+                    )
+                    locking = False
+                yield
+        except errors.LockNotAvailable as exc:
+            if not locking:
+                raise
+            raise StoreLockedError(
+                f"cannot write to {_redact(self.url)}: another writer holds the store's write "
+                f"lock ({self._lock_holder()}) and did not finish within {self.lock_wait:g} s — "
+                "wait for it to finish (or stop it), then retry; STATLIB_LOCK_WAIT sets how long "
+                "a writer waits"
+            ) from exc
 
-    def copy_in(self, table: str, frame: pd.DataFrame) -> None:
-        cols = ", ".join(frame.columns)
+    def _lock_holder(self) -> str:
+        """Who holds the write lock: the holder's statlib process and host (its connection's
+        application name), and its server process."""
+        rows = self.query(
+            "SELECT a.pid, a.application_name, a.client_addr FROM pg_locks l "
+            "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+            "AND l.granted AND l.classid = ? AND l.objid = ? AND l.objsubid = 1",
+            [WRITE_LOCK_KEY >> 32, WRITE_LOCK_KEY & 0xFFFF_FFFF],
+        )
+        if rows.empty:
+            return "it has finished since: retry now"
+        pid, app, addr = rows.iloc[0]
+        where = f" from {addr}" if addr is not None and not pd.isna(addr) else ""
+        return f"{app or 'a client'}{where}, server process {pid}"
+
+    def copy_in(self, table: str, frame: Rows) -> None:
+        if isinstance(frame, pa.Table):
+            cols = ", ".join(frame.column_names)
+            rows: Iterator[tuple[Any, ...]] = zip(
+                *(c.to_pylist() for c in frame.columns), strict=True
+            )
+        else:
+            cols = ", ".join(frame.columns)
+            rows = (
+                tuple(None if _isna(v) else v for v in row)
+                for row in frame.itertuples(index=False, name=None)
+            )
         with self.con.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            for row in frame.itertuples(index=False, name=None):
-                copy.write_row(tuple(None if _isna(v) else v for v in row))
+            for row in rows:
+                copy.write_row(row)
 
     def close(self) -> None:
         self.con.close()
+
+
+# a quoted string, a quoted identifier, a comment, or one character that matters
+_SQL_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/|[?%]", re.S)
+
+
+def _to_pyformat(sql: str) -> str:
+    """``?`` placeholders (the DuckDB spelling) as psycopg's ``%s``, every literal ``%`` as
+    ``%%``: psycopg reads ``%`` as the start of a placeholder anywhere in the text, quoted or not
+    (``LIKE '%C%'`` would read as a placeholder ``%C``). A ``?`` inside quotes or a comment is
+    text, as DuckDB reads it."""
+
+    def one(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token == "?":
+            return "%s"
+        return token.replace("%", "%%")
+
+    return _SQL_TOKEN.sub(one, sql)
 
 
 def _isna(v: Any) -> bool:
@@ -191,6 +283,26 @@ def _isna(v: Any) -> bool:
         return bool(pd.isna(v))
     except (TypeError, ValueError):
         return False
+
+
+def _lock_wait() -> float:
+    text = config.get("lock_wait")
+    try:
+        wait = float(text)
+    except ValueError:
+        wait = -1.0
+    if not 0 < wait < 86_400:
+        raise DataError(f"STATLIB_LOCK_WAIT={text!r}: write a number of seconds, e.g. 300")
+    return wait
+
+
+def _who() -> str:
+    """This process, as other writers' messages name it: ``statlib ingest (PID 42 on host)``."""
+    prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    if prog in ("cli.py", "__main__.py", "-c", "-m"):
+        prog = "statlib"
+    verb = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
+    return f"{prog} {verb} (PID {os.getpid()} on {socket.gethostname()})".replace("  ", " ")
 
 
 def _redact(url: str) -> str:
