@@ -16,7 +16,7 @@ from typing import Any
 import nbformat
 import yaml
 
-from statlib import config, periods
+from statlib import config, fsio, periods
 from statlib.batch.safety import (
     check_parameters,
     declared_parameters,
@@ -128,13 +128,13 @@ def preview(
     path = Path(notebook).resolve()
     values = {**declared_parameters(path), **check_parameters(path, parameters or {})}
     out = out or config.path("outputs") / "preview" / slug(path.stem)
-    out.mkdir(parents=True, exist_ok=True)
+    root = fsio.root_of(out)
+    out = fsio.mkdir(root, out)  # never through a planted link (statlib.fsio)
     edition = values.get("edition") if isinstance(values.get("edition"), str) else None
     kernel = WarmKernel(cwd=path.parent, edition=edition)  # pinned as the build pins its own
     try:
         executed_nb, _, _ = kernel.run(path, values)
     finally:
         kernel.shutdown()
-    executed = out / f"{slug(path.stem)}.ipynb"
-    nbformat.write(executed_nb, executed)
+    executed = fsio.write_text(root, out / f"{slug(path.stem)}.ipynb", nbformat.writes(executed_nb))
     return {"ipynb": executed, **render(executed, to=list(to), edition=edition, out=out)}

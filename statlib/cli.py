@@ -1,7 +1,8 @@
 """The ``statlib`` command: a thin click group over the library.
 
 Exit codes: 0 success, 2 bad parameter, 3 database problem, 4 bad input file, 5 cannot render,
-7 a blocking validation rule failed (``statlib check``), 1 internal error.
+7 a blocking validation rule failed (``statlib check``), 8 an output folder cannot be written
+(disk full, read-only, a planted link), 9 another run holds the lock, 1 internal error.
 """
 
 from __future__ import annotations
@@ -229,6 +230,8 @@ def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False, indent=2))
     else:
+        for note in report.notes:
+            click.echo(f"recovered: {note}")
         for f in report.failed:
             click.secho(f"FAILED {f['job']}: cell {f['cell']}: {f['error'].splitlines()[0]}\n"
                         f"       executed notebook kept in {f['notebook']}", fg="red", err=True)
@@ -373,6 +376,8 @@ def publish_cmd(period: str, series: str | None, who: str, now: str | None,
 
     with open_store(url, read_only=False) as store:
         report = publish(config.path("outputs"), store, period, series=series, who=who, now=now)
+    for line in report.reconciled:
+        click.echo(line)
     for line in report.published:
         click.echo(f"published {line}")
     for line in report.withheld:

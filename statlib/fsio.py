@@ -37,6 +37,7 @@ __all__ = [
     "real_inside",
     "remove_tree",
     "rename",
+    "root_of",
     "switch_link",
     "write_bytes",
     "write_text",
@@ -53,6 +54,19 @@ _WHY = {
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
 }
+
+
+def root_of(path: Path) -> Path:
+    """The statlib root ``path`` lies in: the outputs or the work folder (settings), else the
+    folder itself (a folder the user named, e.g. ``statlib render --out``)."""
+    from statlib import config
+
+    target = Path(os.path.abspath(path))
+    for name in ("outputs", "work"):
+        root = Path(os.path.abspath(config.path(name)))
+        if target == root or root in target.parents:
+            return root
+    return target
 
 
 def is_own_link(path: Path) -> bool:
@@ -91,7 +105,8 @@ def real_inside(root: Path, path: Path, *, allow_own_link: bool = False) -> Path
                 return current
             raise UnsafePathError(
                 f"{current} is a symbolic link (→ {os.readlink(current)}) that statlib did not "
-                f"create; statlib does not write through it — remove it and run again")
+                f"create; statlib does not write through it — remove it and run again"
+            )
     real = Path(os.path.realpath(current))
     if real != base and base not in real.parents:
         raise UnsafePathError(f"{path} leaves {root} (real path {real})")
@@ -114,7 +129,8 @@ def mkdir(root: Path, path: Path) -> Path:
             if current.is_symlink():
                 raise UnsafePathError(
                     f"{current} is a symbolic link (→ {os.readlink(current)}) that statlib did "
-                    "not create; statlib does not write through it — remove it and run again")
+                    "not create; statlib does not write through it — remove it and run again"
+                )
             if not current.is_dir():
                 raise UnsafePathError(f"{current} is not a folder — move it aside and run again")
     return current
@@ -192,10 +208,12 @@ def switch_link(root: Path, link: Path, target: str) -> Path:
     if link.is_symlink() and not is_own_link(link):
         raise UnsafePathError(
             f"{link} is a symbolic link (→ {os.readlink(link)}) that statlib did not create; "
-            "statlib switches only its own links — remove it and run again")
+            "statlib switches only its own links — remove it and run again"
+        )
     if link.exists() and not link.is_symlink():
-        raise UnsafePathError(f"{link} is a folder or file, not a link statlib made — move it "
-                              "aside and run again")
+        raise UnsafePathError(
+            f"{link} is a folder or file, not a link statlib made — move it aside and run again"
+        )
     tmp = folder / f".{link.name}.{uuid.uuid4().hex[:8]}.link"
     with guard(folder):
         os.symlink(target, tmp)
@@ -252,5 +270,7 @@ def preflight(folder: Path, *, need: int = MIN_FREE) -> None:
         stat = os.statvfs(folder)
     free = stat.f_bavail * stat.f_frsize
     if free < need:
-        raise OutputError(folder, f"only {free / 2**20:.1f} MB are free, a run needs at least "
-                          f"{need / 2**20:.0f} MB")
+        raise OutputError(
+            folder,
+            f"only {free / 2**20:.1f} MB are free, a run needs at least {need / 2**20:.0f} MB",
+        )

@@ -61,9 +61,14 @@ class RunLock:
         if holder:
             self.notes.append(
                 f"took over the stale lock of {self.what} ({_who(holder)}: that run died; the "
-                "kernel released its lock)")
-        record = {"pid": os.getpid(), "host": socket.gethostname(),
-                  "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "what": self.what}
+                "kernel released its lock)"
+            )
+        record = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "what": self.what,
+        }
         with fsio.guard(folder):
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(record).encode() + b"\n", 0)
@@ -82,17 +87,22 @@ class RunLock:
     def _busy(self, holder: dict[str, Any]) -> str:
         alive = ""
         if holder.get("host") == socket.gethostname() and not _alive(int(holder.get("pid", 0))):
-            alive = (" — that process is gone but a process it started still holds the lock; "
-                     "stop it")
+            alive = " — that process is gone but a process it started still holds the lock; stop it"
         who = _who(holder) if holder else "another process (starting)"
-        return (f"{self.what} is already running: {who} holds {self.path}{alive}. Wait for it "
-                "to finish and run again.")
+        return (
+            f"{self.what} is already running: {who} holds {self.path}{alive}. Wait for it "
+            "to finish and run again."
+        )
 
     def __enter__(self) -> RunLock:
         return self.acquire()
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.release()
 
 
@@ -106,8 +116,10 @@ def _read(fd: int) -> dict[str, Any]:
 
 
 def _who(holder: dict[str, Any]) -> str:
-    return (f"PID {holder.get('pid', '?')} on {holder.get('host', '?')}, started "
-            f"{holder.get('started', '?')}")
+    return (
+        f"PID {holder.get('pid', '?')} on {holder.get('host', '?')}, started "
+        f"{holder.get('started', '?')}"
+    )
 
 
 def _alive(pid: int) -> bool:

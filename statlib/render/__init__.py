@@ -15,7 +15,6 @@ no half-written file.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -25,6 +24,7 @@ from typing import Any
 
 import nbformat
 
+from statlib import fsio
 from statlib.errors import EditionError, RenderError
 from statlib.render.docx import write_docx
 from statlib.render.formats import Document, Format, Writer, formats, register_format
@@ -106,9 +106,11 @@ def render(
         doc = read(path, Path(tmp) / "media", edition=edition, self_contained=self_contained)
         run = nbformat.read(path, as_version=4)  # a notebook: the reader has checked it
         check_run(run, path, doc.masthead.edition)
-        target.mkdir(parents=True, exist_ok=True)
+        root = fsio.root_of(target)
+        target = fsio.mkdir(root, target)  # never through a planted link (statlib.fsio)
         stem = f"{slug(path.stem)}.{slug(doc.masthead.edition)}"
-        staging = Path(tempfile.mkdtemp(prefix=".statlib-render-", dir=target))
+        with fsio.guard(target):
+            staging = Path(tempfile.mkdtemp(prefix=".statlib-render-", dir=target))
         try:
             staged: dict[str, tuple[Path, Path]] = {}
             for fmt in chosen:
@@ -120,7 +122,7 @@ def render(
             if scan and doc.masthead.edition != "internal":
                 _assert_clean([file for file, _ in staged.values()], path, _period(run))
             for file, final in staged.values():
-                os.replace(file, final)
+                fsio.rename(root, file, final)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return {name: final for name, (_, final) in staged.items()}

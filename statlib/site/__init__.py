@@ -20,24 +20,28 @@ Layout::
 
 from __future__ import annotations
 
-import os
-import shutil
+import json
+import re
+import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from statlib import config, registry
+from statlib import config, fsio, registry
 from statlib.batch.publish import sha256_file
-from statlib.errors import StatlibError
+from statlib.batch.recovery import RunLock, crash_point
+from statlib.errors import StatlibError, UnsafePathError
 from statlib.registry import Publication
 from statlib.site import pages, portal
 from statlib.site.release import PublishReport, publish
 from statlib.store.store import Store
 
-__all__ = ["PublishReport", "build_site", "publish"]
+__all__ = ["PublishReport", "build_site", "publish", "reconcile", "site_lock"]
 
 KEEP = 2
+LISTED = "published.json"  # the keys of the publications the site shows
+_SITE = re.compile(r"\A[0-9a-f]{12}\Z")
 FONT = "StatlibSansSC-Regular.otf"
 
 
@@ -54,36 +58,104 @@ def build_site(
 
     ``pending`` publications are shown as published (``publish`` stages the site before it
     records them); ``on_staged()`` runs after the staged site is verified and before the switch
-    — an exception there leaves the current site untouched.
+    — an exception there leaves the current site untouched. One site build or publication runs
+    at a time (:func:`site_lock`).
     """
+    with site_lock(outputs) as lock:
+        for note in lock.notes:
+            print(note, file=sys.stderr)
+        return _build_site(outputs, store, pending=pending, city=city,
+                           confidential=confidential, on_staged=on_staged)
+
+
+def site_lock(outputs: Path) -> RunLock:
+    """The lock of the site (``outputs/.site/.publish.lock``): one site build or
+    ``statlib publish`` at a time; a second is refused naming the holder. The unfinished site
+    folders of a dead run are removed once it is held."""
+    outputs = Path(outputs)
+    return _SiteLock(outputs, outputs / ".site" / ".publish.lock", "a site build or publication")
+
+
+class _SiteLock(RunLock):
+    def acquire(self) -> RunLock:
+        super().acquire()
+        sites = self.root / ".site"
+        parts = sorted(p for p in sites.iterdir() if p.name.startswith(".")
+                       and p.name.endswith(".part"))
+        for part in parts:
+            fsio.remove_tree(self.root, part)
+        if parts:
+            self.notes.append(f"removed {len(parts)} unfinished site folder(s) of a dead run: "
+                              + ", ".join(p.name for p in parts))
+        return self
+
+
+def reconcile(outputs: Path, store: Store) -> list[str]:
+    """Where the registry and the current site disagree: a publication the registry holds as
+    published whose page or files the site lacks (a publication killed between recording and
+    switching), or one the site shows that the registry does not hold as published."""
+    site = Path(outputs) / "site"
+    published = registry.publications(store, status="published")
+    out = []
+    for pub in published:
+        page = site / pages.pub_path(pub)
+        lacking = [rel for rel, entry in sorted(pub.files.items())
+                   if not _holds(site / rel, entry)]
+        if not page.is_file() or lacking:
+            out.append(f"{pub.key} is published in the registry but the site lacks "
+                       + (f"{len(lacking)} of its files" if lacking else "its page"))
+    listed = site / LISTED
+    if listed.is_file():
+        shown = set(json.loads(listed.read_text(encoding="utf-8")))
+        for key in sorted(shown - {str(p.key) for p in published}):
+            out.append(f"{key} is on the site but not published in the registry")
+    return out
+
+
+def _holds(path: Path, entry: dict[str, Any]) -> bool:
+    return path.is_file() and path.stat().st_size == int(entry["bytes"]) \
+        and sha256_file(path) == entry["sha256"]
+
+
+def _build_site(
+    outputs: Path,
+    store: Store,
+    *,
+    pending: Sequence[Publication] = (),
+    city: str = "990200",
+    confidential: Sequence[str] = (),
+    on_staged: Any = None,
+) -> Path:
+    """:func:`build_site` with the site lock held."""
     outputs = Path(outputs)
     link = outputs / "site"
-    if link.exists() and not link.is_symlink():
-        raise StatlibError(
-            f"{link} is a folder, not the site link — move it aside; statlib "
+    if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
+        raise UnsafePathError(
+            f"{link} is not the site link statlib made — move it aside; statlib "
             "publishes the site as a link to outputs/.site/"
         )
-    sites = outputs / ".site"
-    sites.mkdir(parents=True, exist_ok=True)
+    sites = fsio.mkdir(outputs, outputs / ".site")
     name = uuid.uuid4().hex[:12]
     part = sites / f".{name}.part"
     try:
+        fsio.mkdir(outputs, part)
         _assemble(part, outputs, store, pending, city, confidential)
-        final = sites / name
-        part.rename(final)
+        crash_point("publish:assembled")
+        final = fsio.rename(outputs, part, sites / name)
     except BaseException:
-        shutil.rmtree(part, ignore_errors=True)
+        fsio.remove_tree(outputs, part)
         raise
+    crash_point("publish:staged")
     try:
         if on_staged is not None:
             on_staged()
     except BaseException:
-        shutil.rmtree(final, ignore_errors=True)
+        fsio.remove_tree(outputs, final)
         raise
-    tmp = outputs / f".site.{uuid.uuid4().hex[:8]}.link"
-    tmp.symlink_to(Path(".site") / name)
-    os.replace(tmp, link)  # the atomic switch
-    _prune(sites, final)
+    crash_point("publish:recorded")
+    fsio.switch_link(outputs, link, f".site/{name}")  # the atomic switch
+    crash_point("publish:switched")
+    _prune(outputs, sites, final)
     return link
 
 
@@ -140,11 +212,12 @@ def _assemble(
             "site check failed: suppressed portal cells printed: " + "; ".join(problems[:10])
         )
     assets = part / "assets"
-    assets.mkdir(parents=True, exist_ok=True)
     src = config.project_root() / "templates" / "site"
     for name in ("site.css", "search.js", "favicon.svg"):
-        shutil.copyfile(src / name, assets / name)
-    shutil.copyfile(config.project_root() / "templates" / "fonts" / FONT, assets / FONT)
+        fsio.copy_file(outputs, src / name, assets / name, link=False)
+    fsio.copy_file(outputs, config.project_root() / "templates" / "fonts" / FONT, assets / FONT,
+                   link=False)
+    _text(part / LISTED, json.dumps(sorted(str(p.key) for p in pubs), ensure_ascii=False))
     for pub in pubs:  # verify before the switch
         for rel, entry in pub.files.items():
             if sha256_file(part / rel) != entry["sha256"]:
@@ -169,13 +242,9 @@ def _place(part: Path, rel: str, entry: dict[str, Any], sources: list[Path]) -> 
     target = part / rel
     if part.resolve() not in target.resolve().parents:
         raise StatlibError(f"site path {rel!r} leaves the site folder")
-    target.parent.mkdir(parents=True, exist_ok=True)
     for source in sources:
         if source.is_file() and sha256_file(source) == entry["sha256"]:
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copy2(source, target)
+            fsio.copy_file(part, source, target)
             return
     raise StatlibError(
         f"published file {rel} is missing: neither the site nor its release "
@@ -184,17 +253,17 @@ def _place(part: Path, rel: str, entry: dict[str, Any], sources: list[Path]) -> 
 
 
 def _text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    """Write a page of the site being assembled (its ``.part`` folder is the root)."""
+    root = next(p for p in (path, *path.parents) if p.name.endswith(".part"))
+    fsio.write_text(root, path, text)
 
 
-def _prune(sites: Path, keep: Path) -> None:
+def _prune(outputs: Path, sites: Path, keep: Path) -> None:
     old = sorted(
-        (p for p in sites.iterdir() if p != keep and not p.name.startswith(".")),
+        (p for p in sites.iterdir()
+         if p.name != keep.name and _SITE.match(p.name) and not p.is_symlink()),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )
     for path in old[KEEP - 1 :]:
-        shutil.rmtree(path, ignore_errors=True)
-    for part in sites.glob(".*.part"):
-        shutil.rmtree(part, ignore_errors=True)
+        fsio.remove_tree(outputs, path)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from statlib import periods
+from statlib import fsio, periods
 from statlib.batch.safety import slug
 from statlib.disclosure import linked
 from statlib.site.pages import esc, page
@@ -171,11 +171,9 @@ def chart_svg(ind: Indicator, obs: pd.DataFrame, city: Region) -> str | None:
 
 
 def _write(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-    else:
-        path.write_text(data, encoding="utf-8")
+    """A portal file, written inside the site being assembled (``statlib.fsio``)."""
+    root = next((p for p in path.parents if p.name.endswith(".part")), path.parent)
+    fsio.write_bytes(root, path, data if isinstance(data, bytes) else data.encode("utf-8"))
 
 
 def build_portal(

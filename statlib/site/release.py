@@ -36,6 +36,7 @@ class PublishReport:
     withheld: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     site: str = ""
+    reconciled: list[str] = field(default_factory=list)  # what a dead run left, put right
 
     @property
     def exit_code(self) -> int:
@@ -79,11 +80,33 @@ def release_groups(manifest: dict[str, Any]) -> dict[tuple[str, str, str], list[
 def publish(outputs: Path, store: Store, period: str, *, series: str | None = None,
             who: str = "statlib", now: datetime | str | None = None,
             city: str = "990200") -> PublishReport:
-    """Publish the approved public editions of release ``period`` to ``outputs/site``."""
-    from statlib.site import build_site
+    """Publish the approved public editions of release ``period`` to ``outputs/site``.
+
+    One publication runs at a time (the site lock). A publication killed between recording
+    the registry and switching the site leaves the registry ahead of the site: the next run
+    finds where they disagree, rebuilds the site from the registry and says so
+    (``report.reconciled``) before it publishes anything new."""
+    from statlib.site import site_lock
 
     outputs = Path(outputs)
     period = str(periods.parse(period))
+    with site_lock(outputs) as lock:
+        report = _publish(outputs, store, period, series=series, who=who, now=now, city=city)
+        report.reconciled[:0] = lock.notes
+    return report
+
+
+def _publish(outputs: Path, store: Store, period: str, *, series: str | None, who: str,
+             now: datetime | str | None, city: str) -> PublishReport:
+    from statlib.site import _build_site, reconcile
+
+    disagree = reconcile(outputs, store)
+    if disagree:
+        _build_site(outputs, store, city=city)
+        rebuilt = reconcile(outputs, store)
+        if rebuilt:
+            raise StatlibError("the site and the registry still disagree after the site was "
+                               "rebuilt from the registry: " + "; ".join(rebuilt))
     release = current_release(outputs, period)
     if release is None:
         raise ConfigError(f"no built release for {period} in {outputs} — run `statlib build "
@@ -91,6 +114,8 @@ def publish(outputs: Path, store: Store, period: str, *, series: str | None = No
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     stamp = registry.local_time(now)
     report = PublishReport(period)
+    report.reconciled = [f"reconciled: {line}; the site was rebuilt from the registry"
+                         for line in disagree]
     pending = []
     groups = release_groups(manifest)
     if series is not None and not any(k[0] == series for k in groups):
@@ -131,8 +156,8 @@ def publish(outputs: Path, store: Store, period: str, *, series: str | None = No
             report.published.append(str(pub.key))
 
     if pending:
-        report.site = str(build_site(outputs, store, pending=pending, city=city,
-                                     on_staged=record))
+        report.site = str(_build_site(outputs, store, pending=pending, city=city,
+                                      on_staged=record))
     return report
 
 
