@@ -36,7 +36,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from statlib import yearbook
+from statlib import fsio, yearbook
 from statlib._book.archive import write_manifest, write_zip
 from statlib._book.html import write_site
 from statlib._book.model import BOOK_YAML, BookInfo, Part, editorial, load_info, read_part
@@ -80,7 +80,7 @@ def execute_chapters(year: int, edition: str, work: Path,
 
     folder = BOOK_YAML.parent
     chapters = chapters if chapters is not None else yearbook.book()
-    work.mkdir(parents=True, exist_ok=True)
+    work = fsio.mkdir(fsio.root_of(work), work)  # never through a planted link
     done: dict[str, Path] = {}
     # a kernel that can pin its store to the edition (statlib.batch.kernel) is told the edition
     pinned = "edition" in inspect.signature(WarmKernel).parameters
@@ -93,10 +93,7 @@ def execute_chapters(year: int, edition: str, work: Path,
                 nb, _reads, _seconds = kernel.run(source, params, cwd=folder)
             except JobFailure as exc:
                 raise RenderError(f"{chapter.file}: the chapter failed to run: {exc}") from None
-            target = work / chapter.file
-            staged = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
-            nbformat.write(nb, staged)
-            os.replace(staged, target)
+            target = fsio.write_text(work, work / chapter.file, nbformat.writes(nb))
             done[chapter.file] = target
     finally:
         kernel.shutdown()
@@ -179,7 +176,7 @@ def build_book(
         seconds["execute"] = time.perf_counter() - started
     else:
         notebooks = _given(executed, chapters)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    fsio.mkdir(fsio.root_of(target.parent), target.parent)  # never through a planted link
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     try:
         with tempfile.TemporaryDirectory(prefix="statlib-book-") as tmp:

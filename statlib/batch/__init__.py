@@ -105,6 +105,10 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     try:
         notes = list(lock.notes)
         removed = clean_parts(outputs, period)
+        # the folders and names the release is written to, checked before any job runs: a
+        # planted link there is refused now, not after the jobs (statlib.fsio)
+        fsio.mkdir(outputs, outputs / ".releases")
+        fsio.real_inside(outputs, outputs / "index.html")
         if removed:
             notes.append(f"removed {len(removed)} unfinished release folder(s) of a dead build "
                          f"of {period}: {', '.join(removed)}")
