@@ -5,12 +5,20 @@ one kernel, imports statlib and its heavy dependencies once, then for every job:
 namespace (``%reset -f``), closes figures and restores matplotlib defaults, and clears statlib's
 read log — so no variable of one job is visible to the next — then injects the job's parameters
 with papermill and executes the cells with nbclient.
+
+A kernel dies with the process that started it, even when that process is killed by SIGKILL:
+it is launched through ``_kernel_launch.py``, which sets the parent-death signal before it
+executes ipykernel (see ``_lifeline``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -25,6 +33,8 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from papermill.parameterize import parameterize_notebook
 
 __all__ = ["JobFailure", "WarmKernel"]
+
+LAUNCH = str(Path(__file__).with_name("_kernel_launch.py"))
 
 WARM_UP = (
     "import statlib, statlib.charts, statlib.tables, statlib.periods, statlib.phrase\n"
@@ -55,6 +65,17 @@ class JobFailure(Exception):
         return f"{where}: {self.ename}: {self.evalue}"
 
 
+class _TiedKernelManager(KernelManager):
+    """A kernel manager whose kernels die with the process that started them."""
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        cmd = super().format_kernel_cmd(extra_arguments)
+        # the signal fires when the starting *thread* ends: only the main thread lives as long
+        # as the process; a kernel started by another thread relies on ipykernel's own poller
+        mode = "pdeathsig" if threading.current_thread() is threading.main_thread() else "watch"
+        return [sys.executable, LAUNCH, str(os.getpid()), mode, "--", *cmd]
+
+
 class WarmKernel:
     """One kernel that runs many jobs, one at a time, each in a clean namespace."""
 
@@ -69,7 +90,7 @@ class WarmKernel:
 
     def _start(self) -> None:
         # ipc sockets in a private folder: no TCP port, nothing reachable from another host
-        self.km = KernelManager(kernel_name=self.kernel_name, transport="ipc",
+        self.km = _TiedKernelManager(kernel_name=self.kernel_name, transport="ipc",
                                 ip=str(Path(tempfile.mkdtemp(prefix="statlib-kernel-")) / "k"))
         kw: dict[str, Any] = {"cwd": str(self.cwd)} if self.cwd is not None else {}
         if self.edition is not None:  # the store in this kernel serves this edition only
@@ -156,6 +177,22 @@ class WarmKernel:
         self.shutdown()
         self._start()
 
+    def kill(self) -> None:
+        """Kill the kernel and what it started at once (its session's process group), without
+        talking to it: safe in a signal handler, where the manager may be mid-call."""
+        pid = self.pid
+        if self.km is None or pid is None:
+            return
+        try:
+            os.killpg(pid, signal.SIGKILL)  # jupyter_client starts a kernel in its own session
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.unlink(self.km.connection_file)
+        shutil.rmtree(Path(self.km.ip).parent, ignore_errors=True)  # its ipc sockets
+        self.km = None
+
     def shutdown(self) -> None:
         if self.km is not None:
             try:
@@ -163,6 +200,7 @@ class WarmKernel:
                 self.km.shutdown_kernel(now=True)
             except Exception:  # a dead kernel may fail to shut down: nothing to keep
                 pass
+            shutil.rmtree(Path(self.km.ip).parent, ignore_errors=True)  # its ipc sockets
             self.km = None
 
 

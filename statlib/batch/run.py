@@ -14,13 +14,20 @@ are shared out among the editions in proportion to their jobs, so no worker swit
 (a kernel start, 2–3 s, on the critical path each time); a worker freed when its edition
 runs out of jobs opens a lane for an edition still waiting, or helps one with at least two
 jobs queued. A worker that dies fails the jobs it held, not its lane's queue.
+
+Workers and kernels die with the build (``_lifeline``): killed by SIGKILL, the build leaves no
+process holding the database. SIGTERM or SIGINT (Ctrl-C) of a running build stops its workers,
+which kill their kernels first, and ends the build with ``BuildInterrupted`` (nothing published).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
+import signal
+import threading
 import time
 import traceback
 from collections import deque
@@ -33,11 +40,27 @@ from typing import Any
 
 import nbformat
 
+from statlib.batch._lifeline import die_with_parent
 from statlib.batch.jobs import Job
 from statlib.batch.kernel import JobFailure, WarmKernel
 from statlib.batch.safety import inside, slug
+from statlib.errors import StatlibError
 
-__all__ = ["JobResult", "execute_jobs", "lane_sizes", "run_job"]
+__all__ = ["BuildInterrupted", "JobResult", "execute_jobs", "lane_sizes", "run_job"]
+
+STOP_GRACE = 10.0  # seconds a stopped worker has to kill its kernel and exit, then SIGKILL
+
+
+class BuildInterrupted(StatlibError):
+    """The build received SIGTERM or SIGINT while its jobs ran: its workers and kernels were
+    stopped and nothing was published. Exit code 128 + the signal's number, as a shell does."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum
+        name = signal.Signals(signum).name
+        super().__init__(f"the build was stopped by {name}: its workers and kernels were "
+                         "stopped, nothing was published — run statlib build again")
 
 
 @dataclass
@@ -134,12 +157,34 @@ def execute_jobs(jobs: Sequence[Job], stage: Path, failed: Path, *, workers: int
     args = (str(stage), str(failed), timeout)
     ordered = sorted(jobs, key=lambda j: (j.edition, j.series, j.region or ""))
     results: dict[str, JobResult] = {}
-    for job, result in (_on_dask(ordered, cluster, args) if cluster else
-                        _on_pool(ordered, workers, args)):
-        results[job.id] = result
-        if on_done is not None:
-            on_done(job, result)
+    with _interruptible(), contextlib.closing(
+            _on_dask(ordered, cluster, args) if cluster else _on_pool(ordered, workers, args)
+    ) as finished:  # closed on any error: the workers are stopped, not waited for
+        for job, result in finished:
+            results[job.id] = result
+            if on_done is not None:
+                on_done(job, result)
     return [results[j.id] for j in jobs]
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[None]:
+    """SIGTERM and SIGINT raise BuildInterrupted in the build while its jobs run (the lanes
+    then stop their workers); outside, and in a thread other than the main one, nothing
+    changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise BuildInterrupted(signum)
+
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def lane_sizes(counts: dict[str, int], workers: int) -> dict[str, int]:
@@ -178,6 +223,7 @@ class _Lanes:
         self.closed: list[_Lane] = []
 
     def run(self) -> Iterator[tuple[Job, JobResult]]:
+        aborted = True  # until the last job is done: an error or a signal stops the workers
         try:
             counts = {e: len(q) for e, q in self.queues.items()}
             for edition, size in lane_sizes(counts, self.workers).items():
@@ -193,16 +239,23 @@ class _Lanes:
                         yield job, _result_of(job, future)
                 self._close_idle()
                 self._open_free()
+            aborted = False
         finally:
-            for lane in self.lanes + self.closed:
-                lane.pool.shutdown(wait=True, cancel_futures=True)
+            lanes = self.lanes + self.closed
+            if aborted:
+                _stop([p for lane in lanes for p in list((lane.pool._processes or {}).values())])
+            for lane in lanes:
+                lane.pool.shutdown(wait=not aborted, cancel_futures=True)
 
     def _open(self, edition: str, size: int) -> None:
         cwd = str(self.queues[edition][0].notebook.parent)
         # spawned, never forked: a fork copies a parent's threads' locks without the threads
         # (measured: Typst's compiler, already used in the parent, hung in every forked worker)
+        # the workers are started by this thread (on submit): their parent-death signal is
+        # tied to it, so it is set only when this is the main thread (see _lifeline)
+        main = threading.current_thread() is threading.main_thread()
         pool = ProcessPoolExecutor(max_workers=size, initializer=_worker_init,
-                                   initargs=(edition, cwd),
+                                   initargs=(edition, cwd, os.getpid(), main),
                                    mp_context=multiprocessing.get_context("spawn"))
         self.lanes.append(_Lane(edition, size, pool))
 
@@ -248,9 +301,33 @@ def _on_pool(jobs: Sequence[Job], workers: int, args: tuple) -> Iterator[tuple[J
     yield from _Lanes(jobs, workers, args).run()
 
 
-def _worker_init(edition: str, cwd: str) -> None:
+def _stop(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+    """Stop workers now: SIGTERM (each kills its kernel and exits), SIGKILL after STOP_GRACE."""
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
+    deadline = time.monotonic() + STOP_GRACE
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(1)
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    """A worker told to stop kills its kernel (never left holding the database), then exits."""
+    for kernel in list(_KERNELS.values()):
+        kernel.kill()
+    os._exit(128 + signum)
+
+
+def _worker_init(edition: str, cwd: str, parent: int, main: bool) -> None:
     from multiprocessing import util
 
+    die_with_parent(parent, pdeathsig=main)  # even a SIGKILL of the build ends this worker
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)  # Ctrl-C reaches the whole foreground group
     # pool workers leave through os._exit, which skips atexit; multiprocessing's finalizers run
     util.Finalize(None, _shutdown_kernel, exitpriority=10)
     started = time.perf_counter()
