@@ -114,7 +114,7 @@ class DuckDBBackend(Backend):
             ) from exc
 
     def create_schema(self) -> None:
-        for stmt in schema.ddl("DOUBLE", ""):
+        for stmt in schema.ddl("DOUBLE", schema.OBS_KEY):
             self.con.execute(stmt)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -301,7 +301,7 @@ def _who() -> str:
     prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
     if prog in ("cli.py", "__main__.py", "-c", "-m"):
         prog = "statlib"
-    verb = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
+    verb = next((a for a in sys.argv[1:2] if re.fullmatch(r"[a-z][a-z-]*", a)), "")
     return f"{prog} {verb} (PID {os.getpid()} on {socket.gethostname()})".replace("  ", " ")
 
 
