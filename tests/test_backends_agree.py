@@ -89,42 +89,64 @@ def _mid_vintage(s: Store) -> int:
 CASES: list[tuple[str, str, Callable[[Store], Any]]] = [
     ("indicators", "internal", lambda s: s.indicators()),
     ("regions", "internal", lambda s: s.regions()),
-    ("peers and children", "internal",
-     lambda s: [vars(r) for r in [*s.peers("990202"), *s.children("990200")]]),
+    (
+        "peers and children",
+        "internal",
+        lambda s: [vars(r) for r in [*s.peers("990202"), *s.children("990200")]],
+    ),
     ("indicator by name", "internal", lambda s: vars(s.indicator("地区生产总值"))),
     ("observations latest", "internal", _all_observations),
     ("observations first", "internal", lambda s: _all_observations(s, "first")),
     ("observations as of vintage 1", "internal", lambda s: _all_observations(s, 1)),
-    ("observations as of a middle vintage", "internal",
-     lambda s: _all_observations(s, _mid_vintage(s))),
-    ("observations 2022Q2..2023-03", "internal",
-     lambda s: _all_observations(s, start="2022Q2", end="2023-03")),
+    (
+        "observations as of a middle vintage",
+        "internal",
+        lambda s: _all_observations(s, _mid_vintage(s)),
+    ),
+    (
+        "observations 2022Q2..2023-03",
+        "internal",
+        lambda s: _all_observations(s, start="2022Q2", end="2023-03"),
+    ),
     ("series by code", "internal", lambda s: s.series("gdp", "990200")),
-    ("series by name, first vintage", "internal",
-     lambda s: s.series("地区生产总值", "云川市", start="2022Q1", vintage="first")),
-    ("series of a national indicator", "internal",
-     lambda s: s.series(s.indicators()["code"].iloc[0], "150000")),
+    (
+        "series by name, first vintage",
+        "internal",
+        lambda s: s.series("地区生产总值", "云川市", start="2022Q1", vintage="first"),
+    ),
+    (
+        "series of a national indicator",
+        "internal",
+        lambda s: s.series(s.indicators()["code"].iloc[0], "150000"),
+    ),
     ("frame", "internal", lambda s: s.frame(["gdp", "gdp_growth"], "云川市")),
     ("frame of counties", "internal", lambda s: s.frame("gdp", _counties(s))),
     ("cross section", "internal", lambda s: s.cross_section("gdp", _counties(s), "2023Q4")),
     ("values", "internal", lambda s: s.values("gdp", _counties(s), "2023Q4")),
-    ("vintages (load times aside)", "internal",
-     lambda s: s.vintages().drop(columns=["loaded_at"])),
-    ("info (backend aside)", "internal",
-     lambda s: {k: v for k, v in s.info().items() if k not in ("backend", "url")}),
+    ("vintages (load times aside)", "internal", lambda s: s.vintages().drop(columns=["loaded_at"])),
+    (
+        "info (backend aside)",
+        "internal",
+        lambda s: {k: v for k, v in s.info().items() if k not in ("backend", "url")},
+    ),
     ("units", "internal", lambda s: s.units(2023)),
     ("unit count", "internal", lambda s: s.unit_count(2023, "990202")),
     ("surveys", "internal", lambda s: s.surveys()),
     ("survey microdata", "internal", lambda s: s.survey()),
-    ("confidential secrets of the leak scan, 2023-11", "internal",
-     lambda s: secrets_from_store(s, "2023-11")),
-    ("confidential secrets of the leak scan, every period", "internal",
-     lambda s: secrets_from_store(s)),
+    (
+        "confidential secrets of the leak scan, 2023-11",
+        "internal",
+        lambda s: secrets_from_store(s, "2023-11"),
+    ),
+    (
+        "confidential secrets of the leak scan, every period",
+        "internal",
+        lambda s: secrets_from_store(s),
+    ),
     ("validation rules (statlib check)", "internal", _checks),
     ("public layer: observations", "public", _all_observations),
     ("public layer: observations first", "public", lambda s: _all_observations(s, "first")),
-    ("public layer: county values", "public",
-     lambda s: s.values("gdp", _counties(s), "2023Q4")),
+    ("public layer: county values", "public", lambda s: s.values("gdp", _counties(s), "2023Q4")),
     ("public layer: county frame", "public", lambda s: s.frame("gdp", _counties(s))),
     ("masked layer: observations", "masked", _all_observations),
 ]
@@ -142,8 +164,9 @@ def stores(demo_db: Path, pg_demo: str) -> Iterator[dict[tuple[str, str], Store]
 
 
 @pytest.mark.parametrize(("name", "edition", "query"), CASES, ids=[c[0] for c in CASES])
-def test_same_rows(stores: dict[tuple[str, str], Store], name: str, edition: str,
-                   query: Callable[[Store], Any]) -> None:
+def test_same_rows(
+    stores: dict[tuple[str, str], Store], name: str, edition: str, query: Callable[[Store], Any]
+) -> None:
     duck = _rows(query(stores["duckdb", edition]))
     pg = _rows(query(stores["postgresql", edition]))
     assert duck, f"{name}: an empty answer compares nothing"
@@ -166,34 +189,62 @@ def test_registry_agrees(writable: Store, pg_writable: Store) -> None:
     """The registry's reads after the same moves: publications, history, calendar, find."""
     answers = []
     for store in (writable, pg_writable):
-        a = registry.register(store, "bulletin", "2023-11", "public", "统计资讯",
-                              when="2023-12-10T09:00", embargo="2023-12-15T09:30")
-        registry.register(store, "bulletin", "2023-11", "internal", "统计资讯",
-                          when="2023-12-10T09:00")
-        registry.register(store, "bulletin", "2023-12", "public", "统计资讯",
-                          when="2024-01-10T09:00")
-        registry.register(store, "bulletin", "2023-11", "public", "统计资讯 增刊",
-                          supplement=True, when="2023-12-11T09:00")
+        a = registry.register(
+            store,
+            "bulletin",
+            "2023-11",
+            "public",
+            "统计资讯",
+            when="2023-12-10T09:00",
+            embargo="2023-12-15T09:30",
+        )
+        registry.register(
+            store, "bulletin", "2023-11", "internal", "统计资讯", when="2023-12-10T09:00"
+        )
+        registry.register(
+            store, "bulletin", "2023-12", "public", "统计资讯", when="2024-01-10T09:00"
+        )
+        registry.register(
+            store,
+            "bulletin",
+            "2023-11",
+            "public",
+            "统计资讯 增刊",
+            supplement=True,
+            when="2023-12-11T09:00",
+        )
         registry.advance(store, a, "reviewed", "王", when="2023-12-12T10:00")
         registry.advance(store, a, "approved", "李", when="2023-12-13T10:00")
-        registry.set_files(store, a, {"a.html": {"sha256": "0" * 64, "bytes": 12}},
-                           data_vintage=3, code_version="abc")
+        registry.set_files(
+            store,
+            a,
+            {"a.html": {"sha256": "0" * 64, "bytes": 12}},
+            data_vintage=3,
+            code_version="abc",
+        )
         registry.advance(store, a, "published", "李", when="2023-12-15T10:00")
-        answers.append(_rows([
-            registry.publications(store),
-            registry.publications(store, year=2023, status="published"),
-            registry.history(store, a),
-            registry.calendar(store, 2023),
-            registry.find(store, "bulletin", "2023-11", "internal"),
-        ]))
+        answers.append(
+            _rows(
+                [
+                    registry.publications(store),
+                    registry.publications(store, year=2023, status="published"),
+                    registry.history(store, a),
+                    registry.calendar(store, 2023),
+                    registry.find(store, "bulletin", "2023-11", "internal"),
+                ]
+            )
+        )
     assert answers[0][1], "nothing published: the comparison would be empty"
     assert answers[1] == answers[0]
 
 
 # SQL that psycopg would misread: a literal % (LIKE patterns, modulo) and a ? inside quotes
 LITERAL_SQL = [
-    ("LIKE with % and a parameter",
-     "SELECT count(*) AS n FROM region WHERE name LIKE '%市' AND level = ?", ["city"]),
+    (
+        "LIKE with % and a parameter",
+        "SELECT count(*) AS n FROM region WHERE name LIKE '%市' AND level = ?",
+        ["city"],
+    ),
     ("LIKE with % and no parameter", "SELECT count(*) AS n FROM region WHERE name LIKE '%旗%'", []),
     ("modulo", "SELECT 7 % 3 AS m, ? AS p", [5]),
     ("question mark in a string", "SELECT 'why?' AS q, ? AS p, '100%' AS pct", ["x"]),
@@ -201,8 +252,9 @@ LITERAL_SQL = [
 
 
 @pytest.mark.parametrize(("name", "sql", "params"), LITERAL_SQL, ids=[c[0] for c in LITERAL_SQL])
-def test_literal_percent_and_question_mark(stores: dict[tuple[str, str], Store], name: str,
-                                           sql: str, params: list[Any]) -> None:
+def test_literal_percent_and_question_mark(
+    stores: dict[tuple[str, str], Store], name: str, sql: str, params: list[Any]
+) -> None:
     duck = _rows(stores["duckdb", "internal"].backend.query(sql, params))
     pg = _rows(stores["postgresql", "internal"].backend.query(sql, params))
     assert pg == duck
@@ -224,14 +276,16 @@ def test_nan_and_null_stored_alike(any_writable: Store, kind: str) -> None:
     b = any_writable.backend
     values = [1.5, NAN, None, -0.0]
     b.execute("CREATE TEMP TABLE nan_probe (k INTEGER, v FLOAT8)")
-    rows: Any = pa.table({"k": pa.array([1, 2, 3, 4], pa.int32()),
-                          "v": pa.array(values, pa.float64())})
+    rows: Any = pa.table(
+        {"k": pa.array([1, 2, 3, 4], pa.int32()), "v": pa.array(values, pa.float64())}
+    )
     if kind == "pandas":
         rows = rows.to_pandas()
     with b.transaction():
         b.copy_in("nan_probe", rows)
-    got = b.query("SELECT k, v IS NULL AS is_null, CAST(v AS VARCHAR) AS text FROM nan_probe "
-                  "ORDER BY k")
+    got = b.query(
+        "SELECT k, v IS NULL AS is_null, CAST(v AS VARCHAR) AS text FROM nan_probe ORDER BY k"
+    )
     nulls = [bool(x) for x in got["is_null"]]
     texts = [str(t).lower() if t is not None and t == t else None for t in got["text"]]
     if kind == "arrow":
