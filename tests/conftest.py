@@ -71,6 +71,12 @@ def _new_database(server: str) -> str:
     return f"{base}/{name}"
 
 
+@pytest.fixture()
+def pg_empty(pg_server: str) -> str:
+    """The URL of a fresh, empty PostgreSQL database (no schema, no data)."""
+    return _new_database(pg_server)
+
+
 @pytest.fixture(scope="session")
 def pg_demo(pg_server: str) -> str:
     """A PostgreSQL database built from data/ once per session."""
