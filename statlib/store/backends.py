@@ -3,6 +3,14 @@
 Both speak the same small interface — ``query``, ``execute``, ``transaction`` and ``copy_in`` —
 and the same SQL (``?`` placeholders, ``DISTINCT ON``); ``Store`` is written once on top of it.
 Backends are registered by URL scheme, the built-ins the same way as any other.
+
+Concurrent writers: on PostgreSQL every write transaction first takes the store's advisory lock
+(``WRITE_LOCK_KEY``), so writers take turns — two ingests at once both succeed, one after the
+other, each with its own vintage; a writer that waits longer than ``STATLIB_LOCK_WAIT`` seconds
+stops (``StoreLockedError``, exit code 3) naming the holder's statlib process, PID and host.
+On DuckDB the file admits one writer (or many readers): a second writer stops at once with
+``StoreLockedError`` naming the holder's program and PID — nothing of it is stored; retry
+when the holder has finished.
 """
 
 from __future__ import annotations
