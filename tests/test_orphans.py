@@ -33,12 +33,26 @@ from statlib import open_store
 ROOT = Path(__file__).resolve().parent.parent
 FIX = "tests/fixtures/batch"
 MARK = "STATLIB_ORPHAN_MARK"  # in the build's environment: inherited by workers and kernels
-SLEEPY = {"series": "sleepy", "notebook": f"{FIX}/sleepy.ipynb", "regions": ["990200"],
-          "editions": ["internal", "public"], "formats": ["html"]}
-MINI = {"series": "mini", "notebook": f"{FIX}/mini.ipynb", "regions": ["990200", "990202"],
-        "editions": ["internal", "public"], "formats": ["html"]}
-JOBS = sorted(f"{s}-{r}-{e}" for s, regions in (("mini", MINI["regions"]), ("sleepy", ["990200"]))
-              for r in regions for e in ("internal", "public"))
+SLEEPY = {
+    "series": "sleepy",
+    "notebook": f"{FIX}/sleepy.ipynb",
+    "regions": ["990200"],
+    "editions": ["internal", "public"],
+    "formats": ["html"],
+}
+MINI = {
+    "series": "mini",
+    "notebook": f"{FIX}/mini.ipynb",
+    "regions": ["990200", "990202"],
+    "editions": ["internal", "public"],
+    "formats": ["html"],
+}
+JOBS = sorted(
+    f"{s}-{r}-{e}"
+    for s, regions in (("mini", MINI["regions"]), ("sleepy", ["990200"]))
+    for r in regions
+    for e in ("internal", "public")
+)
 LIMIT = 300.0  # seconds a build may take to reach a moment (kernel starts on a loaded machine)
 SETTLE = 15.0  # seconds the children of a dead build get to die before they count as orphans
 
@@ -46,8 +60,9 @@ SETTLE = 15.0  # seconds the children of a dead build get to die before they cou
 @pytest.fixture()
 def project(db_copy: Path, tmp_path: Path) -> Path:
     release = tmp_path / "release.yaml"
-    release.write_text(json.dumps({"period": "2023-11", "publications": [MINI, SLEEPY]}),
-                       encoding="utf-8")
+    release.write_text(
+        json.dumps({"period": "2023-11", "publications": [MINI, SLEEPY]}), encoding="utf-8"
+    )
     return tmp_path
 
 
@@ -58,20 +73,36 @@ def _python_env(**extra: str) -> dict[str, str]:
 
 
 def _env(tmp: Path, db: Path, **extra: str) -> dict[str, str]:
-    return _python_env(STATLIB_DB=str(db), STATLIB_OUTPUTS=str(tmp / "outputs"),
-                       STATLIB_WORK=str(tmp / "work"), **extra)
+    return _python_env(
+        STATLIB_DB=str(db),
+        STATLIB_OUTPUTS=str(tmp / "outputs"),
+        STATLIB_WORK=str(tmp / "work"),
+        **extra,
+    )
 
 
 class _Build:
     """``statlib build`` in a subprocess, its output lines collected as they come."""
 
-    def __init__(self, tmp: Path, db: Path, sleep: float) -> None:
+    def __init__(self, tmp: Path, db: Path, sleep: float, *args: str) -> None:
         self.mark = uuid.uuid4().hex
         env = _env(tmp, db, **{MARK: self.mark, "STATLIB_TEST_SLEEP": str(sleep)})
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "statlib.cli", "build", "--params", str(tmp / "release.yaml"),
-             "-j", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True)
+            [
+                sys.executable,
+                "-m",
+                "statlib.cli",
+                "build",
+                "--params",
+                str(tmp / "release.yaml"),
+                *(args or ("-j", "2")),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines: list[str] = []
         self.errors: list[str] = []
         for stream, into in ((self.proc.stdout, self.lines), (self.proc.stderr, self.errors)):
@@ -92,11 +123,11 @@ class _Build:
         return found
 
     def kinds(self) -> dict[str, int]:
-        counts = {"workers": 0, "kernels": 0}
+        counts = {"workers": 0, "kernels": 0}  # pool or Dask workers, kernels
         for child in self.children():
             with contextlib.suppress(psutil.Error):  # ended meanwhile
                 line = " ".join(child.cmdline())
-                counts["workers"] += "multiprocessing.spawn" in line
+                counts["workers"] += "multiprocessing.spawn" in line  # both are spawned
                 counts["kernels"] += "ipykernel" in line
         return counts
 
@@ -152,10 +183,17 @@ def _orphans(build: _Build) -> list[str]:
 
 def _ingest(tmp: Path, db: Path, value: float) -> subprocess.CompletedProcess[str]:
     path = tmp / f"cpi-{value}.csv"
-    path.write_text(f"indicator,region,period,value\ncpi,990200,2023-11,{value}\n",
-                    encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "statlib.cli", "ingest", str(path)], cwd=ROOT,
-                          env=_env(tmp, db), capture_output=True, text=True, timeout=300)
+    path.write_text(
+        f"indicator,region,period,value\ncpi,990200,2023-11,{value}\n", encoding="utf-8"
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "statlib.cli", "ingest", str(path)],
+        cwd=ROOT,
+        env=_env(tmp, db),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 # moments of the execution at which the build is killed
@@ -163,13 +201,16 @@ MOMENTS: list[tuple[str, Callable[[_Build], bool]]] = [
     ("both workers started, kernels starting", lambda b: b.kinds()["workers"] >= 2),
     ("both kernels alive", lambda b: b.kinds()["kernels"] >= 2),
     ("first job done, the others executing", lambda b: b.done() >= 1),
-    ("both lanes in the job that holds the store open", lambda b: b.done() >= 4
-     and b.kinds()["kernels"] >= 2),
+    (
+        "both lanes in the job that holds the store open",
+        lambda b: b.done() >= 4 and b.kinds()["kernels"] >= 2,
+    ),
 ]
 
 
-def test_sigkill_of_build_leaves_no_process_and_frees_the_store(project: Path,
-                                                                db_copy: Path) -> None:
+def test_sigkill_of_build_leaves_no_process_and_frees_the_store(
+    project: Path, db_copy: Path
+) -> None:
     kills = 0
     for number, (what, moment) in enumerate(MOMENTS):
         build = _Build(project, db_copy, sleep=120)
@@ -192,25 +233,40 @@ def test_sigkill_of_build_leaves_no_process_and_frees_the_store(project: Path,
     assert sorted(manifest["jobs"]) == JOBS
     assert {meta["status"] for meta in manifest["jobs"].values()} == {"built"}
     assert _orphans(final) == []
-    print(f"\nR4: {kills} kills of statlib build during execution, 0 orphan processes, "
-          "next ingest and build succeed")
+    print(
+        f"\nR4: {kills} kills of statlib build during execution, 0 orphan processes, "
+        "next ingest and build succeed"
+    )
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_sigterm_or_sigint_stops_the_build_and_its_children(project: Path, db_copy: Path,
-                                                            sig: signal.Signals,
-                                                            code: int) -> None:
+def test_sigterm_or_sigint_stops_the_build_and_its_children(
+    project: Path, db_copy: Path, sig: signal.Signals, code: int
+) -> None:
     build = _Build(project, db_copy, sleep=120)
     build.wait_for(MOMENTS[-1][1], MOMENTS[-1][0])
     build.proc.send_signal(sig)
     assert build.proc.wait(60) == code
     assert _orphans(build) == []
     # (the progress bar's carriage returns share the error's line on stderr)
-    error = [line[line.index("error:"):] for line in build.errors if "error:" in line]
-    assert error == [f"error: the build was stopped by {sig.name}: its workers and kernels were "
-                     "stopped, nothing was published — run statlib build again"]
+    error = [line[line.index("error:") :] for line in build.errors if "error:" in line]
+    assert error == [
+        f"error: the build was stopped by {sig.name}: its workers and kernels were "
+        "stopped, nothing was published — run statlib build again"
+    ]
     assert not (project / "outputs" / "2023-11").exists()
     assert _ingest(project, db_copy, 100.7).returncode == 0
+
+
+def test_sigkill_of_a_dask_build_leaves_no_process(project: Path, db_copy: Path) -> None:
+    """``--cluster local``: the LocalCluster's workers and their kernels die with the build."""
+    build = _Build(project, db_copy, 120, "--cluster", "local")
+    build.wait_for(lambda b: b.kinds()["kernels"] >= 2, "both Dask workers' kernels alive")
+    assert build.kinds()["workers"] >= 2
+    build.proc.send_signal(signal.SIGKILL)
+    assert build.proc.wait(60) == -signal.SIGKILL
+    assert _orphans(build) == []
+    assert _ingest(project, db_copy, 100.8).returncode == 0
 
 
 # A parent process that starts a child tied by die_with_parent, from its main thread or from a
@@ -247,10 +303,16 @@ PARENT = textwrap.dedent("""
         ("pdeathsig", "thread", "pdeathsig", False),
     ],
 )
-def test_a_tied_child_dies_with_its_parent_only(mode: str, starter: str, how: str,
-                                                survives_starter: bool) -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, mode, starter], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True, env=_python_env())
+def test_a_tied_child_dies_with_its_parent_only(
+    mode: str, starter: str, how: str, survives_starter: bool
+) -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, mode, starter],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_python_env(),
+    )
     try:
         assert parent.stdout is not None
         pid, tied = parent.stdout.readline().split()

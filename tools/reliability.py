@@ -47,7 +47,8 @@ FIGURES = [
     Figure("R4", "SIGKILL during ingest (3 M-row load), during `statlib build` (4 moments) and "
            "publication",
            ("tests/test_atomicity.py::test_sigkill_during_ingest",
-            "tests/test_batch.py::test_sigkill_during_build_leaves_old_or_new"),
+            "tests/test_batch.py::test_sigkill_during_build_leaves_old_or_new",
+            "tests/test_orphans.py"),
            "{passed}/{total} kill tests: database equal to the previous state; published "
            "release old or new at each of 4 kill moments, never a mix (a kill during "
            "`statlib publish` of the site: not yet tested)"),
