@@ -106,24 +106,38 @@ def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) ->
 @db_option
 @click.option("--reader", default=None, help="Reader name (default: recognised from the file).")
 @click.option("--region", default=None, help="Region of a file that names none (default 全国).")
+@click.option("--revise", is_flag=True,
+              help="Load a file again although an earlier vintage has the same content: its "
+                   "values that differ from the latest become a new vintage (undoes a later "
+                   "correction).")
 @click.option("--json", "as_json", is_flag=True, help="Print the load reports as JSON.")
 @_handle_errors
 def ingest_cmd(files: tuple[str, ...], url: str | None, reader: str | None,
-               region: str | None, as_json: bool) -> None:
+               region: str | None, revise: bool, as_json: bool) -> None:
     """Load files into the database, each as one all-or-nothing vintage.
 
-    Readers: long CSV/XLSX, wide tables and NBS data.stats.gov.cn exports. A file with the same
-    content as an earlier load adds nothing; changed values add a new vintage.
+    Readers: long CSV/XLSX, wide tables and NBS data.stats.gov.cn exports. Every file is read
+    and checked before the database is opened for writing. A file with the same content as an
+    earlier load adds nothing (--revise loads it again); changed values add a new vintage.
+    Bounds on a file (bytes, rows, columns, cells, field length, time) are set by the
+    STATLIB_INGEST_* variables (statlib.ingest.limits).
     """
     from tqdm import tqdm
 
-    from statlib.ingest import ingest_file
+    from statlib.ingest import discard, load, read
     from statlib.store import open_store
 
-    reports = []
-    with open_store(url, read_only=False) as store:
-        for path in tqdm(files, unit=" file", disable=None, leave=False):
-            reports.append(ingest_file(store, path, reader, region=region))
+    batches = []
+    try:
+        for path in tqdm(files, unit=" file", disable=None, leave=False, desc="read"):
+            batches.append(read(path, reader, region=region))
+        reports = []
+        with open_store(url, read_only=False) as store:
+            for batch in tqdm(batches, unit=" file", disable=None, leave=False, desc="load"):
+                reports.append(load(store, batch, revise=revise))
+    finally:
+        for batch in batches:
+            discard(batch)
     for r in reports:
         if as_json:
             click.echo(json.dumps(r.__dict__, ensure_ascii=False))

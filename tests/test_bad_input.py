@@ -3,17 +3,22 @@
 The corpus and the expected positions live in ``tests/fixtures/bad/README.md`` (one table line
 per file). For each file: ingest it into a copy of one database built once per module, expect an
 ``InputError`` with the file, row and column of the table and a hint, and find every table's
-content unchanged afterwards (no partial load).
+content unchanged afterwards (no partial load). A few cases are written at test time
+(``GENERATED``: a symlink loop, 200 KB fields, files beyond a bound lowered by its variable).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from statlib.errors import InputError
@@ -21,6 +26,63 @@ from statlib.ingest import ingest_file
 from statlib.store import build, open_store
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
+GOOD_LONG = "indicator,region,period,value,flags\ngdp,990200,2023Q3,6100.2,\n"
+BIG = "x" * 200_000
+
+
+def _workbook(path: Path) -> None:
+    wb = openpyxl.Workbook()
+    for row in (["indicator", "region", "period", "value"], ["gdp", "990200", "2023Q2", 4100.5],
+                ["gdp", "990200", "2023Q3", 6100.2], ["gdp", "990200", "2023Q4", 8200.1]):
+        wb.active.append(row)
+    wb.save(path)
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name)  # relative: the link points at itself
+
+
+# name → (writer, environment): cases that cannot or should not be committed as files
+GENERATED: dict[str, tuple[Callable[[Path], object], dict[str, str]]] = {
+    "gen_symlink_loop.csv": (_loop, {}),
+    "gen_field_200kb.csv": (lambda p: p.write_text(GOOD_LONG + f"{BIG},990200,2023Q4,1.0,\n"),
+                            {}),
+    "gen_field_200kb_in_value.csv": (
+        lambda p: p.write_text(GOOD_LONG + f"gdp,990200,2023Q4,{BIG},\n"), {}),
+    "gen_wide_field_200kb.csv": (
+        lambda p: p.write_text(f"指标,2024年3月,2024年2月\n社会消费品零售总额(亿元),301.5,{BIG}\n",
+                               encoding="utf-8"), {}),
+    "gen_bytes_over_limit.csv": (lambda p: p.write_text(GOOD_LONG * 5),
+                                 {"STATLIB_INGEST_MAX_BYTES": "100"}),
+    "gen_xlsx_rows_over_limit.xlsx": (_workbook, {"STATLIB_INGEST_MAX_ROWS": "3"}),
+    "gen_csv_rows_over_limit.csv": (
+        lambda p: p.write_text(GOOD_LONG + "gdp,990200,2023Q4,8200.1,\ngdp,990200,2023Q2,1.5,\n"),
+        {"STATLIB_INGEST_MAX_ROWS": "2"}),
+    "gen_timeout.xlsx": (_workbook, {"STATLIB_INGEST_TIMEOUT": "0"}),
+}
+
+
+@contextmanager
+def _case(name: str, folder: Path) -> Iterator[Path]:
+    """The path of corpus file ``name`` (written into ``folder`` if generated), with its
+    environment in force."""
+    if name not in GENERATED:
+        yield BAD / name
+        return
+    write, env = GENERATED[name]
+    path = folder / name
+    if not path.exists() and not path.is_symlink():
+        write(path)
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield path
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 _LINE = re.compile(
     r"^\| `(?P<file>[^`]+)` \| (?P<what>.+) \| (?P<row>[^|]+) \| (?P<column>[^|]+) \|$")
 
@@ -42,8 +104,9 @@ CORPUS = _corpus()
 def test_corpus_table_matches_folder() -> None:
     listed = {name for name, _, _ in CORPUS}
     on_disk = {p.name for p in BAD.iterdir() if p.suffix in (".csv", ".xlsx")}
-    assert listed == on_disk
-    assert len(CORPUS) >= 24
+    assert listed == on_disk | set(GENERATED)
+    assert not on_disk & set(GENERATED)
+    assert len(CORPUS) >= 60
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +139,11 @@ def _reject(db: Path, name: str) -> tuple[InputError | BaseException | None, boo
     with open_store(str(db), read_only=False) as store:
         before = _content(store)
         error: BaseException | None = None
-        try:
-            ingest_file(store, BAD / name)
-        except Exception as exc:  # anything but InputError is a finding
-            error = exc
+        with _case(name, db.parent) as path:
+            try:
+                ingest_file(store, path)
+            except Exception as exc:  # anything but InputError is a finding
+                error = exc
         unchanged = _content(store) == before
     return error, unchanged
 
@@ -117,23 +181,26 @@ def test_cli_exit_code_4(db: Path, name: str, row: int, column: str) -> None:
 
 
 def test_r1_summary(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """R1: N/N rejected naming file, row and column; 0 partial loads (one shared database)."""
-    rejected = partial = 0
+    """R1: N tried, N rejected naming file, row and column; 0 partial loads, 0 silent (one
+    shared database: nothing may stick)."""
+    rejected = partial = silent = 0
     misses = []
     for name, row, column in CORPUS:
-        error, unchanged = _reject(db, name)  # the same database throughout: nothing may stick
+        error, unchanged = _reject(db, name)
         ok = (isinstance(error, InputError) and error.file is not None
               and Path(error.file).name == name and (error.row, error.column) == (row, column)
               and " — " in str(error))
         rejected += ok
         partial += not unchanged
+        silent += error is None
         if not ok:
             misses.append(f"{name}: {error!r}")
     n = len(CORPUS)
     located = sum(1 for _, r, c in CORPUS if r is not None and c is not None)
     with capsys.disabled():
-        print(f"\nR1: {rejected}/{n} rejected naming file, row and column "
-              f"({located} with both a row and a column, {n - located} where none is "
-              f"meaningful); {partial} partial loads")
+        print(f"\nR1: {n} tried, {rejected} rejected naming file, row and column ({located} "
+              f"with both a row and a column, {n - located} where none is meaningful: an empty "
+              f"file, not a workbook, a link loop, a byte or time bound); {partial} partial "
+              f"loads, {silent} silent")
     assert not misses, "\n".join(misses)
-    assert partial == 0
+    assert partial == 0 and silent == 0

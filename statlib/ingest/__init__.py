@@ -7,27 +7,53 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from statlib.errors import InputError
 from statlib.ingest import long, wide
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
+from statlib.ingest.limits import limits
 from statlib.ingest.load import LoadReport, NotUtf8, load_batch
 from statlib.store.store import Store
 
-__all__ = ["Batch", "LoadReport", "ingest_file", "ingest_files", "read", "readers",
-           "register_reader"]
+__all__ = ["Batch", "LoadReport", "discard", "ingest_file", "ingest_files", "load", "read",
+           "readers", "register_reader"]
+
+
+def _check_path(path: str | Path) -> Path:
+    """The file to read: a regular file within the byte bound, else an InputError saying why."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("the path is a loop of symbolic links", file=str(path),
+                             hint="point the link at the real file (ls -l shows where it "
+                                  "leads)") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise InputError("no such file", file=str(path), hint="check the path") from None
+        raise InputError(f"cannot read the file: {os.strerror(exc.errno or 0)}",
+                         file=str(path), hint="check the path and its permissions") from None
+    if not p.is_file():
+        raise InputError("not a regular file", file=str(path),
+                         hint="give the path of a CSV or XLSX file")
+    bounds = limits()
+    if st.st_size > bounds.max_bytes:
+        raise bounds.exceeded("max_bytes", f"the file has {st.st_size:,} bytes", file=str(path))
+    return p
 
 
 def read(path: str | Path, reader: str | None = None, *, region: str | None = None) -> Batch:
     """Read one file with the named reader or the first that recognises it.
 
     ``region`` fills the region of a file that names none (an NBS national export is 全国).
+    Nothing here touches a store: a CLI reads (and so checks) every file before it takes the
+    store's write lock.
     """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("no such file", file=str(path), hint="check the path")
+    p = _check_path(path)
     _, read_fn = get_reader(p, reader)
     batch = read_fn(p, p.name)
     if region is not None and batch.frame is not None:
@@ -37,20 +63,37 @@ def read(path: str | Path, reader: str | None = None, *, region: str | None = No
 
 
 def ingest_file(store: Store, path: str | Path, reader: str | None = None,
-                *, region: str | None = None) -> LoadReport:
-    """Read and load one file: a new vintage with its new or changed values, or nothing."""
-    batch = read(path, reader, region=region)
+                *, region: str | None = None, revise: bool = False) -> LoadReport:
+    """Read and load one file: a new vintage with its new or changed values, or nothing.
+
+    A file with the same content as an earlier vintage adds nothing, and says so; with
+    ``revise=True`` it is loaded again as a revision: a new vintage holding the file's values
+    where they differ from the latest (undoing a later correction).
+    """
+    return load(store, read(path, reader, region=region), revise=revise)
+
+
+def load(store: Store, batch: Batch, *, revise: bool = False) -> LoadReport:
+    """Load a batch returned by ``read`` (then removes its temporary copy, if any)."""
     try:
-        return load_batch(store, batch)
+        return load_batch(store, batch, revise=revise)
     except NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
-        batch = long.read_long(Path(path), Path(path).name, transcode=True)
-        return load_batch(store, batch)
+        again = long.read_long(batch.path, batch.file, transcode=True)
+        try:
+            return load_batch(store, again, revise=revise)
+        finally:
+            discard(again)
     finally:
-        if batch.csv is not None and batch.csv.path != batch.path:
-            batch.csv.path.unlink(missing_ok=True)
+        discard(batch)
+
+
+def discard(batch: Batch) -> None:
+    """Remove the temporary UTF-8 copy a reader may have made of the file."""
+    if batch.csv is not None and batch.csv.path != batch.path:
+        batch.csv.path.unlink(missing_ok=True)
 
 
 def ingest_files(store: Store, paths: Iterable[str | Path], reader: str | None = None,
-                 *, region: str | None = None) -> list[LoadReport]:
+                 *, region: str | None = None, revise: bool = False) -> list[LoadReport]:
     """Load several files, each in its own transaction, stopping at the first bad one."""
-    return [ingest_file(store, p, reader, region=region) for p in paths]
+    return [ingest_file(store, p, reader, region=region, revise=revise) for p in paths]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,9 @@ class Batch:
     value_kind: str = ""
     new_indicators: dict[str, dict[str, object]] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # role → the file's header, for messages
+    #: whether the file may spell a number with ``_`` (``1_000``, which DuckDB would read as
+    #: 1000): the bulk reader then reads numbers as text and refuses the spelling
+    underscore: bool = True
     unit_at: dict[str, tuple[int, str]] = field(default_factory=dict)  # unit → (row, column)
 
     def error(self, problem: str, *, row: int | None = None, column: str | None = None,
@@ -70,17 +75,21 @@ class Batch:
 
     def locate(self, role: str, value: str) -> tuple[int | None, str | None]:
         """The first (row, column) where the ``role`` column holds ``value`` (for messages)."""
+        value = norm(value)
         if self.frame is not None:
-            hit = self.frame[self.frame[role].astype(str) == value]
+            hit = self.frame[self.frame[role].map(norm) == value]
             column = self.columns.get(role, role)
             if hit.empty:
                 return None, column
             return int(hit["_row"].iloc[0]), str(hit["_col"].iloc[0]) if role == "value" else column
         assert self.csv is not None
         idx = self.csv.names.index(role)
+        csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+        skip = self.csv.header_line - 1  # lines before the header (absent from a copy)
         with open(self.csv.path, encoding="utf-8-sig", newline="") as fh:
-            for line_no, row in enumerate(csv.reader(fh, delimiter=self.csv.delimiter), 1):
-                if line_no > self.csv.header_line and len(row) > idx and row[idx].strip() == value:
+            for line_no, row in enumerate(csv.reader(fh, delimiter=self.csv.delimiter),
+                                          1 + (skip if self.csv.path != self.path else 0)):
+                if line_no > self.csv.header_line and len(row) > idx and norm(row[idx]) == value:
                     return line_no, role
         return None, role
 
@@ -113,6 +122,12 @@ def get_reader(path: Path, name: str | None = None) -> tuple[str, Reader]:
     head = ""
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
         head = decode(path, limit=8192)[0]
+        lines = head.splitlines()
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        sep = _excel_sep(lines[first]) if first is not None else None
+        if sep is not None:  # Excel's "sep=;" line: sniff the rest as if comma-separated
+            rest = lines[first + 1:]
+            head = "\n".join(rest if sep == "," else [line.replace(sep, ",") for line in rest])
     for rname, (sniff, read, _) in _READERS.items():
         if sniff(path, head):
             return rname, read
@@ -122,12 +137,31 @@ def get_reader(path: Path, name: str | None = None) -> tuple[str, Reader]:
     )
 
 
+def _excel_sep(line: str) -> str | None:
+    from statlib.ingest.rows import excel_sep
+
+    return excel_sep(line)
+
+
+def norm(text: object) -> str:
+    """A key as the store compares it: NFKC (full-width digits and letters become ASCII),
+    stripped."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
 def sha256_of(path: Path) -> str:
+    return digest_of(path)[0]
+
+
+def digest_of(path: Path) -> tuple[str, bool]:
+    """The SHA-256 of a file and whether it holds an underscore byte (read once)."""
     digest = hashlib.sha256()
+    underscore = False
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+            underscore = underscore or b"_" in chunk
+    return digest.hexdigest(), underscore
 
 
 def decode(path: Path, limit: int | None = None) -> tuple[str, str]:
@@ -156,7 +190,10 @@ def decode(path: Path, limit: int | None = None) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         if limit is not None and exc.start >= len(data) - 4:
             return data[: exc.start].decode("gb18030"), "gb18030"
-        raise _bad_bytes(path, data, utf8_error, "UTF-8 or GB18030/GBK") from exc
+        # the later error is the one to show: a GBK file fails UTF-8 at its first Chinese
+        # character, and GB18030 only where it is damaged (or cut mid-character)
+        worst = exc if exc.start > utf8_error.start else utf8_error
+        raise _bad_bytes(path, data, worst, "UTF-8 or GB18030/GBK") from exc
 
 
 def _bad_bytes(path: Path, data: bytes, exc: UnicodeDecodeError, tried: str) -> InputError:

@@ -15,7 +15,8 @@ import pandas as pd
 
 from statlib.errors import InputError
 from statlib.ingest.base import BATCH_COLUMNS, Batch, CsvSource, decode, register_reader
-from statlib.ingest.rows import sniff_delimiter, xlsx_rows
+from statlib.ingest.limits import limits
+from statlib.ingest.rows import excel_sep, sniff_delimiter, xlsx_rows
 
 __all__ = ["read_long"]
 
@@ -33,16 +34,16 @@ REQUIRED = ("indicator", "region", "period", "value")
 _GROWTH_NAME = re.compile(r"yoy|growth|增长|增速", re.IGNORECASE)
 
 
-def _roles(header: list[str], file: str) -> tuple[tuple[str, ...], str]:
+def _roles(header: list[str], file: str, row: int = 1) -> tuple[tuple[str, ...], str]:
     """The role of each header cell, and the value kind its name implies."""
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name:
-            raise InputError(f"column {i + 1} has no header", file=file, row=1,
+            raise InputError(f"column {i + 1} has no header", file=file, row=row,
                              column=f"#{i + 1}", hint="name every column or delete it")
         if name in seen:
             raise InputError(f"column {name!r} appears twice (columns {seen[name] + 1} and "
-                             f"{i + 1})", file=file, row=1, column=name,
+                             f"{i + 1})", file=file, row=row, column=name,
                              hint="delete or rename one of them")
         seen[name] = i
     roles = [""] * len(header)
@@ -62,7 +63,7 @@ def _roles(header: list[str], file: str) -> tuple[tuple[str, ...], str]:
     missing = [r for r in REQUIRED if r not in roles]
     if missing:
         raise InputError(
-            f"missing column {missing[0]!r}", file=file, row=1, column=missing[0],
+            f"missing column {missing[0]!r}", file=file, row=row, column=missing[0],
             hint=f"the long format needs columns {', '.join(REQUIRED)} "
                  f"(accepted headers for {missing[0]}: {', '.join(ALIASES[missing[0]])})",
         )
@@ -88,11 +89,11 @@ def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
     (truncation) are read here, so a 10-million-row file is parsed once, in bulk. A GB18030 file,
     or one with lines before its header, is transcoded to a temporary UTF-8 copy first.
     """
-    from statlib.ingest.base import sha256_of
+    from statlib.ingest.base import digest_of
 
-    digest = sha256_of(path)
+    digest, underscore = digest_of(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return from_rows(xlsx_rows(path), path, display, digest)
+        return from_rows(xlsx_rows(path, display), path, display, digest)
     head_only = not transcode and path.stat().st_size > _PEEK
     text, encoding = decode(path, limit=_PEEK if head_only else None)
     if head_only and not encoding.startswith("utf-8"):
@@ -102,9 +103,16 @@ def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise InputError("the file is empty", file=display, hint="export the data again")
-    delimiter = sniff_delimiter(lines[first])
+    sep = excel_sep(lines[first])
+    if sep is not None:  # Excel's "sep=;" line names the delimiter; the header follows
+        first = next((i for i, line in enumerate(lines) if i > first and line.strip()), None)
+        if first is None:
+            raise InputError("the file holds only a sep= line", file=display, row=1,
+                             hint="export the data again")
+    delimiter = sep or sniff_delimiter(lines[first])
     header = [c.strip().strip('"') for c in lines[first].split(delimiter)]
-    roles, kind = _roles(header, display)
+    _check_header_fields(header, display, first + 1)
+    roles, kind = _roles(header, display, first + 1)
     if not any(line.strip() for line in lines[first + 1:]):
         raise InputError("the file has a header but no data rows", file=display, row=first + 1,
                          hint="export the data again")
@@ -119,25 +127,37 @@ def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
         source = Path(tmp.name)
     return Batch(
         file=display, path=path, sha256=digest, reader="long", value_kind=kind,
-        csv=CsvSource(source, roles, delimiter, header_line=1 + first),
+        csv=CsvSource(source, roles, delimiter, header_line=1 + first), underscore=underscore,
     )
 
 
+def _check_header_fields(header: list[str], display: str, row: int) -> None:
+    bounds = limits()
+    if len(header) > bounds.max_columns:
+        raise bounds.exceeded("max_columns", f"the header has {len(header):,} columns",
+                              file=display, row=row, column=f"#{bounds.max_columns + 1}")
+    for i, name in enumerate(header):
+        if len(name) > bounds.max_field:
+            raise bounds.exceeded("max_field", f"a header of {len(name):,} characters",
+                                  file=display, row=row, column=f"#{i + 1}")
+
+
 def _check_not_truncated(path: Path, display: str, header: list[str], delimiter: str) -> None:
-    """A file cut short ends without a line break in the middle of a row."""
+    """A file cut short ends without a line break, in the middle of a row: a long file whose last
+    row lacks its line break is refused (a number cut to its first digits looks whole)."""
     with open(path, "rb") as fh:
         fh.seek(max(0, path.stat().st_size - _PEEK))
         tail = fh.read()
     if tail.endswith((b"\n", b"\r")):
         return
     last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
-    fields = last.count(delimiter)
-    if fields < len(header) - 1:
-        with open(path, "rb") as fh:
-            row = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
-        raise InputError("the file ends in the middle of a row (truncated)", file=display,
-                         row=row, column=header[fields],
-                         hint="the copy was cut short: export the file again")
+    fields = min(last.count(delimiter), len(header) - 1)
+    with open(path, "rb") as fh:
+        row = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
+    raise InputError("the file ends in the middle of a row, without a line break (truncated?)",
+                     file=display, row=row, column=header[fields],
+                     hint="the copy may have been cut short: export the file again; if it is "
+                          "complete, add a line break at its end")
 
 
 def is_long_header(header: list[str]) -> bool:
@@ -173,21 +193,33 @@ def from_rows(rows: list[list[str]], path: Path, display: str, digest: str) -> B
                  value_kind=kind)
 
 
+# A plain number: ASCII digits, one optional sign, point and exponent (no NaN, inf, 1_000, ６).
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+NUMBER_HINT = ("write plain numbers in ASCII digits (no units, notes, NaN, inf or _); leave the "
+               "cell empty and set flag N where not available")
+
+
 def _numbers(frame: pd.DataFrame, display: str) -> pd.DataFrame:
     """Convert value, contributor and share cells, naming the first cell that is not a number."""
     for col in ("value", "contributors", "top1_share", "top2_share"):
         text = frame[col].astype(str).str.strip()
         grouped = text.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,234.5 but not 1,2,3
         text = text.where(~grouped, text.str.replace(",", "", regex=False))
-        nums = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = nums.isna() & (text != "")
+        plain = text.str.fullmatch(NUMBER.pattern)
+        nums = pd.to_numeric(text.where(plain & (text != "")), errors="coerce")
+        bad = ~plain & (text != "")
+        if col == "contributors":
+            bad |= nums.notna() & (nums != nums.round())
         if bad.any():
             i = bad.idxmax()
+            cell = str(frame.at[i, col])
+            problem = (f"{cell!r} is not a whole number of contributors"
+                       if col == "contributors" and plain[i] else f"{cell[:60]!r} is not a number")
             raise InputError(
-                f"{frame.at[i, col]!r} is not a number", file=display, row=int(frame.at[i, "_row"]),
+                problem, file=display, row=int(frame.at[i, "_row"]),
                 column=str(frame.at[i, "_col"]) if col == "value" else col,
-                hint="write plain numbers (no units or notes in the cell); leave the cell empty "
-                     "and set flag N for not available",
+                hint=("contributors count units: write a whole number such as 3"
+                      if col == "contributors" and plain[i] else NUMBER_HINT),
             )
         frame[col] = nums
     return frame

@@ -1,18 +1,30 @@
-"""Cells of a file as rows of text: CSV of any supported encoding, and XLSX without formulas."""
+"""Cells of a file as rows of text: CSV of any supported encoding, and XLSX without formulas.
+
+Both readers are bounded (``statlib.ingest.limits``): a file beyond a bound is refused naming
+the bound before it can fill the memory. Workbooks are streamed (openpyxl's read-only parser):
+the declared dimension is checked before a cell is read, and every cell as it arrives.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime
 import io
+import re
+import sys
+import unicodedata
+import zipfile
 from pathlib import Path
 
 from statlib.errors import InputError
 from statlib.ingest.base import decode
+from statlib.ingest.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Clock, limits
 
-__all__ = ["csv_rows", "sniff_delimiter", "xlsx_rows"]
+__all__ = ["csv_rows", "excel_sep", "sniff_delimiter", "xlsx_rows"]
 
 Rows = list[list[str]]
+
+_SEP_LINE = re.compile(r'^"?sep=(.)"?\s*$')
 
 
 def sniff_delimiter(header: str) -> str:
@@ -21,23 +33,68 @@ def sniff_delimiter(header: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def csv_rows(path: Path) -> Rows:
-    """Every line of a CSV as a list of cells (stripped), line numbers = list index + 1."""
+def excel_sep(line: str) -> str | None:
+    """The delimiter an Excel ``sep=;`` first line declares, or None."""
+    m = _SEP_LINE.match(line.strip())
+    return m[1] if m else None
+
+
+def csv_rows(path: Path, display: str | None = None) -> Rows:
+    """Every line of a CSV as a list of cells (stripped), line numbers = list index + 1.
+
+    An Excel ``sep=X`` first line sets the delimiter and counts as an empty line. A file whose
+    last table row has no final line break may have been cut short and is refused.
+    """
+    name = display or str(path)
+    bounds = limits()
     text, _ = decode(path)
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    lines = text.splitlines()
+    first_i = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    first = lines[first_i] if lines else ""
+    sep = excel_sep(first)
+    if sep is not None:
+        header = next((line for line in lines[first_i + 1:] if line.strip()), "")
+        delimiter = sep
+    else:
+        header, delimiter = first, sniff_delimiter(first)
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # lengths are checked below, with a row
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first),
-                               strict=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
+        line = re.search(r"line (\d+)", str(exc))
         raise InputError(
-            f"the CSV is malformed: {exc}", file=str(path),
+            f"the CSV is malformed: {exc}", file=name,
+            row=int(line[1]) if line else None,
             hint="check quotes: a field that contains a comma or a line break must be quoted",
         ) from exc
-    if text and not text.endswith(("\n", "\r")) and rows and _looks_cut(rows):
-        raise InputError(
-            "the file ends in the middle of a row (truncated)", file=str(path), row=len(rows),
-            hint="the download or copy was cut short: export the file again",
-        )
+    if sep is not None:
+        rows[first_i] = []
+    head = [c.strip() for c in header.split(delimiter)]
+    cells = 0
+    for r_no, row in enumerate(rows, 1):
+        if len(row) > bounds.max_columns:
+            raise bounds.exceeded("max_columns", f"row {r_no} has {len(row):,} fields",
+                                  file=name, row=r_no, column=f"#{bounds.max_columns + 1}")
+        cells += len(row)
+        if cells > bounds.max_cells:
+            raise bounds.exceeded("max_cells", f"the table holds more than {bounds.max_cells:,} "
+                                  "cells", file=name, row=r_no)
+        for c_no, cell in enumerate(row):
+            if len(cell) > bounds.max_field:
+                raise bounds.exceeded(
+                    "max_field", f"a field of {len(cell):,} characters", file=name, row=r_no,
+                    column=(head[c_no] if c_no < len(head) and head[c_no] and r_no > 1
+                            else f"#{c_no + 1}"))
+    if text and not text.endswith(("\n", "\r")) and rows:
+        last = len(rows)
+        if sum(1 for c in rows[-1] if c.strip()) > 1 or _looks_cut(rows):
+            raise InputError(
+                "the file ends without a line break in the middle of a table row: it may have "
+                "been cut short", file=name, row=last,
+                column=(head[len(rows[-1]) - 1] if 0 < len(rows[-1]) <= len(head)
+                        else f"#{len(rows[-1])}"),
+                hint="export the file again; if it is complete, add a line break at its end",
+            )
     return [[c.strip() for c in row] for row in rows]
 
 
@@ -46,47 +103,160 @@ def _looks_cut(rows: Rows) -> bool:
     return len(widths) > 2 and widths[-1] < max(widths[1:-1])
 
 
-def xlsx_rows(path: Path) -> Rows:
-    """The first visible sheet of a workbook as rows of text.
+def xlsx_rows(path: Path, display: str | None = None) -> Rows:
+    """The first visible sheet of a workbook as rows of text, streamed and bounded.
 
-    Formulas and merged cells are rejected: a formula's cached value may be stale or absent,
-    and a merged cell hides which rows or columns it labels.
+    Formulas, merged cells and hidden rows or columns holding values are rejected: a formula's
+    cached value may be stale or absent, a merged cell hides which rows or columns it labels,
+    and a hidden row is a value nobody checked on screen.
     """
     import openpyxl
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
 
+    name = display or str(path)
+    bounds = limits()
+    clock = Clock(name, bounds)
+    _check_archive(path, name, bounds)
     try:
-        wb = openpyxl.load_workbook(path, data_only=False)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # zip, XML and format errors all mean "not a workbook"
         raise InputError(
-            f"cannot open the workbook: {exc}", file=str(path),
+            f"cannot open the workbook: {exc}", file=name,
             hint="save it again from Excel/WPS as .xlsx",
         ) from exc
-    sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
-    if not sheets:
-        raise InputError("the workbook has no visible sheet", file=str(path))
-    ws = sheets[0]
-    if ws.merged_cells.ranges:
-        rng = sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))[0]
-        raise InputError(
-            f"merged cells {rng.coord} in sheet {ws.title!r}", file=str(path), row=rng.min_row,
-            column=get_column_letter(rng.min_col),
-            hint="unmerge the cells and repeat the label in every row or column it covers",
-        )
-    rows: Rows = []
-    for r_idx, row in enumerate(ws.iter_rows(min_row=1, min_col=1), 1):
-        cells = []
-        for c_idx, cell in enumerate(row, 1):
-            value = cell.value
-            if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")):
+    try:
+        sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
+        if not sheets:
+            raise InputError("the workbook has no visible sheet", file=name,
+                             hint="unhide the sheet that holds the data")
+        ws = sheets[0]
+        max_rows = min(bounds.max_rows, EXCEL_MAX_ROWS)
+        if ws._max_row is not None and ws._max_column is not None:  # the declared dimension
+            n_rows, n_cols = ws._max_row, ws._max_column
+            corner = f"{get_column_letter(min(n_cols, EXCEL_MAX_COLUMNS))}{n_rows}"
+            if n_rows > EXCEL_MAX_ROWS or n_cols > EXCEL_MAX_COLUMNS:
                 raise InputError(
-                    f"cell {get_column_letter(c_idx)}{r_idx} holds a formula ({value})",
-                    file=str(path), row=r_idx, column=get_column_letter(c_idx),
-                    hint="replace formulas by their values (copy, paste special → values)",
-                )
-            cells.append(_cell_text(value))
-        rows.append(cells)
+                    f"sheet {ws.title!r} declares {n_rows:,} rows × {n_cols:,} columns, more "
+                    f"than a workbook can hold ({EXCEL_MAX_ROWS:,} × {EXCEL_MAX_COLUMNS:,})",
+                    file=name, row=n_rows, column=corner.rstrip("0123456789"),
+                    hint="the file is damaged or forged: save it again from Excel")
+            at = {"file": name, "row": n_rows, "column": corner.rstrip("0123456789")}
+            if n_rows > max_rows:
+                raise bounds.exceeded("max_rows", f"sheet {ws.title!r} declares {n_rows:,} "
+                                      f"rows (up to {corner})", **at)
+            if n_cols > bounds.max_columns:
+                raise bounds.exceeded("max_columns", f"sheet {ws.title!r} declares {n_cols:,} "
+                                      f"columns (up to {corner})", **at)
+            if n_rows * n_cols > bounds.max_cells:
+                raise bounds.exceeded("max_cells", f"sheet {ws.title!r} declares {n_rows:,} × "
+                                      f"{n_cols:,} cells (up to {corner})", **at)
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
+                                     date_formats=wb._date_formats,
+                                     timedelta_formats=wb._timedelta_formats)
+            rows = _stream(parser, name, bounds, clock, max_rows, get_column_letter)
+            _check_hidden(parser, rows, name, get_column_letter)
+            if parser.merged_cells is not None and parser.merged_cells.mergeCell:
+                rng = sorted(parser.merged_cells.mergeCell,
+                             key=lambda m: (m.min_row, m.min_col))[0]
+                raise InputError(
+                    f"merged cells {rng.ref} in sheet {ws.title!r}", file=name,
+                    row=rng.min_row, column=get_column_letter(rng.min_col),
+                    hint="unmerge the cells and repeat the label in every row or column it "
+                         "covers")
+        return rows
+    finally:
+        wb.close()
+
+
+def _check_archive(path: Path, name: str, bounds: object) -> None:
+    """Refuse a workbook whose parts unpack beyond the byte bound (a zip bomb) before parsing."""
+    from statlib.ingest.limits import Limits
+
+    assert isinstance(bounds, Limits)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"cannot open the workbook: {exc}", file=name,
+                         hint="save it again from Excel/WPS as .xlsx") from exc
+    if unpacked > bounds.max_bytes:
+        raise bounds.exceeded("max_bytes", f"the workbook unpacks to {unpacked:,} bytes",
+                              file=name)
+
+
+def _stream(parser: object, name: str, bounds: object, clock: Clock, max_rows: int,
+            letter: object) -> Rows:
+    from statlib.ingest.limits import Limits
+
+    assert isinstance(bounds, Limits)
+    rows: Rows = []
+    cells = 0
+    clock.check()
+    for r_idx, row in parser.parse():  # type: ignore[attr-defined]
+        if r_idx > max_rows:
+            raise bounds.exceeded("max_rows", f"row {r_idx:,} is beyond the sheet's bound",
+                                  file=name, row=r_idx)
+        if r_idx % 1000 == 0:
+            clock.check(r_idx)
+        out: list[str] = []
+        for cell in row:
+            value, c_idx = cell["value"], cell["column"]
+            if value is None:
+                continue
+            col = letter(min(c_idx, EXCEL_MAX_COLUMNS))  # type: ignore[operator]
+            if c_idx > bounds.max_columns:
+                raise bounds.exceeded("max_columns", f"cell {col}{r_idx} is in column "
+                                      f"{c_idx:,}", file=name, row=r_idx, column=col)
+            cells += 1
+            if cells > bounds.max_cells:
+                raise bounds.exceeded("max_cells", f"the sheet holds more than "
+                                      f"{bounds.max_cells:,} cells", file=name, row=r_idx)
+            if cell["data_type"] == "f" or (isinstance(value, str) and value.startswith("=")):
+                raise InputError(
+                    f"cell {col}{r_idx} holds a formula ({value})", file=name, row=r_idx,
+                    column=col,
+                    hint="replace formulas by their values (copy, paste special → values)")
+            text = _cell_text(value)
+            if len(text) > bounds.max_field:
+                raise bounds.exceeded("max_field", f"cell {col}{r_idx} holds {len(text):,} "
+                                      "characters", file=name, row=r_idx, column=col)
+            if len(out) < c_idx:
+                out.extend([""] * (c_idx - len(out)))
+            out[c_idx - 1] = text
+        while len(rows) < r_idx - 1:
+            rows.append([])
+        if r_idx > len(rows):
+            rows.append(out)
+    clock.check()
     return rows
+
+
+def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None:
+    """A hidden row or column that holds a value is refused, naming it."""
+    for r_key, attrs in parser.row_dimensions.items():  # type: ignore[attr-defined]
+        r = int(r_key)
+        if attrs.get("hidden") in ("1", "true") and r <= len(rows) and any(rows[r - 1]):
+            c = next(i for i, v in enumerate(rows[r - 1]) if v)
+            raise InputError(
+                f"row {r} is hidden but holds values", file=name, row=r,
+                column=letter(c + 1),  # type: ignore[operator]
+                hint="unhide the row (or delete it) so that every value loaded is seen")
+    from openpyxl.utils import column_index_from_string
+
+    for attrs in parser.column_dimensions.values():  # type: ignore[attr-defined]
+        if attrs.get("hidden") not in ("1", "true"):
+            continue
+        lo = column_index_from_string(attrs["index"])
+        hi = int(attrs.get("max", lo))
+        for r, row in enumerate(rows, 1):
+            c = next((i for i in range(lo - 1, min(hi, len(row))) if row[i]), None)
+            if c is not None:
+                raise InputError(
+                    f"column {letter(c + 1)} is hidden but holds values",  # type: ignore[operator]
+                    file=name, row=r, column=letter(c + 1),  # type: ignore[operator]
+                    hint="unhide the column (or delete it) so that every value loaded is seen")
 
 
 def _cell_text(value: object) -> str:
@@ -94,6 +264,10 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
         return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    if isinstance(value, int | float):
+        return repr(value)
+    return unicodedata.normalize("NFC", str(value)).strip()

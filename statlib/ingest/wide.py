@@ -8,7 +8,6 @@ An export without a ``地区`` line and without regions in the table is national
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -134,9 +133,9 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
     if fixed_ind:
         name, unit = split_unit(fixed_ind)
         fixed_ind = name
+        unit_at[name] = (int(meta["指标@row"]), "指标")  # where the indicator is named
         if unit:
             units[name] = unit
-            unit_at[name] = (int(meta["指标@row"]), "指标")
     records = []
     for line_no, row in body:
         label = row[0].strip() if row else ""
@@ -183,29 +182,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
                             else "period"): header[0] or "#1"},
                   unit_at=unit_at,
                   note=note, units=units)
-    batch.new_indicators = _definitions(frame, units, meta)
     return batch
-
-
-def _definitions(frame: pd.DataFrame, units: dict[str, str],
-                 meta: dict[str, str]) -> dict[str, dict[str, object]]:
-    """Catalogue entries for indicators an export names, used only where the catalogue has none."""
-    out: dict[str, dict[str, object]] = {}
-    for name, group in frame.groupby("indicator"):
-        name = str(name)
-        unit = units.get(name, "")
-        freq = max((periods.parse(p).freq for p in group["period"]), key="MQA".index)
-        text = group["value"].dropna().map(repr)
-        decimals = int(text.map(lambda t: len(t.split(".")[1]) if "." in t else 0).max())
-        out[name] = {
-            "code": "nbs_" + hashlib.sha1(name.encode()).hexdigest()[:8],
-            "name": name, "unit": unit, "frequency": freq,
-            "kind": "index" if "=100" in unit else "level", "decimals": min(decimals, 2),
-            "source": meta.get("数据来源", "国家统计局"),
-            "definition": "", "scope": "", "topic": "", "aliases": "", "growth_of": "",
-            "name_en": "", "price_basis": "",
-        }
-    return out
 
 
 def _looks_nbs(rows_head: str) -> bool:
@@ -234,16 +211,16 @@ def _looks_wide(rows_head: str) -> bool:
 
 
 def read_nbs(path: Path, display: str) -> Batch:
-    return from_rows(csv_rows(path), path, display, sha256_of(path), "nbs")
+    return from_rows(csv_rows(path, display), path, display, sha256_of(path), "nbs")
 
 
 def read_wide(path: Path, display: str) -> Batch:
-    return from_rows(csv_rows(path), path, display, sha256_of(path), "wide")
+    return from_rows(csv_rows(path, display), path, display, sha256_of(path), "wide")
 
 
 def read_xlsx(path: Path, display: str) -> Batch:
     """A workbook: long layout if its header names indicator, region and period; else wide."""
-    rows = xlsx_rows(path)
+    rows = xlsx_rows(path, display)
     head = next((r for r in rows if any(r)), [])
     if long.is_long_header(head):
         return long.from_rows(rows, path, display, sha256_of(path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from statlib import config
+from statlib.store import schema
 from statlib.store.backends import Backend, open_backend, register_backend
 from statlib.store.build import build
 from statlib.store.store import Indicator, Region, Store
@@ -43,6 +44,11 @@ def open_store(url: str | None = None, *, read_only: bool = True,
     if is_default and not Path(target).exists():
         build(target)
     backend = open_backend(target, read_only=read_only, create=False)
+    try:
+        schema.check_version(backend)
+    except BaseException:
+        backend.close()
+        raise
     if not read_only:
         backend.create_schema()
     store = Store(backend, edition=chosen)

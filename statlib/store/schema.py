@@ -1,13 +1,19 @@
 """The data model of the store (DESIGN.md), as DDL shared by the DuckDB and PostgreSQL backends.
 
-``{double}`` and ``{obs_key}`` are filled per backend: DuckDB keeps the observation table without a
-primary-key index (loads are checked for duplicate keys before they commit, and ``vintage`` makes
-every stored key unique), PostgreSQL keeps the key as its primary key.
+``{double}`` and ``{obs_key}`` are filled per backend. Both keep the observation key
+(indicator, region, period, vintage) as the primary key (``OBS_KEY``): a store never holds two
+values of one key, whatever a loader does. Schema version 2 added the key on DuckDB; a database
+of an older version is refused on opening (``check_version``) with what to do.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+from typing import Any
+
+from statlib.errors import DataError
+
+SCHEMA_VERSION = "2"
+OBS_KEY = ", PRIMARY KEY (indicator, region, period, vintage)"
 
 # Observation status flags (one letter each, combined in ``observation.flags``).
 FLAGS = {
@@ -78,6 +84,27 @@ CREATE TABLE IF NOT EXISTS survey_response (
     weight {double} NOT NULL, sex TEXT, age_group TEXT, item TEXT NOT NULL, score INTEGER
 );
 """
+
+
+def check_version(backend: Any) -> None:
+    """Refuse a store built by an older statlib (another schema version), saying what to do.
+
+    A store without a version (created by ``create_schema`` alone, as tests and tools do) is
+    accepted: its tables were created by this schema."""
+    try:
+        found = backend.scalar("SELECT value FROM statlib_meta WHERE key = 'schema_version'")
+    except Exception:  # no statlib_meta table: created by create_schema of this version
+        return
+    if found is None or str(found) == SCHEMA_VERSION:
+        return
+    if str(found) == "1" and backend.name == "postgresql":
+        return  # version 2 changed only DuckDB's tables: PostgreSQL always kept the key
+    raise DataError(
+        f"database {backend.url} has schema version {found}, this statlib needs version "
+        f"{SCHEMA_VERSION} (the observation table keeps its key (indicator, region, period, "
+        "vintage) on every backend) — rebuild it with `statlib db init --force` (values "
+        "ingested since the build must be ingested again), or use the statlib that built it"
+    )
 
 
 def ddl(double: str, obs_key: str) -> list[str]:

@@ -1,0 +1,99 @@
+"""Bounds on what one input file may cost: bytes, rows, columns, cells, field length and time.
+
+Each bound has a default that the bureau's real files stay far below and an environment variable
+that raises (or lowers) it; a file beyond a bound is refused with an ``InputError`` that names the
+bound, its value and the variable. The bounds are read when a file is read, so a test or a shell
+may change them at any time.
+
+=============================  ==============  ===============================================
+variable                       default         bounds
+=============================  ==============  ===============================================
+``STATLIB_INGEST_MAX_BYTES``   4 GiB           the file's size; a workbook's unpacked XML
+``STATLIB_INGEST_MAX_ROWS``    50,000,000      rows of a long CSV; 1,048,576 for a workbook
+``STATLIB_INGEST_MAX_COLUMNS`` 2,000           columns of a table or workbook
+``STATLIB_INGEST_MAX_CELLS``   5,000,000       cells read into memory (workbooks, wide tables)
+``STATLIB_INGEST_MAX_FIELD``   1,000           characters of one field (a name, code, number)
+``STATLIB_INGEST_TIMEOUT``     900             seconds to read and check one file
+=============================  ==============  ===============================================
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from statlib.errors import ConfigError, InputError
+
+__all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "Clock", "Limits", "limits"]
+
+EXCEL_MAX_ROWS = 1_048_576  # a sheet cannot hold more (Excel, WPS, the OOXML standard)
+EXCEL_MAX_COLUMNS = 16_384  # XFD
+
+_DEFAULTS = {
+    "max_bytes": ("STATLIB_INGEST_MAX_BYTES", 4 << 30),
+    "max_rows": ("STATLIB_INGEST_MAX_ROWS", 50_000_000),
+    "max_columns": ("STATLIB_INGEST_MAX_COLUMNS", 2_000),
+    "max_cells": ("STATLIB_INGEST_MAX_CELLS", 5_000_000),
+    "max_field": ("STATLIB_INGEST_MAX_FIELD", 1_000),
+    "timeout": ("STATLIB_INGEST_TIMEOUT", 900),
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_field: int
+    timeout: int
+
+    @staticmethod
+    def env(name: str) -> str:
+        return _DEFAULTS[name][0]
+
+    def exceeded(self, name: str, what: str, *, file: str, row: int | None = None,
+                 column: str | None = None) -> InputError:
+        """The error for a file beyond bound ``name``: ``what`` says by how much."""
+        return InputError(
+            f"{what}, above the limit of {getattr(self, name):,} ({self.env(name)})",
+            file=file, row=row, column=column,
+            hint=f"split the file, or raise the limit: export {self.env(name)}=… and load it "
+                 "again",
+        )
+
+
+def limits() -> Limits:
+    """The bounds in force now (environment variables over the defaults)."""
+    values: dict[str, int] = {}
+    for name, (env, default) in _DEFAULTS.items():
+        text = os.environ.get(env, "").strip().replace("_", "")
+        if not text:
+            values[name] = default
+            continue
+        try:
+            values[name] = int(text)
+        except ValueError:
+            raise ConfigError(f"{env}={os.environ[env]!r} is not a whole number") from None
+        if values[name] < 0:
+            raise ConfigError(f"{env}={os.environ[env]!r} must not be negative")
+    return Limits(**values)
+
+
+class Clock:
+    """The time budget of one file: ``check()`` raises once ``STATLIB_INGEST_TIMEOUT`` passed."""
+
+    def __init__(self, file: str, bounds: Limits | None = None) -> None:
+        self.file = file
+        self.bounds = bounds or limits()
+        self.start = time.monotonic()
+
+    def left(self) -> float:
+        return self.bounds.timeout - (time.monotonic() - self.start)
+
+    def check(self, row: int | None = None) -> None:
+        if self.left() < 0:
+            raise self.bounds.exceeded(
+                "timeout", f"reading the file took more than {self.bounds.timeout} s",
+                file=self.file, row=row)
