@@ -22,6 +22,7 @@ from statlib import __version__, config, fsio, periods
 from statlib.batch import cache as cache_mod
 from statlib.batch.jobs import Job, load_release, plan
 from statlib.batch.publish import (
+    check_release_link,
     clean_parts,
     current_release,
     publish_release,
@@ -108,6 +109,8 @@ def build(params: Path | str | None = None, *, period: str | None = None,
         # the folders and names the release is written to, checked before any job runs: a
         # planted link there is refused now, not after the jobs (statlib.fsio)
         fsio.mkdir(outputs, outputs / ".releases")
+        check_release_link(outputs, period)
+        fsio.mkdir(work_root, work / "failed")
         fsio.real_inside(outputs, outputs / "index.html")
         if removed:
             notes.append(f"removed {len(removed)} unfinished release folder(s) of a dead build "
@@ -182,7 +185,6 @@ def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], perio
         stage = work / "stage"
         fsio.remove_tree(work_root, stage)
         fsio.mkdir(work_root, stage)
-        fsio.mkdir(work_root, work / "failed")
         results = execute_jobs(todo, stage, work / "failed",
                                workers=workers or os.cpu_count() or 1, cluster=cluster,
                                timeout=timeout, on_done=done)

@@ -24,7 +24,8 @@ from statlib.batch.safety import inside, slug
 from statlib.errors import StatlibError, UnsafePathError
 from statlib.ingest.base import sha256_of as sha256_file
 
-__all__ = ["clean_parts", "current_release", "publish_release", "sha256_file", "write_site_index"]
+__all__ = ["check_release_link", "clean_parts", "current_release", "publish_release",
+           "sha256_file", "write_site_index"]
 
 KEEP = 2  # releases kept per period (the current one and the one before)
 
@@ -48,10 +49,7 @@ def publish_release(outputs: Path, period: str, files: dict[str, Path],
     read-only folder is an OutputError naming the folder, with the assembled folder removed.
     """
     outputs = Path(outputs)
-    link = outputs / slug(period)
-    if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
-        raise UnsafePathError(f"{link} is not a release link statlib made — move it aside; statlib "
-                           "publishes each period as a link to outputs/.releases/")
+    link = check_release_link(outputs, period)
     releases = fsio.mkdir(outputs, outputs / ".releases")
     name = f"{slug(period)}-{uuid.uuid4().hex[:10]}"
     building = releases / f".{name}.part"
@@ -78,6 +76,16 @@ def publish_release(outputs: Path, period: str, files: dict[str, Path],
     crash_point("build:switched")
     _prune(outputs, slug(period), keep=final)
     return final
+
+
+def check_release_link(outputs: Path, period: str) -> Path:
+    """``outputs/<period>``, refused unless absent or a release link statlib made."""
+    link = Path(outputs) / slug(period)
+    if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
+        raise UnsafePathError(
+            f"{link} is not a release link statlib made — move it aside; statlib "
+            "publishes each period as a link to outputs/.releases/")
+    return link
 
 
 def _verify(folder: Path, entries: dict[str, dict[str, Any]]) -> None:

@@ -114,7 +114,7 @@ def render(
         try:
             staged: dict[str, tuple[Path, Path]] = {}
             for fmt in chosen:
-                final = _inside(target / f"{stem}{fmt.suffix}", target)
+                final = fsio.real_inside(target, target / f"{stem}{fmt.suffix}")
                 file = staging / final.name
                 fmt.write(doc, file)
                 file.chmod(0o644)

@@ -1,0 +1,280 @@
+"""Writes stay inside the output root: planted symbolic links (S5), a full disk and a read-only
+output folder (R4) — real builds, previews, publications and site builds."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from statlib import open_store, registry
+from statlib.authoring import preview
+from statlib.batch import build
+from statlib.batch.publish import publish_release
+from statlib.errors import OutputError, UnsafePathError
+from statlib.site import build_site, publish
+
+FIX = "tests/fixtures/batch"
+ROOT = Path(__file__).resolve().parents[1]
+MINI = {
+    "series": "mini",
+    "notebook": f"{FIX}/mini.ipynb",
+    "regions": ["990200"],
+    "editions": ["internal", "public"],
+    "formats": ["html"],
+}
+NOW = "2023-12-15T09:30"
+
+
+@pytest.fixture()
+def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("STATLIB_DB", str(db_copy))
+    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
+    (tmp_path / "outside").mkdir()
+    return tmp_path
+
+
+def _release_file(tmp: Path) -> Path:
+    path = tmp / "release.yaml"
+    path.write_text(json.dumps({"period": "2023-11", "publications": [MINI]}), encoding="utf-8")
+    return path
+
+
+def _plant(env: Path, rel: str, kind: str) -> tuple[Path, Path | None]:
+    """A link at ``rel`` (under the test folder) to a folder, or a file name, outside the root;
+    what was there is moved aside (returned, to put back)."""
+    link = env / rel
+    link.parent.mkdir(parents=True, exist_ok=True)
+    aside = None
+    if link.exists() or link.is_symlink():
+        aside = link.with_name(f"{link.name}.aside")
+        link.rename(aside)
+    target = env / "outside" / f"{uuid.uuid4().hex[:8]}-{link.name}"
+    if kind == "dir":
+        target.mkdir()  # a file name is left absent: a write through the link would create it
+    link.symlink_to(target)
+    return link, aside
+
+
+def _written_outside(env: Path) -> list[str]:
+    return sorted(str(p) for p in (env / "outside").rglob("*") if not p.is_dir())
+
+
+def _bulletin_release(env: Path, db: Path) -> None:
+    """A built release 2023-11 with a public bulletin, registered and approved."""
+    src = env / "src"
+    src.mkdir(exist_ok=True)
+    files = {}
+    for ext in ("html", "pdf"):
+        (src / f"b.{ext}").write_text(f"<p>公开版 {ext}</p>", encoding="utf-8")
+        files[f"public/bulletin/990200/bulletin.{ext}"] = src / f"b.{ext}"
+    jobs = {
+        "bulletin-990200-public": {
+            "series": "bulletin",
+            "region": "990200",
+            "edition": "public",
+            "parameters": {"period": "2023-11"},
+            "files": sorted(files),
+            "status": "built",
+        }
+    }
+    publish_release(
+        env / "outputs",
+        "2023-11",
+        files,
+        {"period": "2023-11", "jobs": jobs, "data_vintage": 1, "code_version": "t"},
+    )
+    with open_store(str(db), read_only=False) as s:
+        pub = registry.register(s, "bulletin", "2023-11", "public", "十一月", embargo=NOW)
+        for status, who in (("reviewed", "张审"), ("approved", "李签")):
+            registry.advance(s, pub.key, status, who)
+
+
+# (planted link, kind, True when statlib must refuse naming it — False: writes safely inside)
+BUILD = [
+    ("outputs/.index.html.tmp", "file", False),
+    ("outputs/.2023-11.0123abcd.link", "file", False),
+    ("outputs/.releases/.2023-11-0123456789.part", "dir", False),
+    ("work/2023-11/cache/mini-990200-public.tmp", "file", False),
+    ("work/2023-11/stage", "dir", False),
+    ("outputs/.releases", "dir", True),
+    ("outputs/index.html", "file", True),
+    ("outputs/2023-11", "dir", True),
+    ("work/2023-11", "dir", True),
+    ("work/2023-11/build.lock", "file", True),
+    ("work/2023-11/cache", "dir", True),
+    ("work/2023-11/failed", "dir", True),
+]
+PREVIEW = [
+    ("outputs/preview", "dir", True),
+    ("outputs/preview/mini", "dir", True),
+    ("outputs/preview/mini/mini.ipynb", "file", True),
+    ("outputs/preview/mini/mini.internal.html", "file", True),
+]
+SITE = [
+    ("outputs/.site.0123abcd.link", "file", False),
+    ("outputs/.site/.0123456789ab.part", "dir", False),
+    ("outputs/.site", "dir", True),
+    ("outputs/site", "dir", True),
+    ("outputs/.site/.publish.lock", "file", True),
+]
+
+
+def _each(
+    env: Path, cases: list[tuple[str, str, bool]], run: Callable[[], object]
+) -> tuple[int, int]:
+    """Plant the links that must be written around all at once and run once; then each link
+    that must be refused alone (what was at its name moved aside and put back). Returns
+    (links planted, refusals)."""
+    safe = [_plant(env, rel, kind)[0] for rel, kind, refuse in cases if not refuse]
+    if safe:
+        run()
+        assert _written_outside(env) == []
+        for link in safe:  # a link at a temporary name is never written through
+            assert not link.exists() or link.is_symlink()
+    refused = 0
+    for rel, kind, refuse in cases:
+        if not refuse:
+            continue
+        link, aside = _plant(env, rel, kind)
+        try:
+            run()
+        except UnsafePathError as exc:
+            message = str(exc)
+        else:
+            pytest.fail(f"a link planted at {rel} was not refused")
+        assert str(link) in message, (rel, message)
+        assert "remove it" in message or "move it aside" in message
+        refused += 1
+        link.unlink()
+        if aside is not None:
+            aside.rename(link)
+        assert _written_outside(env) == [], rel
+    return len(safe) + refused, refused
+
+
+def test_planted_symlinks_never_redirect_a_write(env: Path, db_copy: Path) -> None:
+    release = _release_file(env)
+    counts = [_each(env, BUILD, lambda: build(release, workers=1))]
+    assert (env / "outputs" / "index.html").is_file()
+    assert not (env / "outputs" / "index.html").is_symlink()
+    counts.append(_each(env, PREVIEW, lambda: preview(ROOT / FIX / "mini.ipynb")))
+    _bulletin_release(env, db_copy)
+
+    def site() -> None:
+        with open_store(str(db_copy), read_only=False) as s:
+            report = publish(env / "outputs", s, "2023-11", now=NOW)
+            assert report.refused == []
+            build_site(env / "outputs", s)
+
+    counts.append(_each(env, SITE, site))
+    assert (env / "outputs" / "site" / "files").is_dir()
+    assert _written_outside(env) == []  # only the links' empty target folders are there
+    planted, refused = sum(c[0] for c in counts), sum(c[1] for c in counts)
+    assert planted == len(BUILD) + len(PREVIEW) + len(SITE) == 21
+    print(
+        f"S5: {planted} symlinks planted, 0 files written outside the output root "
+        f"({refused} refused naming the link, {planted - refused} written around safely; "
+        "build, preview, publish, site)"
+    )
+
+
+@contextlib.contextmanager
+def _tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or 'not permitted'})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_small_disk_is_refused_before_any_job_runs(env: Path) -> None:
+    ran: list[str] = []
+    with _tmpfs(env / "outputs", "2m"):
+        with pytest.raises(OutputError) as caught:
+            build(_release_file(env), workers=1, on_plan=lambda jobs, todo: ran.append("plan"))
+        assert ran == []  # before any job was planned or run
+        assert str(env / "outputs") in str(caught.value)
+        assert "only 2.0 MB are free, a run needs at least 8 MB" in str(caught.value)
+        assert list((env / "outputs").iterdir()) == []
+    print("R4: 2 MB tmpfs as output root: refused before the jobs, naming the folder")
+
+
+def test_a_disk_that_fills_during_the_build_publishes_nothing(env: Path) -> None:
+    with _tmpfs(env / "outputs", "12m"):
+        filler = env / "outputs" / "filler"
+
+        def fill(jobs: list[object], todo: list[object]) -> None:
+            """Another program fills the disk while the jobs run."""
+            with open(filler, "wb") as fh, contextlib.suppress(OSError):
+                while True:
+                    fh.write(b"\0" * 65536)
+                    fh.flush()
+
+        with pytest.raises(OutputError) as caught:
+            build(_release_file(env), workers=1, on_plan=fill)
+        message = str(caught.value)
+        assert str(env / "outputs" / ".releases") in message and "the disk is full" in message
+        left = sorted(p.name for p in (env / "outputs").rglob("*"))
+        assert left == [".releases", "filler"]  # no .part, no link, no index
+        filler.unlink()
+        report = build(_release_file(env), workers=1)  # space again: the next run publishes
+        assert report.published and report.failed == []
+        assert (env / "outputs" / "2023-11" / "manifest.json").is_file()
+    print(
+        "R4: disk filled during the build: OutputError naming the folder, nothing published; "
+        "the next run publishes"
+    )
+
+
+def test_a_read_only_output_folder_is_refused_before_any_job_runs(env: Path) -> None:
+    with _tmpfs(env / "outputs", "64m"):
+        ro = subprocess.run(
+            ["mount", "-o", "remount,ro", str(env / "outputs")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if ro.returncode != 0:
+            pytest.skip(f"cannot remount read-only ({ro.stderr.strip()})")
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "statlib.cli",
+                "build",
+                "--params",
+                str(_release_file(env)),
+                "-j",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        assert done.returncode == OutputError.exit_code == 8
+        assert "Traceback" not in done.stderr
+        assert f"cannot write to {env / 'outputs'}: the file system is read-only" in done.stderr, (
+            done.stderr
+        )
+        assert "jobs:" not in done.stdout  # refused before the plan
+        assert not (env / "work" / "2023-11" / "stage").exists()
+    shutil.rmtree(env / "work", ignore_errors=True)
+    print("R4: read-only outputs: refused before the jobs, naming the folder (exit 8)")
