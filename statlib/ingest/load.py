@@ -437,11 +437,13 @@ def _keep_new(store: Store, duck: duckdb.DuckDBPyConnection, table: str, where: 
             f"l.indicator = n.indicator AND l.region = n.region AND l.period = n.period AND "
             f"{same})")
         return int(store.backend.scalar(f"SELECT count(*) FROM observation WHERE vintage = {vid}"))
-    stage = duck.execute("SELECT * FROM _statlib_stage").df()
+    # Arrow, not pandas: a NULL stays NULL and a NaN stays NaN, as on DuckDB (and COPY is faster)
+    stage = duck.sql(f"SELECT {', '.join(schema.OBSERVATION_COLUMNS)} FROM _statlib_stage"
+                     ).to_arrow_table()
     be = store.backend
     be.execute("CREATE TEMP TABLE IF NOT EXISTS _statlib_new (LIKE observation)")
     be.execute("TRUNCATE _statlib_new")
-    be.copy_in("_statlib_new", stage[list(schema.OBSERVATION_COLUMNS)])
+    be.copy_in("_statlib_new", stage)
     inds = "SELECT DISTINCT indicator FROM _statlib_new"
     be.execute(
         f"INSERT INTO observation SELECT * FROM _statlib_new n WHERE NOT EXISTS (SELECT 1 FROM "
