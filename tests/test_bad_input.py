@@ -204,3 +204,31 @@ def test_r1_summary(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
               f"loads, {silent} silent")
     assert not misses, "\n".join(misses)
     assert partial == 0 and silent == 0
+
+
+PG_CASES = ("dup_period_month_unpadded.csv", "dup_period_year_and_nian.csv",
+            "dup_region_fullwidth_code.csv", "xlsx_dup_date_cell_and_text.xlsx", "value_nan.csv",
+            "value_inf.csv", "value_underscore_1_000.csv", "contributors_fraction.csv",
+            "nbs_indicator_typo.csv", "truncated_mid_number_no_newline.csv")
+
+
+@pytest.mark.parametrize("name", PG_CASES)
+def test_bad_file_is_rejected_on_postgresql(pg_writable, name: str) -> None:
+    """The key, NaN and duplicate cases on the shared-server backend: the same error, and the
+    server's tables unchanged (no UniqueViolation, no NaN stored as NULL)."""
+    row, column = next((r, c) for n, r, c in CORPUS if n == name)
+    be = pg_writable.backend
+
+    def content() -> dict[str, str]:
+        out = {}
+        for table in ("observation", "vintage", "indicator", "region"):
+            frame = be.query(f"SELECT * FROM {table}")
+            out[table] = frame.sort_values(list(frame.columns)).to_csv(index=False)
+        return out
+
+    before = content()
+    with pytest.raises(InputError) as err:
+        ingest_file(pg_writable, BAD / name)
+    assert Path(err.value.file or "").name == name
+    assert (err.value.row, err.value.column) == (row, column), str(err.value)
+    assert content() == before

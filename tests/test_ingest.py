@@ -126,3 +126,103 @@ def test_duplicate_key_by_code_and_name(any_writable: Store, tmp_path: Path) -> 
     with pytest.raises(InputError, match="duplicate") as err:
         ingest_file(any_writable, path)
     assert err.value.row == 2 and "also row 4" in str(err.value)
+
+
+def _long(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / name
+    path.write_text("indicator,region,period,value,flags\n" + body, encoding="utf-8")
+    return path
+
+
+def test_revise_makes_an_earlier_file_current_again(any_writable: Store, tmp_path: Path) -> None:
+    store = any_writable
+    first = _long(tmp_path, "first.csv", "gdp,990200,2024Q1,655.12,P\ngdp,990200,2024Q2,1400.5,P\n")
+    fixed = _long(tmp_path, "fixed.csv", "gdp,990200,2024Q1,660.0,P\ngdp,990200,2024Q2,1400.5,P\n")
+    v1 = ingest_file(store, first).vintage
+    v2 = ingest_file(store, fixed).vintage
+    assert v1 is not None and v2 == v1 + 1
+    assert store.series("gdp", "990200")["2024Q1"] == 660.0
+    again = ingest_file(store, first)  # undo the correction: not without --revise
+    assert (again.rows_added, again.vintage) == (0, None)
+    assert f"same content as vintage {v1}" in again.message
+    assert f"1 of its values were changed since (latest vintage {v2})" in again.message
+    assert "--revise" in again.message
+    assert store.series("gdp", "990200")["2024Q1"] == 660.0
+    revised = ingest_file(store, first, revise=True)
+    assert (revised.rows_read, revised.rows_added, revised.vintage) == (2, 1, v2 + 1)
+    assert store.series("gdp", "990200")["2024Q1"] == 655.12
+    assert store.series("gdp", "990200", vintage=v2)["2024Q1"] == 660.0
+    assert "revision: the content of vintage" in store.vintages().iloc[-1]["note"]
+    # revising again changes nothing: every value is the latest
+    assert ingest_file(store, first, revise=True).rows_added == 0
+
+
+def test_spellings_of_one_key_are_stored_canonically(any_writable: Store, tmp_path: Path) -> None:
+    path = _long(tmp_path, "spellings.csv",
+                 "retail_cum,９９０２００,２０２４-１,301.5,Ｐ\nretail_cum,990200,2024年2月,350.25,\n"
+                 "社会消费品零售总额,云川市,2024-3,401.0,\n")
+    assert ingest_file(any_writable, path).rows_added == 3
+    obs = any_writable.observations("retail_cum", "990200", "2024-01", "2024-03")
+    assert list(obs["period"]) == ["2024-01", "2024-02", "2024-03"]
+    assert list(obs["value"]) == [301.5, 350.25, 401.0]
+    assert obs["flags"].iloc[0] == "P"
+
+
+def test_store_key_refuses_a_second_value(any_writable: Store) -> None:
+    """The key (indicator, region, period, vintage) is the store's, whatever a loader does."""
+    be = any_writable.backend
+    key = be.query("SELECT indicator, region, period, vintage FROM observation "
+                   "ORDER BY indicator, region, period, vintage LIMIT 1").iloc[0]
+    before = be.scalar("SELECT count(*) FROM observation")
+    with pytest.raises(Exception, match=r"(?i)duplicate|unique|primary key"):
+        with be.transaction():
+            be.execute("INSERT INTO observation (indicator, region, period, vintage, value) "
+                       "VALUES (?, ?, ?, ?, ?)", [key["indicator"], key["region"],
+                                                  key["period"], int(key["vintage"]), 1.0])
+    assert be.scalar("SELECT count(*) FROM observation") == before
+
+
+def test_excel_sep_line_and_a_footer_without_line_break(writable: Store, tmp_path: Path) -> None:
+    sep = tmp_path / "excel.csv"
+    sep.write_text("sep=;\nindicator;region;period;value\ngdp;990200;2024Q1;655.12\n",
+                   encoding="utf-8")
+    assert ingest_file(writable, sep).rows_added == 1
+    footer = tmp_path / "no_final_newline.csv"  # an NBS export: the last line is the footer
+    footer.write_text((NBS / "分省年度数据_3.csv").read_text(encoding="utf-8").rstrip("\r\n"),
+                      encoding="utf-8")
+    report = ingest_file(writable, footer)
+    assert (report.rows_read, report.rows_added) == (527, 0)
+
+
+def test_old_schema_is_refused_with_what_to_do(db_copy: Path) -> None:
+    import duckdb
+
+    from statlib.errors import DataError
+    from statlib.store import open_store
+
+    con = duckdb.connect(str(db_copy))
+    con.execute("UPDATE statlib_meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    with pytest.raises(DataError, match=r"schema version 1.*statlib db init --force"):
+        open_store(str(db_copy))
+
+
+def test_cli_revise(db_copy: Path, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("statlib")
+    cmd = [exe] if exe else [sys.executable, "-c", "from statlib.cli import main; main()"]
+    first = _long(tmp_path, "a.csv", "gdp,990200,2024Q1,655.12,P\n")
+    fixed = _long(tmp_path, "b.csv", "gdp,990200,2024Q1,660.0,P\n")
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([*cmd, "ingest", *args, "--db", str(db_copy)],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert "1 new or changed values" in run(str(first), str(fixed))
+    assert "load it with --revise" in run(str(first))
+    assert "1 new or changed values" in run("--revise", str(first))

@@ -25,6 +25,7 @@ __all__ = ["csv_rows", "excel_sep", "sniff_delimiter", "xlsx_rows"]
 Rows = list[list[str]]
 
 _SEP_LINE = re.compile(r'^"?sep=(.)"?\s*$')
+_NOTE = re.compile(r"^(注|数据来源)[：:]")
 
 
 def sniff_delimiter(header: str) -> str:
@@ -87,7 +88,9 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
                             else f"#{c_no + 1}"))
     if text and not text.endswith(("\n", "\r")) and rows:
         last = len(rows)
-        if sum(1 for c in rows[-1] if c.strip()) > 1 or _looks_cut(rows):
+        filled = [c.strip() for c in rows[-1] if c.strip()]
+        note = len(filled) == 1 and _NOTE.match(filled[0])  # a footer line: not a table row
+        if len(filled) > 1 or (_looks_cut(rows) and not note):
             raise InputError(
                 "the file ends without a line break in the middle of a table row: it may have "
                 "been cut short", file=name, row=last,
