@@ -33,7 +33,11 @@ class Figure:
 
 FIGURES = [
     Figure("R1", "malformed inputs (encoding, delimiter, missing/extra/duplicate columns, text "
-           "in numbers, empty file, merged cells, formulas)", ("tests/test_bad_input.py",)),
+           "in numbers, empty file, merged cells, formulas; issue 12: one key spelled twice, "
+           "NaN/inf/1_000/full-width numbers, year 0000, a value cut without line break, "
+           "fractional contributors, hidden XLSX rows, an NBS indicator typo, absurd XLSX "
+           "dimensions, 200 KB fields, sep= lines, a symlink loop, byte/row/time bounds; the "
+           "key, NaN and duplicate cases also on PostgreSQL)", ("tests/test_bad_input.py",)),
     Figure("R2", "validation rules on seeded faults and clean demo data; Hidiroglou–Berthelot "
            "outliers planted in 50 seeded panels",
            ("tests/test_rules.py",
