@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -149,27 +150,30 @@ def build(url: str | None = None, *, data_dir: Path | None = None, force: bool =
     backend = open_backend(open_url, read_only=False, create=True)
     try:
         backend.create_schema()
-        if not is_duck and not force and backend.scalar("SELECT count(*) FROM vintage"):
-            raise DataError("the PostgreSQL database already holds data — pass force=True "
-                            "(`--force`) to load the sources again as new vintages")
-        store = Store(backend)
-        backend.execute("DELETE FROM statlib_meta")
-        backend.execute("INSERT INTO statlib_meta VALUES ('schema_version', ?)",
-                        [schema.SCHEMA_VERSION])
-        src = sources(data_dir)
-        for path in src["regions"]:
-            say(f"regions {path.name}")
-            load_catalogue(store, path, "region")
-        for path in src["indicators"]:
-            say(f"indicators {path.name}")
-            load_catalogue(store, path, "indicator")
-        for table in ("enterprise", "survey_response"):
-            for path in src[table]:
-                say(f"{table} {path.name}")
-                load_table(store, path, table)
-        for path in [*src["observations"], *src["nbs"]]:
-            say(f"observations {path.name}")
-            ingest_file(store, path)
+        # PostgreSQL: one transaction, so a failed or interrupted build stores nothing (a
+        # DuckDB build is a temporary file, renamed into place when complete)
+        with nullcontext() if is_duck else backend.transaction():
+            if not is_duck and not force and backend.scalar("SELECT count(*) FROM vintage"):
+                raise DataError("the PostgreSQL database already holds data — pass force=True "
+                                "(`--force`) to load the sources again as new vintages")
+            store = Store(backend)
+            backend.execute("DELETE FROM statlib_meta")
+            backend.execute("INSERT INTO statlib_meta VALUES ('schema_version', ?)",
+                            [schema.SCHEMA_VERSION])
+            src = sources(data_dir)
+            for path in src["regions"]:
+                say(f"regions {path.name}")
+                load_catalogue(store, path, "region")
+            for path in src["indicators"]:
+                say(f"indicators {path.name}")
+                load_catalogue(store, path, "indicator")
+            for table in ("enterprise", "survey_response"):
+                for path in src[table]:
+                    say(f"{table} {path.name}")
+                    load_table(store, path, table)
+            for path in [*src["observations"], *src["nbs"]]:
+                say(f"observations {path.name}")
+                ingest_file(store, path)
         if is_duck:
             backend.execute("CHECKPOINT")
     except BaseException:
