@@ -49,8 +49,9 @@ class Batch:
     from, for error messages) or ``csv`` (a long CSV read in bulk) is set.
     ``units`` maps an indicator reference to the unit the file states (``地区生产总值(亿元)``).
     ``value_kind`` is ``"growth"`` when the file's value column holds growth rates of the named
-    indicators (``official_yoy_pct``). ``new_indicators`` are definitions a reader may create
-    for indicators the catalogue lacks (NBS exports name their own).
+    indicators (``official_yoy_pct``).
+    Every indicator and region must be in the catalogue: a name it lacks is refused with the
+    closest names (a typo must not start a new series).
     """
 
     file: str
@@ -62,12 +63,11 @@ class Batch:
     note: str = ""
     units: dict[str, str] = field(default_factory=dict)
     value_kind: str = ""
-    new_indicators: dict[str, dict[str, object]] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # role → the file's header, for messages
     #: whether the file may spell a number with ``_`` (``1_000``, which DuckDB would read as
     #: 1000): the bulk reader then reads numbers as text and refuses the spelling
     underscore: bool = True
-    unit_at: dict[str, tuple[int, str]] = field(default_factory=dict)  # unit → (row, column)
+    unit_at: dict[str, tuple[int, str]] = field(default_factory=dict)  # name → (row, column)
 
     def error(self, problem: str, *, row: int | None = None, column: str | None = None,
               hint: str = "") -> InputError:

@@ -53,14 +53,16 @@ class Limits:
     def env(name: str) -> str:
         return _DEFAULTS[name][0]
 
-    def exceeded(self, name: str, what: str, *, file: str, row: int | None = None,
-                 column: str | None = None) -> InputError:
+    def exceeded(
+        self, name: str, what: str, *, file: str, row: int | None = None, column: str | None = None
+    ) -> InputError:
         """The error for a file beyond bound ``name``: ``what`` says by how much."""
         return InputError(
             f"{what}, above the limit of {getattr(self, name):,} ({self.env(name)})",
-            file=file, row=row, column=column,
-            hint=f"split the file, or raise the limit: export {self.env(name)}=… and load it "
-                 "again",
+            file=file,
+            row=row,
+            column=column,
+            hint=f"split the file, or raise the limit: export {self.env(name)}=… and load it again",
         )
 
 
@@ -95,5 +97,8 @@ class Clock:
     def check(self, row: int | None = None) -> None:
         if self.left() < 0:
             raise self.bounds.exceeded(
-                "timeout", f"reading the file took more than {self.bounds.timeout} s",
-                file=self.file, row=row)
+                "timeout",
+                f"reading the file took more than {self.bounds.timeout} s",
+                file=self.file,
+                row=row,
+            )

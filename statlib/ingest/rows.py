@@ -54,7 +54,7 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
     first = lines[first_i] if lines else ""
     sep = excel_sep(first)
     if sep is not None:
-        header = next((line for line in lines[first_i + 1:] if line.strip()), "")
+        header = next((line for line in lines[first_i + 1 :] if line.strip()), "")
         delimiter = sep
     else:
         header, delimiter = first, sniff_delimiter(first)
@@ -64,7 +64,8 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
     except csv.Error as exc:
         line = re.search(r"line (\d+)", str(exc))
         raise InputError(
-            f"the CSV is malformed: {exc}", file=name,
+            f"the CSV is malformed: {exc}",
+            file=name,
             row=int(line[1]) if line else None,
             hint="check quotes: a field that contains a comma or a line break must be quoted",
         ) from exc
@@ -74,18 +75,34 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
     cells = 0
     for r_no, row in enumerate(rows, 1):
         if len(row) > bounds.max_columns:
-            raise bounds.exceeded("max_columns", f"row {r_no} has {len(row):,} fields",
-                                  file=name, row=r_no, column=f"#{bounds.max_columns + 1}")
+            raise bounds.exceeded(
+                "max_columns",
+                f"row {r_no} has {len(row):,} fields",
+                file=name,
+                row=r_no,
+                column=f"#{bounds.max_columns + 1}",
+            )
         cells += len(row)
         if cells > bounds.max_cells:
-            raise bounds.exceeded("max_cells", f"the table holds more than {bounds.max_cells:,} "
-                                  "cells", file=name, row=r_no)
+            raise bounds.exceeded(
+                "max_cells",
+                f"the table holds more than {bounds.max_cells:,} cells",
+                file=name,
+                row=r_no,
+            )
         for c_no, cell in enumerate(row):
             if len(cell) > bounds.max_field:
                 raise bounds.exceeded(
-                    "max_field", f"a field of {len(cell):,} characters", file=name, row=r_no,
-                    column=(head[c_no] if c_no < len(head) and head[c_no] and r_no > 1
-                            else f"#{c_no + 1}"))
+                    "max_field",
+                    f"a field of {len(cell):,} characters",
+                    file=name,
+                    row=r_no,
+                    column=(
+                        head[c_no]
+                        if c_no < len(head) and head[c_no] and r_no > 1
+                        else f"#{c_no + 1}"
+                    ),
+                )
     if text and not text.endswith(("\n", "\r")) and rows:
         last = len(rows)
         filled = [c.strip() for c in rows[-1] if c.strip()]
@@ -93,9 +110,14 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
         if len(filled) > 1 or (_looks_cut(rows) and not note):
             raise InputError(
                 "the file ends without a line break in the middle of a table row: it may have "
-                "been cut short", file=name, row=last,
-                column=(head[len(rows[-1]) - 1] if 0 < len(rows[-1]) <= len(head)
-                        else f"#{len(rows[-1])}"),
+                "been cut short",
+                file=name,
+                row=last,
+                column=(
+                    head[len(rows[-1]) - 1]
+                    if 0 < len(rows[-1]) <= len(head)
+                    else f"#{len(rows[-1])}"
+                ),
                 hint="export the file again; if it is complete, add a line break at its end",
             )
     return [[c.strip() for c in row] for row in rows]
@@ -125,14 +147,18 @@ def xlsx_rows(path: Path, display: str | None = None) -> Rows:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # zip, XML and format errors all mean "not a workbook"
         raise InputError(
-            f"cannot open the workbook: {exc}", file=name,
+            f"cannot open the workbook: {exc}",
+            file=name,
             hint="save it again from Excel/WPS as .xlsx",
         ) from exc
     try:
         sheets = [ws for ws in wb.worksheets if ws.sheet_state == "visible"]
         if not sheets:
-            raise InputError("the workbook has no visible sheet", file=name,
-                             hint="unhide the sheet that holds the data")
+            raise InputError(
+                "the workbook has no visible sheet",
+                file=name,
+                hint="unhide the sheet that holds the data",
+            )
         ws = sheets[0]
         max_rows = min(bounds.max_rows, EXCEL_MAX_ROWS)
         if ws._max_row is not None and ws._max_column is not None:  # the declared dimension
@@ -142,32 +168,50 @@ def xlsx_rows(path: Path, display: str | None = None) -> Rows:
                 raise InputError(
                     f"sheet {ws.title!r} declares {n_rows:,} rows × {n_cols:,} columns, more "
                     f"than a workbook can hold ({EXCEL_MAX_ROWS:,} × {EXCEL_MAX_COLUMNS:,})",
-                    file=name, row=n_rows, column=corner.rstrip("0123456789"),
-                    hint="the file is damaged or forged: save it again from Excel")
+                    file=name,
+                    row=n_rows,
+                    column=corner.rstrip("0123456789"),
+                    hint="the file is damaged or forged: save it again from Excel",
+                )
             at = {"file": name, "row": n_rows, "column": corner.rstrip("0123456789")}
             if n_rows > max_rows:
-                raise bounds.exceeded("max_rows", f"sheet {ws.title!r} declares {n_rows:,} "
-                                      f"rows (up to {corner})", **at)
+                raise bounds.exceeded(
+                    "max_rows",
+                    f"sheet {ws.title!r} declares {n_rows:,} rows (up to {corner})",
+                    **at,
+                )
             if n_cols > bounds.max_columns:
-                raise bounds.exceeded("max_columns", f"sheet {ws.title!r} declares {n_cols:,} "
-                                      f"columns (up to {corner})", **at)
+                raise bounds.exceeded(
+                    "max_columns",
+                    f"sheet {ws.title!r} declares {n_cols:,} columns (up to {corner})",
+                    **at,
+                )
             if n_rows * n_cols > bounds.max_cells:
-                raise bounds.exceeded("max_cells", f"sheet {ws.title!r} declares {n_rows:,} × "
-                                      f"{n_cols:,} cells (up to {corner})", **at)
+                raise bounds.exceeded(
+                    "max_cells",
+                    f"sheet {ws.title!r} declares {n_rows:,} × {n_cols:,} cells (up to {corner})",
+                    **at,
+                )
         with ws._get_source() as src:
-            parser = WorkSheetParser(src, ws._shared_strings, data_only=False, epoch=wb.epoch,
-                                     date_formats=wb._date_formats,
-                                     timedelta_formats=wb._timedelta_formats)
+            parser = WorkSheetParser(
+                src,
+                ws._shared_strings,
+                data_only=False,
+                epoch=wb.epoch,
+                date_formats=wb._date_formats,
+                timedelta_formats=wb._timedelta_formats,
+            )
             rows = _stream(parser, name, bounds, clock, max_rows, get_column_letter)
             _check_hidden(parser, rows, name, get_column_letter)
             if parser.merged_cells is not None and parser.merged_cells.mergeCell:
-                rng = sorted(parser.merged_cells.mergeCell,
-                             key=lambda m: (m.min_row, m.min_col))[0]
+                rng = sorted(parser.merged_cells.mergeCell, key=lambda m: (m.min_row, m.min_col))[0]
                 raise InputError(
-                    f"merged cells {rng.ref} in sheet {ws.title!r}", file=name,
-                    row=rng.min_row, column=get_column_letter(rng.min_col),
-                    hint="unmerge the cells and repeat the label in every row or column it "
-                         "covers")
+                    f"merged cells {rng.ref} in sheet {ws.title!r}",
+                    file=name,
+                    row=rng.min_row,
+                    column=get_column_letter(rng.min_col),
+                    hint="unmerge the cells and repeat the label in every row or column it covers",
+                )
         return rows
     finally:
         wb.close()
@@ -182,15 +226,18 @@ def _check_archive(path: Path, name: str, bounds: object) -> None:
         with zipfile.ZipFile(path) as zf:
             unpacked = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"cannot open the workbook: {exc}", file=name,
-                         hint="save it again from Excel/WPS as .xlsx") from exc
+        raise InputError(
+            f"cannot open the workbook: {exc}",
+            file=name,
+            hint="save it again from Excel/WPS as .xlsx",
+        ) from exc
     if unpacked > bounds.max_bytes:
-        raise bounds.exceeded("max_bytes", f"the workbook unpacks to {unpacked:,} bytes",
-                              file=name)
+        raise bounds.exceeded("max_bytes", f"the workbook unpacks to {unpacked:,} bytes", file=name)
 
 
-def _stream(parser: object, name: str, bounds: object, clock: Clock, max_rows: int,
-            letter: object) -> Rows:
+def _stream(
+    parser: object, name: str, bounds: object, clock: Clock, max_rows: int, letter: object
+) -> Rows:
     from statlib.ingest.limits import Limits
 
     assert isinstance(bounds, Limits)
@@ -199,8 +246,9 @@ def _stream(parser: object, name: str, bounds: object, clock: Clock, max_rows: i
     clock.check()
     for r_idx, row in parser.parse():  # type: ignore[attr-defined]
         if r_idx > max_rows:
-            raise bounds.exceeded("max_rows", f"row {r_idx:,} is beyond the sheet's bound",
-                                  file=name, row=r_idx)
+            raise bounds.exceeded(
+                "max_rows", f"row {r_idx:,} is beyond the sheet's bound", file=name, row=r_idx
+            )
         if r_idx % 1000 == 0:
             clock.check(r_idx)
         out: list[str] = []
@@ -210,21 +258,38 @@ def _stream(parser: object, name: str, bounds: object, clock: Clock, max_rows: i
                 continue
             col = letter(min(c_idx, EXCEL_MAX_COLUMNS))  # type: ignore[operator]
             if c_idx > bounds.max_columns:
-                raise bounds.exceeded("max_columns", f"cell {col}{r_idx} is in column "
-                                      f"{c_idx:,}", file=name, row=r_idx, column=col)
+                raise bounds.exceeded(
+                    "max_columns",
+                    f"cell {col}{r_idx} is in column {c_idx:,}",
+                    file=name,
+                    row=r_idx,
+                    column=col,
+                )
             cells += 1
             if cells > bounds.max_cells:
-                raise bounds.exceeded("max_cells", f"the sheet holds more than "
-                                      f"{bounds.max_cells:,} cells", file=name, row=r_idx)
+                raise bounds.exceeded(
+                    "max_cells",
+                    f"the sheet holds more than {bounds.max_cells:,} cells",
+                    file=name,
+                    row=r_idx,
+                )
             if cell["data_type"] == "f" or (isinstance(value, str) and value.startswith("=")):
                 raise InputError(
-                    f"cell {col}{r_idx} holds a formula ({value})", file=name, row=r_idx,
+                    f"cell {col}{r_idx} holds a formula ({value})",
+                    file=name,
+                    row=r_idx,
                     column=col,
-                    hint="replace formulas by their values (copy, paste special → values)")
+                    hint="replace formulas by their values (copy, paste special → values)",
+                )
             text = _cell_text(value)
             if len(text) > bounds.max_field:
-                raise bounds.exceeded("max_field", f"cell {col}{r_idx} holds {len(text):,} "
-                                      "characters", file=name, row=r_idx, column=col)
+                raise bounds.exceeded(
+                    "max_field",
+                    f"cell {col}{r_idx} holds {len(text):,} characters",
+                    file=name,
+                    row=r_idx,
+                    column=col,
+                )
             if len(out) < c_idx:
                 out.extend([""] * (c_idx - len(out)))
             out[c_idx - 1] = text
@@ -243,9 +308,12 @@ def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None
         if attrs.get("hidden") in ("1", "true") and r <= len(rows) and any(rows[r - 1]):
             c = next(i for i, v in enumerate(rows[r - 1]) if v)
             raise InputError(
-                f"row {r} is hidden but holds values", file=name, row=r,
+                f"row {r} is hidden but holds values",
+                file=name,
+                row=r,
                 column=letter(c + 1),  # type: ignore[operator]
-                hint="unhide the row (or delete it) so that every value loaded is seen")
+                hint="unhide the row (or delete it) so that every value loaded is seen",
+            )
     from openpyxl.utils import column_index_from_string
 
     for attrs in parser.column_dimensions.values():  # type: ignore[attr-defined]
@@ -258,8 +326,11 @@ def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None
             if c is not None:
                 raise InputError(
                     f"column {letter(c + 1)} is hidden but holds values",  # type: ignore[operator]
-                    file=name, row=r, column=letter(c + 1),  # type: ignore[operator]
-                    hint="unhide the column (or delete it) so that every value loaded is seen")
+                    file=name,
+                    row=r,
+                    column=letter(c + 1),  # type: ignore[operator]
+                    hint="unhide the column (or delete it) so that every value loaded is seen",
+                )
 
 
 def _cell_text(value: object) -> str:
