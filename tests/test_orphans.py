@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -99,6 +100,7 @@ class _Build:
             ],
             cwd=ROOT,
             env=env,
+            start_new_session=True,  # its own process group, as a shell gives a command
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -132,7 +134,8 @@ class _Build:
         return counts
 
     def done(self) -> int:
-        return sum(line.split()[:1] == ["ok"] for line in self.lines)
+        # a progress bar may share a job's line on stdout: the job is found anywhere in it
+        return len({job for line in self.lines for job in re.findall(r"(?<!\S)ok\s+(\S+)", line)})
 
     def wait_for(self, moment: Callable[[_Build], bool], what: str) -> None:
         deadline = time.monotonic() + LIMIT
@@ -228,7 +231,7 @@ def test_sigkill_of_build_leaves_no_process_and_frees_the_store(
     # the next build runs every job and publishes, without a manual step
     final = _Build(project, db_copy, sleep=0)
     assert final.proc.wait(LIMIT) == 0, (final.lines, final.errors[-20:])
-    assert final.lines[-1].startswith("2023-11: 6 built, 0 cached, 0 failed in "), final.lines
+    assert "2023-11: 6 built, 0 cached, 0 failed in " in final.lines[-1], final.lines
     manifest = json.loads((project / "outputs/2023-11/manifest.json").read_text("utf-8"))
     assert sorted(manifest["jobs"]) == JOBS
     assert {meta["status"] for meta in manifest["jobs"].values()} == {"built"}
@@ -239,13 +242,22 @@ def test_sigkill_of_build_leaves_no_process_and_frees_the_store(
     )
 
 
-@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize(
+    ("sig", "group", "code"),
+    [
+        (signal.SIGTERM, False, 143),  # kill PID
+        (signal.SIGINT, True, 130),  # Ctrl-C: the terminal signals the whole process group
+    ],
+)
 def test_sigterm_or_sigint_stops_the_build_and_its_children(
-    project: Path, db_copy: Path, sig: signal.Signals, code: int
+    project: Path, db_copy: Path, sig: signal.Signals, group: bool, code: int
 ) -> None:
     build = _Build(project, db_copy, sleep=120)
     build.wait_for(MOMENTS[-1][1], MOMENTS[-1][0])
-    build.proc.send_signal(sig)
+    if group:
+        os.killpg(build.proc.pid, sig)
+    else:
+        build.proc.send_signal(sig)
     assert build.proc.wait(60) == code
     assert _orphans(build) == []
     # (the progress bar's carriage returns share the error's line on stderr)
