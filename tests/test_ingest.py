@@ -226,3 +226,25 @@ def test_cli_revise(db_copy: Path, tmp_path: Path) -> None:
     assert "1 new or changed values" in run(str(first), str(fixed))
     assert "load it with --revise" in run(str(first))
     assert "1 new or changed values" in run("--revise", str(first))
+
+
+def test_cli_checks_files_before_taking_the_write_lock(db_copy: Path) -> None:
+    """A bad file is refused while another process holds the store: no lock is taken for it."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    exe = shutil.which("statlib")
+    cmd = [exe] if exe else [sys.executable, "-c", "from statlib.cli import main; main()"]
+    bad = Path(__file__).parent / "fixtures" / "bad" / "xlsx_cell_at_xfd1048576.xlsx"
+    holder = duckdb.connect(str(db_copy))  # the write lock, held by this process
+    try:
+        proc = subprocess.run([*cmd, "ingest", str(bad), "--db", str(db_copy)],
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        holder.close()
+    assert proc.returncode == 4, proc.stderr
+    assert "STATLIB_INGEST_MAX_COLUMNS" in proc.stderr and "row 1048576" in proc.stderr
+    assert "locked" not in proc.stderr
