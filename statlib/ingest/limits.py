@@ -11,7 +11,7 @@ variable                       default         bounds
 ``STATLIB_INGEST_MAX_BYTES``   4 GiB           the file's size; a workbook's unpacked XML
 ``STATLIB_INGEST_MAX_ROWS``    50,000,000      rows of a long CSV; 1,048,576 for a workbook
 ``STATLIB_INGEST_MAX_COLUMNS`` 2,000           columns of a table or workbook
-``STATLIB_INGEST_MAX_CELLS``   5,000,000       cells read into memory (workbooks, wide tables)
+``STATLIB_INGEST_MAX_CELLS``   2,000,000       cells read into memory (workbooks, wide tables)
 ``STATLIB_INGEST_MAX_FIELD``   1,000           characters of one field (a name, code, number)
 ``STATLIB_INGEST_TIMEOUT``     900             seconds to read and check one file
 =============================  ==============  ===============================================
@@ -34,7 +34,7 @@ _DEFAULTS = {
     "max_bytes": ("STATLIB_INGEST_MAX_BYTES", 4 << 30),
     "max_rows": ("STATLIB_INGEST_MAX_ROWS", 50_000_000),
     "max_columns": ("STATLIB_INGEST_MAX_COLUMNS", 2_000),
-    "max_cells": ("STATLIB_INGEST_MAX_CELLS", 5_000_000),
+    "max_cells": ("STATLIB_INGEST_MAX_CELLS", 2_000_000),
     "max_field": ("STATLIB_INGEST_MAX_FIELD", 1_000),
     "timeout": ("STATLIB_INGEST_TIMEOUT", 900),
 }
