@@ -148,13 +148,17 @@ def test_revise_makes_an_earlier_file_current_again(any_writable: Store, tmp_pat
     assert f"1 of its values were changed since (latest vintage {v2})" in again.message
     assert "--revise" in again.message
     assert store.series("gdp", "990200")["2024Q1"] == 660.0
+    assert store.latest_vintage() == v2
     revised = ingest_file(store, first, revise=True)
     assert (revised.rows_read, revised.rows_added, revised.vintage) == (2, 1, v2 + 1)
     assert store.series("gdp", "990200")["2024Q1"] == 655.12
     assert store.series("gdp", "990200", vintage=v2)["2024Q1"] == 660.0
     assert "revision: the content of vintage" in store.vintages().iloc[-1]["note"]
-    # revising again changes nothing: every value is the latest
+    # revising again changes nothing: every value is the latest, and the plain message says so
     assert ingest_file(store, first, revise=True).rows_added == 0
+    assert ingest_file(store, first).message == (
+        f"same content as vintage {v1}: nothing added (its values are still the latest)")
+    assert store.latest_vintage() == v2 + 1
 
 
 def test_spellings_of_one_key_are_stored_canonically(any_writable: Store, tmp_path: Path) -> None:

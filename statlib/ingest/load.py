@@ -194,35 +194,40 @@ def load_batch(store: Store, batch: Batch, *, revise: bool = False) -> LoadRepor
         raise ConfigError("the store is open read-only: open it with open_store(read_only=False)")
     prev = store.backend.scalar("SELECT min(id) FROM vintage WHERE sha256 = ?", [batch.sha256])
     prev = None if prev is None or pd.isna(prev) else int(prev)
-    if prev is not None and not revise:
-        return _same_content(store, batch, prev)
     refs = dict(zip(("indicator", "region"), _resolvers(store, batch), strict=True))
     clock = Clock(batch.file)
     on_duck = isinstance(store.backend, DuckDBBackend)
     note = batch.note
     if prev is not None:
         note = (note + "\n" if note else "") + f"revision: the content of vintage {prev} again"
+    dry = prev is not None and not revise  # count what a revision would change, keep nothing
     try:
-        return _load(store, batch, refs, clock, staged=not on_duck, note=note)
-    except _KeyClash:
-        return _load(store, batch, refs, clock, staged=True, note=note)
+        try:
+            return _load(store, batch, refs, clock, staged=not on_duck, note=note, dry=dry)
+        except _KeyClash:
+            return _load(store, batch, refs, clock, staged=True, note=note, dry=dry)
+    except _DryRun as run:
+        return _same_content(store, batch, prev, run.rows_added)  # type: ignore[arg-type]
 
 
-def _same_content(store: Store, batch: Batch, prev: int) -> LoadReport:
-    changed = int(store.backend.scalar(
-        "SELECT count(*) FROM observation p WHERE p.vintage = ? AND EXISTS (SELECT 1 FROM "
-        "observation l WHERE l.indicator = p.indicator AND l.region = p.region AND "
-        "l.period = p.period AND l.vintage > p.vintage)", [prev]))
-    latest = store.latest_vintage()
-    since = (f"; {changed} of its values were changed since (latest vintage {latest})"
-             if changed else "")
+class _DryRun(Exception):
+    def __init__(self, rows_added: int) -> None:
+        self.rows_added = rows_added
+
+
+def _same_content(store: Store, batch: Batch, prev: int, differ: int) -> LoadReport:
+    if not differ:
+        return LoadReport(batch.file, batch.reader, 0, 0, None,
+                          f"same content as vintage {prev}: nothing added (its values are "
+                          "still the latest)")
     return LoadReport(batch.file, batch.reader, 0, 0, None,
-                      f"same content as vintage {prev}{since}: nothing added — to make this "
-                      "file's values current again, load it with --revise (revise=True)")
+                      f"same content as vintage {prev}, but {differ} of its values were changed "
+                      f"since (latest vintage {store.latest_vintage()}): nothing added — to make "
+                      "this file's values current again, load it with --revise (revise=True)")
 
 
 def _load(store: Store, batch: Batch, refs: dict[str, dict[str, str]], clock: Clock, *,
-          staged: bool, note: str) -> LoadReport:
+          staged: bool, note: str, dry: bool = False) -> LoadReport:
     on_duck = isinstance(store.backend, DuckDBBackend)
     duck = store.backend.con if on_duck else duckdb.connect()
     if batch.frame is not None:
@@ -259,6 +264,8 @@ def _load(store: Store, batch: Batch, refs: dict[str, dict[str, str]], clock: Cl
                 raise clock.bounds.exceeded(
                     "timeout", f"loading the file took more than {clock.bounds.timeout} s",
                     file=batch.file) from None
+            if dry:
+                raise _DryRun(rows_added)  # rolls the transaction back
             if rows_added == 0:
                 raise _NothingNew(rows_read)
             store.backend.execute(
