@@ -277,3 +277,11 @@ def test_concurrent_ingests_on_duckdb_refuse_clearly(db_copy: Path, tmp_path: Pa
     print(f"R4: {INGESTS} concurrent ingests into one DuckDB store: {len(ok)} loaded, "
           f"{len(refused)} refused at once naming the holder's PID (exit 3), 0 half-loaded; "
           "retried, all loaded with distinct vintages")
+
+
+@pytest.mark.parametrize("wait", ["abc", "0", "-5", "1e9"])
+def test_bad_lock_wait_is_refused(pg_demo: str, monkeypatch: pytest.MonkeyPatch,
+                                  wait: str) -> None:
+    monkeypatch.setenv("STATLIB_LOCK_WAIT", wait)
+    with pytest.raises(DataError, match=f"STATLIB_LOCK_WAIT='{wait}': write a number of seconds"):
+        open_store(pg_demo, read_only=False)
