@@ -45,7 +45,8 @@ class DataError(StatlibError):
 
 
 class StoreLockedError(DataError):
-    """The DuckDB file is held for writing by another process."""
+    """The store is held by another writer: a DuckDB file's lock, or PostgreSQL's write lock
+    after STATLIB_LOCK_WAIT seconds (statlib.store.backends)."""
 
 
 class InputError(StatlibError):
