@@ -48,14 +48,20 @@ FIGURES = [
            ("tests/test_batch.py::test_failures_are_reported_and_never_published",),
            "the 4 other jobs complete; 2/2 failures reported with cell and error (cell 4, "
            "Timeout); 0 failed outputs published; a retry reruns only the 2"),
-    Figure("R4", "SIGKILL during ingest (3 M-row load), during `statlib build` (4 moments) and "
-           "publication; concurrent ingests on DuckDB and PostgreSQL",
+    Figure("R4", "SIGKILL during ingest (3 M-row load), during `statlib build` (4 timed moments; "
+           "rendered, assembled, switched) and `statlib publish` (assembled, staged, recorded, "
+           "switched); concurrent ingests on DuckDB and PostgreSQL; two builds of one period at "
+           "once, stale locks, `.part` leftovers; disk full (small tmpfs) and read-only outputs",
            ("tests/test_atomicity.py::test_sigkill_during_ingest",
             "tests/test_batch.py::test_sigkill_during_build_leaves_old_or_new",
-            "tests/test_orphans.py", "tests/test_concurrency.py"),
-           "{passed}/{total} kill tests: database equal to the previous state; published "
-           "release old or new at each of 4 kill moments, never a mix (a kill during "
-           "`statlib publish` of the site: not yet tested)"),
+            "tests/test_orphans.py", "tests/test_concurrency.py",
+            "tests/test_publish_recovery.py", "tests/test_build_lock.py",
+            "tests/test_output_safety.py::test_a_small_disk_is_refused_before_any_job_runs",
+            "tests/test_output_safety.py::test_a_disk_that_fills_during_the_build_publishes_nothing",
+            "tests/test_output_safety.py::"
+            "test_a_read_only_output_folder_is_refused_before_any_job_runs"),
+           "{passed}/{total} kill, lock and disk tests: database equal to the previous state; "
+           "published release and site old or new at every kill moment, never a mix"),
     Figure("R5", "same inputs built twice, separate processes, other hash seed and clock",
            ("tests/test_reproducible.py",)),
     Figure("S1", "disclosure rule boundaries (counts 2/3/4, (n,k) and p% at the limit, "
@@ -80,9 +86,12 @@ FIGURES = [
            "{passed}/{total}: 8 hostile releases (code in names, newline, undeclared, wrong "
            "types, paths, edition) rejected before a kernel starts; a quoting value stays text "
            "and runs nothing"),
-    Figure("S5", "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash)",
-           ("tests/test_batch.py::test_hostile_output_names_stay_inside",),
-           "{passed}/{total} hostile names: 0 files outside the output root"),
+    Figure("S5", "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash); "
+           "symbolic links planted at the names statlib writes (build, preview, publish, site)",
+           ("tests/test_batch.py::test_hostile_output_names_stay_inside",
+            "tests/test_output_safety.py::test_planted_symlinks_never_redirect_a_write"),
+           "{passed}/{total} cases (hostile names and planted links): 0 files outside the "
+           "output root"),
     Figure("S6", "hostile labels (`<script>`, `onerror`, `javascript:`, Markdown links and "
            "images of local files) in HTML, DOCX, WeChat and the site",
            ("tests/test_render.py::test_html_page_is_responsive_and_inert",
@@ -112,7 +121,7 @@ def run(figure: Figure) -> tuple[str, str]:
     counts = {"passed": len(passed), "total": total,
               "passed_hb": sum("test_outliers.py" in n for n in passed)}
     text = "; ".join(printed)
-    if not printed or figure.id in ("R2", "R4"):
+    if not printed or figure.id in ("R2", "R4", "S5"):
         extra = figure.says.format(**counts).removeprefix(f"{figure.id}: ")
         text = f"{text}; {extra}" if text else extra
     missing = len(present) < len(figure.tests)
