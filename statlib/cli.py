@@ -488,10 +488,12 @@ def registry_calendar(year: int, url: str | None) -> None:
 @_handle_errors
 def site_cmd(url: str | None) -> None:
     """Rebuild outputs/site/ (pages, data portal) from the registry and the database."""
-    from statlib.site import build_site
+    from statlib.site import build_site, reconcile
     from statlib.store import open_store
 
     with open_store(url, read_only=False) as store:
+        for line in reconcile(config.path("outputs"), store):  # a dead run's site, put right
+            click.echo(f"reconciled: {line}; the site is rebuilt from the registry")
         click.echo(build_site(config.path("outputs"), store))
 
 
