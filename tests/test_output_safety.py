@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -103,7 +104,7 @@ BUILD = [
     ("outputs/.index.html.tmp", "file", False),
     ("outputs/.2023-11.0123abcd.link", "file", False),
     ("outputs/.releases/.2023-11-0123456789.part", "dir", False),
-    ("work/2023-11/cache/mini-990200-public.tmp", "file", False),
+    ("work/2023-11/cache/mini-990200-public.tmp", "file", True),
     ("work/2023-11/stage", "dir", False),
     ("outputs/.releases", "dir", True),
     ("outputs/index.html", "file", True),
@@ -112,6 +113,9 @@ BUILD = [
     ("work/2023-11/build.lock", "file", True),
     ("work/2023-11/cache", "dir", True),
     ("work/2023-11/failed", "dir", True),
+    ("work/2023-11/failed/mini-990200-public.ipynb", "file", True),
+    ("work/2023-11/cache/mini-990200-public.json", "file", True),
+    ("work/2023-11/last-build.json", "file", True),
 ]
 PREVIEW = [
     ("outputs/preview", "dir", True),
@@ -179,7 +183,7 @@ def test_planted_symlinks_never_redirect_a_write(env: Path, db_copy: Path) -> No
     assert (env / "outputs" / "site" / "files").is_dir()
     assert _written_outside(env) == []  # only the links' empty target folders are there
     planted, refused = sum(c[0] for c in counts), sum(c[1] for c in counts)
-    assert planted == len(BUILD) + len(PREVIEW) + len(SITE) == 21
+    assert planted == len(BUILD) + len(PREVIEW) + len(SITE) == 24
     print(
         f"S5: {planted} symlinks planted, 0 files written outside the output root "
         f"({refused} refused naming the link, {planted - refused} written around safely; "
@@ -278,3 +282,53 @@ def test_a_read_only_output_folder_is_refused_before_any_job_runs(env: Path) -> 
         assert not (env / "work" / "2023-11" / "stage").exists()
     shutil.rmtree(env / "work", ignore_errors=True)
     print("R4: read-only outputs: refused before the jobs, naming the folder (exit 8)")
+
+
+FSIO = [  # (operation, planted link below the root → outside folder or file)
+    ("write", "a"),  # a folder on the way
+    ("write", "a/b/f.txt"),  # the file itself
+    ("copy", "a"),
+    ("copy", "a/b/f.txt"),
+    ("mkdir", "a/b"),
+    ("switch", "a/b/f.txt"),  # a foreign link where statlib switches its own
+]
+
+
+@pytest.mark.parametrize(("operation", "planted"), FSIO)
+def test_fsio_refuses_a_planted_link(tmp_path: Path, operation: str, planted: str) -> None:
+    from statlib import fsio
+
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    (root / "a" / "b").mkdir(parents=True)
+    outside.mkdir()
+    link = root / planted
+    if link.is_dir():
+        shutil.rmtree(link)
+    link.symlink_to(outside)
+    source = tmp_path / "source.txt"
+    source.write_text("data", encoding="utf-8")
+    run = {
+        "write": lambda: fsio.write_text(root, root / "a" / "b" / "f.txt", "data"),
+        "copy": lambda: fsio.copy_file(root, source, root / "a" / "b" / "f.txt"),
+        "mkdir": lambda: fsio.mkdir(root, root / "a" / "b" / "c"),
+        "switch": lambda: fsio.switch_link(root, root / "a" / "b" / "f.txt", ".releases/x"),
+    }[operation]
+    with pytest.raises(UnsafePathError, match=re.escape(str(link))):
+        run()
+    assert list(outside.iterdir()) == []
+    assert fsio.remove_tree(root, link) and not link.is_symlink()  # unlinked, never followed
+    assert outside.is_dir()
+
+
+def test_fsio_writes_through_a_temporary_file_and_keeps_its_own_links(tmp_path: Path) -> None:
+    from statlib import fsio
+
+    root = tmp_path / "root"
+    path = fsio.write_text(root, root / "x" / "f.txt", "一")
+    assert path.read_text(encoding="utf-8") == "一" and oct(path.stat().st_mode)[-3:] == "644"
+    fsio.write_text(root, root / "x" / "f.txt", "二")
+    assert sorted(p.name for p in (root / "x").iterdir()) == ["f.txt"]  # no temporary left
+    (root / ".releases" / "p-0123456789").mkdir(parents=True)
+    fsio.switch_link(root, root / "p", ".releases/p-0123456789")
+    fsio.switch_link(root, root / "p", ".releases/p-0123456789")  # its own link: switched again
+    assert fsio.is_own_link(root / "p") and (root / "p").resolve().name == "p-0123456789"

@@ -110,7 +110,11 @@ def build(params: Path | str | None = None, *, period: str | None = None,
         # planted link there is refused now, not after the jobs (statlib.fsio)
         fsio.mkdir(outputs, outputs / ".releases")
         check_release_link(outputs, period)
-        fsio.mkdir(work_root, work / "failed")
+        fsio.real_inside(work_root, work / "last-build.json")
+        for folder in (work / "failed", work / "cache"):  # the workers write in them too
+            fsio.mkdir(work_root, folder)
+            for entry in sorted(folder.iterdir()):
+                fsio.real_inside(work_root, entry)  # a planted link is refused
         fsio.real_inside(outputs, outputs / "index.html")
         if removed:
             notes.append(f"removed {len(removed)} unfinished release folder(s) of a dead build "
