@@ -136,25 +136,33 @@ def mkdir(root: Path, path: Path) -> Path:
     return current
 
 
-def write_bytes(root: Path, path: Path, data: bytes, *, mode: int = 0o644) -> Path:
-    """Write ``data`` to ``path`` below ``root``: a temporary file in the same real folder
-    (``O_EXCL | O_NOFOLLOW``), then ``os.replace``. A planted link at ``path`` is refused."""
+@contextlib.contextmanager
+def _replacing(root: Path, path: Path) -> Iterator[Path]:
+    """A fresh temporary name in ``path``'s real folder below ``root``; what the block writes
+    there replaces ``path`` in one ``os.replace`` (removed if the block fails). A planted link
+    at ``path`` or on the way is refused."""
     path = Path(path)
     folder = mkdir(root, path.parent)
     target = real_inside(root, folder / path.name)
     with guard(folder):
         tmp = folder / f".{path.name[:60]}.{uuid.uuid4().hex[:8]}.tmp"
-        fd = os.open(tmp, _FLAGS, mode)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, mode)
+            yield tmp
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    return target
+
+
+def write_bytes(root: Path, path: Path, data: bytes, *, mode: int = 0o644) -> Path:
+    """Write ``data`` to ``path`` below ``root``: a temporary file in the same real folder
+    (``O_EXCL | O_NOFOLLOW``), then ``os.replace``. A planted link at ``path`` is refused."""
+    with _replacing(root, path) as tmp:
+        with os.fdopen(os.open(tmp, _FLAGS, mode), "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+    return tmp.parent / Path(path).name
 
 
 def write_text(root: Path, path: Path, text: str) -> Path:
@@ -165,30 +173,19 @@ def write_text(root: Path, path: Path, text: str) -> Path:
 def copy_file(root: Path, source: Path, path: Path, *, link: bool = True) -> Path:
     """Place a copy of ``source`` at ``path`` below ``root``: a hard link where possible (the
     same bytes, no space), else a copy through a temporary file; never through a planted link."""
-    path = Path(path)
-    folder = mkdir(root, path.parent)
-    target = real_inside(root, folder / path.name)
-    with guard(folder):
-        tmp = folder / f".{path.name[:60]}.{uuid.uuid4().hex[:8]}.tmp"
-        try:
-            if link:
-                try:
-                    os.link(source, tmp, follow_symlinks=False)
-                except OSError as exc:
-                    if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
-                        raise
-                    link = False
-            if not link:
-                fd = os.open(tmp, _FLAGS, 0o644)
-                with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-                    shutil.copyfileobj(src, out, 1 << 20)
-                shutil.copystat(source, tmp)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    return target
+    with _replacing(root, path) as tmp:
+        if link:
+            try:
+                os.link(source, tmp, follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT):
+                    raise
+                link = False
+        if not link:
+            with os.fdopen(os.open(tmp, _FLAGS, 0o644), "wb") as out, open(source, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 20)
+            shutil.copystat(source, tmp)
+    return tmp.parent / Path(path).name
 
 
 def rename(root: Path, source: Path, path: Path) -> Path:
