@@ -5,24 +5,17 @@ that raises (or lowers) it; a file beyond a bound is refused with an ``InputErro
 bound, its value and the variable. The bounds are read when a file is read, so a test or a shell
 may change them at any time.
 
-=============================  ==============  ===============================================
-variable                       default         bounds
-=============================  ==============  ===============================================
-``STATLIB_INGEST_MAX_BYTES``   4 GiB           the file's size; a workbook's unpacked XML
-``STATLIB_INGEST_MAX_ROWS``    50,000,000      rows of a long CSV; 1,048,576 for a workbook
-``STATLIB_INGEST_MAX_COLUMNS`` 2,000           columns of a table or workbook
-``STATLIB_INGEST_MAX_CELLS``   2,000,000       cells read into memory (workbooks, wide tables)
-``STATLIB_INGEST_MAX_FIELD``   1,000           characters of one field (a name, code, number)
-``STATLIB_INGEST_TIMEOUT``     900             seconds to read and check one file
-=============================  ==============  ===============================================
+The bounds, their variables and defaults are settings (``statlib.config.SETTINGS``,
+``statlib config``): ``STATLIB_INGEST_MAX_BYTES``, ``_MAX_ROWS``, ``_MAX_COLUMNS``,
+``_MAX_CELLS``, ``_MAX_FIELD`` and ``_TIMEOUT``.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
+from statlib import config
 from statlib.errors import ConfigError, InputError
 
 __all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "Clock", "Limits", "limits"]
@@ -30,14 +23,11 @@ __all__ = ["EXCEL_MAX_COLUMNS", "EXCEL_MAX_ROWS", "Clock", "Limits", "limits"]
 EXCEL_MAX_ROWS = 1_048_576  # a sheet cannot hold more (Excel, WPS, the OOXML standard)
 EXCEL_MAX_COLUMNS = 16_384  # XFD
 
-_DEFAULTS = {
-    "max_bytes": ("STATLIB_INGEST_MAX_BYTES", 4 << 30),
-    "max_rows": ("STATLIB_INGEST_MAX_ROWS", 50_000_000),
-    "max_columns": ("STATLIB_INGEST_MAX_COLUMNS", 2_000),
-    "max_cells": ("STATLIB_INGEST_MAX_CELLS", 2_000_000),
-    "max_field": ("STATLIB_INGEST_MAX_FIELD", 1_000),
-    "timeout": ("STATLIB_INGEST_TIMEOUT", 900),
-}
+_NAMES = ("max_bytes", "max_rows", "max_columns", "max_cells", "max_field", "timeout")
+
+
+def _setting(name: str) -> config.Setting:
+    return next(s for s in config.SETTINGS if s.name == f"ingest_{name}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +41,7 @@ class Limits:
 
     @staticmethod
     def env(name: str) -> str:
-        return _DEFAULTS[name][0]
+        return _setting(name).env
 
     def exceeded(
         self, name: str, what: str, *, file: str, row: int | None = None, column: str | None = None
@@ -69,17 +59,15 @@ class Limits:
 def limits() -> Limits:
     """The bounds in force now (environment variables over the defaults)."""
     values: dict[str, int] = {}
-    for name, (env, default) in _DEFAULTS.items():
-        text = os.environ.get(env, "").strip().replace("_", "")
-        if not text:
-            values[name] = default
-            continue
+    for name in _NAMES:
+        env = _setting(name).env
+        text = config.get(f"ingest_{name}").strip().replace("_", "")
         try:
             values[name] = int(text)
         except ValueError:
-            raise ConfigError(f"{env}={os.environ[env]!r} is not a whole number") from None
+            raise ConfigError(f"{env}={text!r} is not a whole number") from None
         if values[name] < 0:
-            raise ConfigError(f"{env}={os.environ[env]!r} must not be negative")
+            raise ConfigError(f"{env}={text!r} must not be negative")
     return Limits(**values)
 
 
