@@ -501,7 +501,7 @@ def site_cmd(url: str | None) -> None:
 def settings_cmd() -> None:
     """List the settings, their environment variables and current values."""
     for s in config.SETTINGS:
-        click.echo(f"{s.env:16} {config.get(s.name):28} {s.help}")
+        click.echo(f"{s.env:27} {config.get(s.name):28} {s.help}")
 
 
 if __name__ == "__main__":
