@@ -201,26 +201,29 @@ def run_plain(obs_csv: Path, rows: int, work: Path) -> tuple[float, str]:
 
 
 # -- 4. the floor --------------------------------------------------------------------------------
-def run_floor(obs_csv: Path, work: Path, runs: int = 3) -> float:
+def run_floor(obs_csv: Path, work: Path, runs: int = 3, *, keyed: bool) -> float:
     """Seconds of a raw DuckDB bulk insert of the rows from an Arrow table already in memory.
 
     ``INSERT INTO t SELECT * FROM rows`` into a fresh file database, committed; the best of
-    ``runs`` (the floor is what the machine can do at best).
+    ``runs`` (the floor is what the machine can do at best). ``keyed``: the table has the
+    store's key, ``PRIMARY KEY (indicator, region, period, vintage)`` (issue 12) — the same job
+    as the store's load, which may not hold two values for one key; without it, the bare insert.
     """
     rows = duckdb.read_csv(str(obs_csv), header=True, dtype={  # noqa: F841 (read by name)
         "indicator": "VARCHAR", "region": "VARCHAR", "period": "VARCHAR", "value": "DOUBLE",
         "flags": "VARCHAR"}).to_arrow_table()
     db = work / "floor.duckdb"
+    key = ", PRIMARY KEY (indicator, region, period, vintage)" if keyed else ""
     best = math.inf
     for _ in range(runs):
         for p in (db, Path(f"{db}.wal")):
             p.unlink(missing_ok=True)
         con = duckdb.connect(str(db))
         con.execute("CREATE TABLE t (indicator VARCHAR, region VARCHAR, period VARCHAR, "
-                    "value DOUBLE, flags VARCHAR)")
+                    f"vintage INTEGER, value DOUBLE, flags VARCHAR{key})")
         start = time.perf_counter()
         con.execute("BEGIN TRANSACTION")
-        con.execute("INSERT INTO t SELECT * FROM rows")
+        con.execute("INSERT INTO t SELECT indicator, region, period, 1, value, flags FROM rows")
         con.execute("COMMIT")
         best = min(best, time.perf_counter() - start)
         con.close()
@@ -295,22 +298,26 @@ def main(argv: list[str] | None = None) -> int:
     t_plain, plain_target = run_plain(obs_csv, plain_rows, WORK)
     say(f"pandas read_csv + to_sql into {plain_target}: {t_plain:.2f} s for {plain_rows:,} rows")
 
-    t_floor = run_floor(obs_csv, WORK)
+    t_floor = run_floor(obs_csv, WORK, keyed=True)
+    t_bare = run_floor(obs_csv, WORK, keyed=False)
     say(f"floor (DuckDB INSERT INTO t SELECT * FROM arrow, committed, best of 3): "
-        f"{t_floor:.2f} s")
+        f"{t_floor:.2f} s into a table with the store's key, {t_bare:.2f} s without")
 
     lat = run_series(db, layout, args.lookups, args.seed)
 
-    e2e, plain, floor = rows / t_statlib, plain_rows / t_plain, rows / t_floor
+    e2e, plain, floor, bare = rows / t_statlib, plain_rows / t_plain, rows / t_floor, rows / t_bare
     figures = [
         (f"statlib ingest_file end to end ({rows:,} rows)", f"{e2e / 1e6:6.2f} M rows/s",
          f"≥ {MIN_ROWS_PER_S / 1e6:.0f} M rows/s", e2e >= MIN_ROWS_PER_S),
-        ("  as a share of the floor", f"{e2e / floor:6.0%}", f"≥ {MIN_SHARE_OF_FLOOR:.0%}",
-         e2e / floor >= MIN_SHARE_OF_FLOOR),
+        ("  as a share of the floor (keyed)", f"{e2e / floor:6.0%}",
+         f"≥ {MIN_SHARE_OF_FLOOR:.0%}", e2e / floor >= MIN_SHARE_OF_FLOOR),
+        ("  as a share of the bare insert (no key)", f"{e2e / bare:6.0%}", "", None),
         (f"pandas read_csv + to_sql ({plain_rows:,} rows)", f"{plain / 1e6:6.3f} M rows/s",
          plain_target, None),
-        (f"floor: DuckDB bulk insert from memory ({rows:,} rows)", f"{floor / 1e6:6.2f} M rows/s",
-         "", None),
+        (f"floor: DuckDB bulk insert from memory, keyed ({rows:,} rows)",
+         f"{floor / 1e6:6.2f} M rows/s", "", None),
+        (f"bare DuckDB bulk insert, no key ({rows:,} rows)", f"{bare / 1e6:6.2f} M rows/s", "",
+         None),
     ]
     for how, (p50, p95) in lat.items():
         figures += [
