@@ -190,7 +190,8 @@ def _int(text: str) -> int:
 @main.command("build")
 @click.option("--params", "params", type=click.Path(dir_okay=False), default=None,
               help="Release file (default: the latest in params/).")
-@click.option("--period", default=None, help="Override the release's period.")
+@click.option("--period", default=None,
+              help="The release period; without --params it selects params/PERIOD.yaml.")
 @click.option("--only", multiple=True, help="Only this series (repeatable).")
 @click.option("-j", "--jobs", "workers", type=int, default=None,
               help="Parallel workers (default: the number of cores).")

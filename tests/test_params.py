@@ -119,3 +119,17 @@ def test_public_wechat_is_planned_and_a_series_may_allow_more(tmp_path: Path):
         yaml.safe_dump(series, allow_unicode=True), encoding="utf-8")
     with pytest.raises(statlib.ConfigError, match="wechat_editions must be a list"):
         plan(load_release(_wechat_release(tmp_path, ["internal"])), root=root)
+
+
+@pytest.mark.parametrize(("period", "expected"), [
+    ("2023-11", "2023-11.yaml"),
+    ("2023年11月", "2023-11.yaml"),
+    ("2023q3", "2023Q3.yaml"),
+    ("2023", "2023.yaml"),
+    ("2023-10", "2023.yaml"),  # no release file of its own: the latest release, for that period
+    (None, "2023.yaml"),
+])
+def test_period_alone_selects_its_release_file(period: str | None, expected: str):
+    from statlib.batch import default_release
+
+    assert default_release(ROOT, period=period).name == expected

@@ -63,9 +63,14 @@ class BuildReport:
         }
 
 
-def default_release(root: Path | None = None) -> Path:
-    """The release file of the latest demo period in ``params/``."""
+def default_release(root: Path | None = None, period: str | None = None) -> Path:
+    """The release file of ``period`` in ``params/`` (files are named after their period:
+    ``params/2023-11.yaml``), else the one of the latest period there."""
     folder = (root or config.project_root()) / "params"
+    if period is not None:
+        own = folder / f"{periods.parse(str(period))}.yaml"
+        if own.is_file():
+            return own
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise ConfigError(f"no release files in {folder} — see params/README.md")
@@ -92,7 +97,7 @@ def build(params: Path | str | None = None, *, period: str | None = None,
     (LeakError: nothing published).
     """
     started = time.perf_counter()
-    release_file = Path(params) if params else default_release()
+    release_file = Path(params) if params else default_release(period=period)
     planned = plan(load_release(release_file), period=period, only=only)
     jobs = planned
     period = jobs[0].period if jobs else str(periods.parse(str(period or "2023")))
