@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from statlib import registry
+from statlib.batch.publish import publish_release
 from statlib.store import build, open_store
 from statlib.store.store import Store
 
@@ -42,6 +44,43 @@ def db_copy(demo_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db, path)
     return path
+
+
+@pytest.fixture()
+def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A build's settings in ``tmp_path``: the store a copy of the demo database, ``outputs/``
+    and the work folder below ``tmp_path`` (which is returned)."""
+    monkeypatch.setenv("STATLIB_DB", str(db_copy))
+    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
+    return tmp_path
+
+
+@pytest.fixture()
+def approved_bulletin() -> Callable[[Path, Path, Path], None]:
+    """``make(outputs, db, src)``: a built release 2023-11 in ``outputs`` holding a public
+    bulletin (HTML and PDF written in ``src``), registered in ``db`` and approved, embargo
+    2023-12-15T09:30."""
+
+    def make(outputs: Path, db: Path, src: Path) -> None:
+        src.mkdir(exist_ok=True)
+        files = {}
+        for ext in ("html", "pdf"):
+            (src / f"b.{ext}").write_text(f"<p>公开版 {ext}</p>", encoding="utf-8")
+            files[f"public/bulletin/990200/bulletin.{ext}"] = src / f"b.{ext}"
+        jobs = {"bulletin-990200-public": {
+            "series": "bulletin", "region": "990200", "edition": "public",
+            "parameters": {"period": "2023-11"}, "files": sorted(files), "status": "built"}}
+        publish_release(outputs, "2023-11", files,
+                        {"period": "2023-11", "jobs": jobs, "data_vintage": 1,
+                         "code_version": "t"})
+        with open_store(str(db), read_only=False) as s:
+            pub = registry.register(s, "bulletin", "2023-11", "public", "十一月",
+                                    embargo="2023-12-15T09:30")
+            for status, who in (("reviewed", "张审"), ("approved", "李签")):
+                registry.advance(s, pub.key, status, who)
+
+    return make
 
 
 @pytest.fixture()

@@ -36,14 +36,6 @@ CPI = {"series": "cpi", "notebook": f"{FIX}/mini_cpi.ipynb", "regions": ["990200
        "editions": ["internal"], "formats": ["html"]}
 
 
-@pytest.fixture()
-def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STATLIB_DB", str(db_copy))
-    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
-    return tmp_path
-
-
 def _published(outputs: Path) -> dict[str, str]:
     manifest = json.loads((outputs / "2023-11" / "manifest.json").read_text(encoding="utf-8"))
     for rel, entry in manifest["files"].items():

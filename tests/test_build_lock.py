@@ -37,14 +37,6 @@ def _release(tmp: Path, period: str = "2023-11") -> Path:
     return path
 
 
-@pytest.fixture()
-def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STATLIB_DB", str(db_copy))
-    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
-    return tmp_path
-
-
 HOLD = """
 import sys, time
 from pathlib import Path

@@ -8,19 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from statlib import open_store
 from statlib.batch import build
 from statlib.leaks import release_files, scan, secrets_from_store
-
-
-@pytest.fixture()
-def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STATLIB_DB", str(db_copy))
-    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
-    return tmp_path
 
 
 def test_demo_release_public_clean_internal_brief_not(env: Path, db_copy: Path) -> None:

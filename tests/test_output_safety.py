@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from statlib import open_store, registry
+from statlib import open_store
 from statlib.authoring import preview
 from statlib.batch import build
-from statlib.batch.publish import publish_release
 from statlib.errors import OutputError, UnsafePathError
 from statlib.site import build_site, publish
 
@@ -35,12 +34,10 @@ NOW = "2023-12-15T09:30"
 
 
 @pytest.fixture()
-def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("STATLIB_DB", str(db_copy))
-    monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
-    monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
-    (tmp_path / "outside").mkdir()
-    return tmp_path
+def env(env: Path) -> Path:
+    """conftest's ``env``, with a folder outside the roots that no write may reach."""
+    (env / "outside").mkdir()
+    return env
 
 
 def _release_file(tmp: Path) -> Path:
@@ -67,36 +64,6 @@ def _plant(env: Path, rel: str, kind: str) -> tuple[Path, Path | None]:
 
 def _written_outside(env: Path) -> list[str]:
     return sorted(str(p) for p in (env / "outside").rglob("*") if not p.is_dir())
-
-
-def _bulletin_release(env: Path, db: Path) -> None:
-    """A built release 2023-11 with a public bulletin, registered and approved."""
-    src = env / "src"
-    src.mkdir(exist_ok=True)
-    files = {}
-    for ext in ("html", "pdf"):
-        (src / f"b.{ext}").write_text(f"<p>公开版 {ext}</p>", encoding="utf-8")
-        files[f"public/bulletin/990200/bulletin.{ext}"] = src / f"b.{ext}"
-    jobs = {
-        "bulletin-990200-public": {
-            "series": "bulletin",
-            "region": "990200",
-            "edition": "public",
-            "parameters": {"period": "2023-11"},
-            "files": sorted(files),
-            "status": "built",
-        }
-    }
-    publish_release(
-        env / "outputs",
-        "2023-11",
-        files,
-        {"period": "2023-11", "jobs": jobs, "data_vintage": 1, "code_version": "t"},
-    )
-    with open_store(str(db), read_only=False) as s:
-        pub = registry.register(s, "bulletin", "2023-11", "public", "十一月", embargo=NOW)
-        for status, who in (("reviewed", "张审"), ("approved", "李签")):
-            registry.advance(s, pub.key, status, who)
 
 
 # (planted link, kind, True when statlib must refuse naming it — False: writes safely inside)
@@ -165,13 +132,15 @@ def _each(
     return len(safe) + refused, refused
 
 
-def test_planted_symlinks_never_redirect_a_write(env: Path, db_copy: Path) -> None:
+def test_planted_symlinks_never_redirect_a_write(
+    env: Path, db_copy: Path, approved_bulletin: Callable[[Path, Path, Path], None]
+) -> None:
     release = _release_file(env)
     counts = [_each(env, BUILD, lambda: build(release, workers=1))]
     assert (env / "outputs" / "index.html").is_file()
     assert not (env / "outputs" / "index.html").is_symlink()
     counts.append(_each(env, PREVIEW, lambda: preview(ROOT / FIX / "mini.ipynb")))
-    _bulletin_release(env, db_copy)
+    approved_bulletin(env / "outputs", db_copy, env / "src")
 
     def site() -> None:
         with open_store(str(db_copy), read_only=False) as s:

@@ -14,13 +14,14 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from statlib import open_store, registry
 from statlib.batch import build
-from statlib.batch.publish import current_release, publish_release, sha256_file
+from statlib.batch.publish import current_release, sha256_file
 from statlib.fsio import is_own_link
 from statlib.site import build_site, reconcile
 
@@ -109,37 +110,6 @@ def test_a_build_killed_leaves_old_or_new_and_the_next_run_recovers(
     TALLY["recovered"].append(moment)
 
 
-def _bulletin(outputs: Path, db: Path, src: Path) -> None:
-    """A built release 2023-11 with a public bulletin, registered and approved; the site as it
-    was before (built from the registry, nothing published)."""
-    src.mkdir(exist_ok=True)
-    files = {}
-    for ext in ("html", "pdf"):
-        (src / f"b.{ext}").write_text(f"<p>公开版 {ext}</p>", encoding="utf-8")
-        files[f"public/bulletin/990200/bulletin.{ext}"] = src / f"b.{ext}"
-    jobs = {
-        "bulletin-990200-public": {
-            "series": "bulletin",
-            "region": "990200",
-            "edition": "public",
-            "parameters": {"period": "2023-11"},
-            "files": sorted(files),
-            "status": "built",
-        }
-    }
-    publish_release(
-        outputs,
-        "2023-11",
-        files,
-        {"period": "2023-11", "jobs": jobs, "data_vintage": 1, "code_version": "t"},
-    )
-    with open_store(str(db), read_only=False) as s:
-        pub = registry.register(s, "bulletin", "2023-11", "public", "十一月", embargo=NOW)
-        for status, who in (("reviewed", "张审"), ("approved", "李签")):
-            registry.advance(s, pub.key, status, who)
-        build_site(outputs, s)
-
-
 def _site_whole(outputs: Path) -> set[str]:
     """The keys the current site shows, each publication's files checked (AssertionError)."""
     site = outputs / "site"
@@ -151,11 +121,16 @@ def _site_whole(outputs: Path) -> set[str]:
 
 @pytest.mark.parametrize("moment", PUBLISH_MOMENTS)
 def test_a_publish_killed_is_reconciled_by_the_next_run(
-    demo_db: Path, tmp_path: Path, moment: str
+    demo_db: Path,
+    tmp_path: Path,
+    moment: str,
+    approved_bulletin: Callable[[Path, Path, Path], None],
 ) -> None:
     db, outputs = tmp_path / "site.duckdb", tmp_path / "out"
     shutil.copy(demo_db, db)
-    _bulletin(outputs, db, tmp_path / "src")
+    approved_bulletin(outputs, db, tmp_path / "src")
+    with open_store(str(db), read_only=False) as s:  # the site as it was: nothing published
+        build_site(outputs, s)
     before = _site_whole(outputs)
     assert before == set()
     env = {
