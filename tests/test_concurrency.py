@@ -20,14 +20,20 @@ sys.stdin.read()
 """
 
 
-def _hold(path: Path, mode: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode], stdin=subprocess.PIPE,
+def _started(script: str, *args: str) -> tuple[subprocess.Popen[str], str]:
+    """A holder process running ``script`` and the first line it printed (once it holds)."""
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
         proc.kill()
         raise AssertionError(proc.stderr.read() if proc.stderr else "holder died")
+    return proc, line
+
+
+def _hold(path: Path, mode: str) -> subprocess.Popen[str]:
+    proc, line = _started(HOLD, str(path), mode)
     assert float(line) == 2846.39
     return proc
 
@@ -177,13 +183,7 @@ with store.backend.transaction():
 
 
 def _hold_write(url: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_WRITE, url], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line:
-        proc.kill()
-        raise AssertionError(proc.stderr.read() if proc.stderr else "holder died")
+    proc, line = _started(HOLD_WRITE, url)
     proc.held_vintage = int(line)  # type: ignore[attr-defined]
     return proc
 
