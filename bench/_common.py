@@ -10,12 +10,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--no-pdf-header-footer",
 ]
-INSTALL_CHROMIUM = ("apt-get update && apt-get install -y --no-install-recommends chromium "
-                    "(Debian; as root)")
+INSTALL_CHROMIUM = (
+    "apt-get update && apt-get install -y --no-install-recommends chromium (Debian; as root)"
+)
 
 # (name, figure as printed, target as printed, PASS/FAIL or None for a plain figure)
 Figure = tuple[str, str, str, bool | None]
@@ -28,9 +35,11 @@ def load_line() -> str:
 
 def load_before() -> str:
     """The first line of every benchmark: how busy the machine was before the run."""
-    return ("load average before the run (1, 5, 15 min): "
-            + ", ".join(f"{x:.1f}" for x in os.getloadavg())
-            + f" on {os.cpu_count()} CPUs — other processes skew every figure")
+    return (
+        "load average before the run (1, 5, 15 min): "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        + f" on {os.cpu_count()} CPUs — other processes skew every figure"
+    )
 
 
 def chromium() -> str | None:
@@ -46,15 +55,30 @@ def print_to_pdf(browser: str, html: Path, pdf: Path, *, timeout: float = 120) -
     """Headless Chromium prints ``html`` to ``pdf`` (a fresh, empty profile each time)."""
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-chromium-") as profile:
-        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                        f"--print-to-pdf={pdf}", html.resolve().as_uri()],
-                       capture_output=True, timeout=timeout, check=True)
+        subprocess.run(
+            [
+                browser,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--print-to-pdf={pdf}",
+                html.resolve().as_uri(),
+            ],
+            capture_output=True,
+            timeout=timeout,
+            check=True,
+        )
     if not pdf.is_file() or not pdf.read_bytes().startswith(b"%PDF"):
         raise RuntimeError(f"Chromium wrote no PDF at {pdf}")
 
 
-def verdict(title: str, figures: Sequence[Figure], problems: Sequence[str], *,
-            width: int = 10, say: Callable[[str], None] = print) -> int:
+def verdict(
+    title: str,
+    figures: Sequence[Figure],
+    problems: Sequence[str],
+    *,
+    width: int = 10,
+    say: Callable[[str], None] = print,
+) -> int:
     """Print ``title`` and the figures with PASS/FAIL; exit code 2 on a failed check, 1 on a
     failed target."""
     say("")

@@ -65,6 +65,7 @@ MAX_OF_FLOOR = 1.5
 MAX_NOOP_S = 1.0
 MAX_RSS_BYTES = 2 * 1024**3
 
+
 # -- the release --------------------------------------------------------------------------------
 def release_copy(source: Path, work: Path, *, smoke: bool) -> Path:
     """``source`` with ``formats: [html, pdf]`` everywhere (smoke: the city bulletin only)."""
@@ -77,8 +78,7 @@ def release_copy(source: Path, work: Path, *, smoke: bool) -> Path:
         release["publications"] = [first]
     work.mkdir(parents=True, exist_ok=True)
     copy = work / source.name
-    copy.write_text(yaml.safe_dump(release, allow_unicode=True, sort_keys=False),
-                    encoding="utf-8")
+    copy.write_text(yaml.safe_dump(release, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return copy
 
 
@@ -156,13 +156,31 @@ def plain_job(job: Any, out: Path, browser: str | None) -> dict[str, float]:
     env = {**os.environ, "STATLIB_EDITION": job.edition}
     seconds: dict[str, float] = {}
     start = time.perf_counter()
-    subprocess.run(["papermill", str(job.notebook), str(executed), *params, "--cwd",
-                    str(job.notebook.parent), "--no-progress-bar", "--log-level", "ERROR"],
-                   capture_output=True, timeout=600, check=True, env=env)
+    subprocess.run(
+        [
+            "papermill",
+            str(job.notebook),
+            str(executed),
+            *params,
+            "--cwd",
+            str(job.notebook.parent),
+            "--no-progress-bar",
+            "--log-level",
+            "ERROR",
+        ],
+        capture_output=True,
+        timeout=600,
+        check=True,
+        env=env,
+    )
     seconds["papermill"] = time.perf_counter() - start
     start = time.perf_counter()
-    subprocess.run(["jupyter", "nbconvert", "--to", "html", "--sanitize-html", str(executed)],
-                   capture_output=True, timeout=300, check=True)
+    subprocess.run(
+        ["jupyter", "nbconvert", "--to", "html", "--sanitize-html", str(executed)],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
     seconds["nbconvert"] = time.perf_counter() - start
     if browser is not None:
         html, pdf = executed.with_suffix(".html"), executed.with_suffix(".pdf")
@@ -178,8 +196,10 @@ def run_floor(jobs: list[Any], out: Path) -> tuple[float, float]:
     from statlib.batch.kernel import WarmKernel
     from statlib.render import render
 
-    kernels = {e: WarmKernel(cwd=jobs[0].notebook.parent, edition=e)
-               for e in sorted({j.edition for j in jobs})}
+    kernels = {
+        e: WarmKernel(cwd=jobs[0].notebook.parent, edition=e)
+        for e in sorted({j.edition for j in jobs})
+    }
     cells = renders = 0.0
     try:
         for kernel in kernels.values():  # one throw-away job each: warm caches, as in a build
@@ -204,10 +224,18 @@ def run_floor(jobs: list[Any], out: Path) -> tuple[float, float]:
 # -- report -------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--release", type=Path, default=None,
-                        help="release file (default: the latest demo release, as statlib build)")
-    parser.add_argument("--plain-jobs", type=int, default=PLAIN_JOBS,
-                        help="jobs run the plain way, a seeded sample (0: all)")
+    parser.add_argument(
+        "--release",
+        type=Path,
+        default=None,
+        help="release file (default: the latest demo release, as statlib build)",
+    )
+    parser.add_argument(
+        "--plain-jobs",
+        type=int,
+        default=PLAIN_JOBS,
+        help="jobs run the plain way, a seeded sample (0: all)",
+    )
     parser.add_argument("--smoke", action="store_true", help="2 jobs only")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--keep", action="store_true", help=f"keep the files in {WORK}")
@@ -225,34 +253,50 @@ def main(argv: list[str] | None = None) -> int:
     args.release = args.release or default_release()
     release = release_copy(args.release, WORK, smoke=args.smoke)
     jobs = plan(load_release(release))
-    say(f"release {args.release.name} as {release} (formats html, pdf): {len(jobs)} jobs, "
-        f"{workers} workers")
+    say(
+        f"release {args.release.name} as {release} (formats html, pdf): {len(jobs)} jobs, "
+        f"{workers} workers"
+    )
 
     cold, noop, rss, changed = run_builds(release, workers)
     problems = [f"job {f['job']} failed: {f['error'][:300]}" for f in cold.failed]
-    say(f"statlib cold build: {cold.seconds:.1f} s, {len(cold.built)} built, "
-        f"{len(cold.failed)} failed ({load_line()})")
+    say(
+        f"statlib cold build: {cold.seconds:.1f} s, {len(cold.built)} built, "
+        f"{len(cold.failed)} failed ({load_line()})"
+    )
     per_phase = phases(WORK / "outputs")
     if per_phase:
-        say("  per phase, summed over jobs (s): "
-            + ", ".join(f"{k} {v:.1f}" for k, v in per_phase.items()))
-    say(f"statlib no-op rebuild: {noop.seconds:.3f} s, {len(noop.cached)} cached, "
-        f"{len(noop.built)} built ({load_line()})")
+        say(
+            "  per phase, summed over jobs (s): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in per_phase.items())
+        )
+    say(
+        f"statlib no-op rebuild: {noop.seconds:.3f} s, {len(noop.cached)} cached, "
+        f"{len(noop.built)} built ({load_line()})"
+    )
     if changed:
-        problems.append("statlib's code or templates changed during the builds (an edit in the "
-                        "shared tree): the no-op rebuild had to rerun; run again")
+        problems.append(
+            "statlib's code or templates changed during the builds (an edit in the "
+            "shared tree): the no-op rebuild had to rerun; run again"
+        )
     elif len(noop.cached) != len(jobs) or noop.built:
         problems.append(f"no-op rebuild: {len(noop.cached)} of {len(jobs)} jobs cached")
-    say(f"peak RSS of the builds (process tree, {rss.samples} samples): "
-        f"{rss.peak / 1024**3:.2f} GB")
+    say(
+        f"peak RSS of the builds (process tree, {rss.samples} samples): {rss.peak / 1024**3:.2f} GB"
+    )
 
     browser = chromium()
     if browser is None:
-        say("Chromium is not installed: the plain way makes HTML only (no PDF) and is the "
+        say(
+            "Chromium is not installed: the plain way makes HTML only (no PDF) and is the "
             "faster for it. Install: apt-get update && apt-get install -y "
-            "--no-install-recommends chromium")
-    sample = jobs if args.plain_jobs <= 0 or args.plain_jobs >= len(jobs) else sorted(
-        random.Random(args.seed).sample(jobs, args.plain_jobs), key=lambda j: j.id)
+            "--no-install-recommends chromium"
+        )
+    sample = (
+        jobs
+        if args.plain_jobs <= 0 or args.plain_jobs >= len(jobs)
+        else sorted(random.Random(args.seed).sample(jobs, args.plain_jobs), key=lambda j: j.id)
+    )
     plain: list[dict[str, float]] = []
     for job in sample:
         try:
@@ -261,38 +305,69 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"plain way, job {job.id}: {exc}")
     per_job = statistics.fmean(sum(p.values()) for p in plain) if plain else float("nan")
     plain_total = per_job * len(jobs)
-    steps = ", ".join(f"{k} {statistics.fmean(p[k] for p in plain):.1f} s"
-                      for k in (plain[0] if plain else {}))
-    say(f"plain way ({'papermill + nbconvert + Chromium' if browser else 'papermill + nbconvert'}"
+    steps = ", ".join(
+        f"{k} {statistics.fmean(p[k] for p in plain):.1f} s" for k in (plain[0] if plain else {})
+    )
+    say(
+        f"plain way ({'papermill + nbconvert + Chromium' if browser else 'papermill + nbconvert'}"
         f", one after another) on {len(plain)} of {len(jobs)} jobs: {per_job:.1f} s per job "
         f"({steps}) → {plain_total:.0f} s for the release"
-        + (" (extrapolated)" if len(sample) < len(jobs) else "") + f" ({load_line()})")
+        + (" (extrapolated)" if len(sample) < len(jobs) else "")
+        + f" ({load_line()})"
+    )
 
     cells, renders = run_floor(jobs, WORK / "floor")
     serial = cells + renders
     floor = serial / workers
-    say(f"floor: cells {cells:.1f} s + render {renders:.1f} s = {serial:.1f} s one after another "
-        f"in warm kernels; / {workers} workers = {floor:.1f} s ({load_line()})")
+    say(
+        f"floor: cells {cells:.1f} s + render {renders:.1f} s = {serial:.1f} s one after another "
+        f"in warm kernels; / {workers} workers = {floor:.1f} s ({load_line()})"
+    )
 
     speed_up = plain_total / cold.seconds
     figures = [
-        (f"statlib cold build ({len(cold.built)} jobs built)", f"{cold.seconds:8.1f} s", "",
-         None),
-        (f"plain way, {'extrapolated from ' if len(sample) < len(jobs) else ''}"
-         f"{len(plain)} jobs", f"{plain_total:8.0f} s", "", None),
-        ("  cold speed-up over the plain way", f"{speed_up:8.1f}×", f"≥ {MIN_SPEED_UP:.0f}×",
-         speed_up >= MIN_SPEED_UP),
+        (f"statlib cold build ({len(cold.built)} jobs built)", f"{cold.seconds:8.1f} s", "", None),
+        (
+            f"plain way, {'extrapolated from ' if len(sample) < len(jobs) else ''}"
+            f"{len(plain)} jobs",
+            f"{plain_total:8.0f} s",
+            "",
+            None,
+        ),
+        (
+            "  cold speed-up over the plain way",
+            f"{speed_up:8.1f}×",
+            f"≥ {MIN_SPEED_UP:.0f}×",
+            speed_up >= MIN_SPEED_UP,
+        ),
         (f"floor, serial (cells + render, {len(jobs)} jobs)", f"{serial:8.1f} s", "", None),
         (f"floor, parallel (serial / {workers})", f"{floor:8.1f} s", "", None),
-        ("  cold build / parallel floor", f"{cold.seconds / floor:8.2f}×",
-         f"≤ {MAX_OF_FLOOR}×", cold.seconds / floor <= MAX_OF_FLOOR),
-        (f"no-op rebuild ({len(noop.cached)} cached)", f"{noop.seconds:8.3f} s",
-         f"< {MAX_NOOP_S:.0f} s", noop.seconds < MAX_NOOP_S),
-        ("peak RSS, build process tree", f"{rss.peak / 1024**3:8.2f} GB",
-         f"< {MAX_RSS_BYTES / 1024**3:.0f} GB", rss.peak < MAX_RSS_BYTES),
+        (
+            "  cold build / parallel floor",
+            f"{cold.seconds / floor:8.2f}×",
+            f"≤ {MAX_OF_FLOOR}×",
+            cold.seconds / floor <= MAX_OF_FLOOR,
+        ),
+        (
+            f"no-op rebuild ({len(noop.cached)} cached)",
+            f"{noop.seconds:8.3f} s",
+            f"< {MAX_NOOP_S:.0f} s",
+            noop.seconds < MAX_NOOP_S,
+        ),
+        (
+            "peak RSS, build process tree",
+            f"{rss.peak / 1024**3:8.2f} GB",
+            f"< {MAX_RSS_BYTES / 1024**3:.0f} GB",
+            rss.peak < MAX_RSS_BYTES,
+        ),
     ]
-    code = verdict(f"bench/batch.py {date.today()} — {args.release.name} (html, pdf), "
-                   f"{len(jobs)} jobs, {load_line()} now", figures, problems, say=say)
+    code = verdict(
+        f"bench/batch.py {date.today()} — {args.release.name} (html, pdf), "
+        f"{len(jobs)} jobs, {load_line()} now",
+        figures,
+        problems,
+        say=say,
+    )
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return code

@@ -104,15 +104,24 @@ def generate(layout: Layout, work: Path) -> tuple[Path, Path, Path]:
         out = csv.DictWriter(fh, schema.INDICATOR_COLUMNS, restval="")
         out.writeheader()
         for i in range(layout.indicators):
-            out.writerow({"code": ind_code(i), "name": ind_name(i), "unit": "万元",
-                          "frequency": "M", "kind": "level", "decimals": 2,
-                          "source": "bench/ingest.py (synthetic)"})
+            out.writerow(
+                {
+                    "code": ind_code(i),
+                    "name": ind_name(i),
+                    "unit": "万元",
+                    "frequency": "M",
+                    "kind": "level",
+                    "decimals": 2,
+                    "source": "bench/ingest.py (synthetic)",
+                }
+            )
     with open(reg_csv, "w", encoding="utf-8", newline="") as fh:
         out = csv.DictWriter(fh, schema.REGION_COLUMNS, restval="")
         out.writeheader()
         for r in range(layout.regions):
-            out.writerow({"code": reg_code(r), "name": reg_name(r), "level": "county",
-                          "sort_order": r + 1})
+            out.writerow(
+                {"code": reg_code(r), "name": reg_name(r), "level": "county", "sort_order": r + 1}
+            )
     rpp = layout.regions * layout.periods
     # Values are a fixed permutation of i (deterministic on any DuckDB); flags mostly empty:
     # P on the last period of each series (1 %), E on one row in a thousand.
@@ -140,8 +149,9 @@ def fresh_store(path: Path, ind_csv: Path, reg_csv: Path) -> Store:
         p.unlink(missing_ok=True)
     backend = open_backend(str(path), read_only=False, create=True)
     backend.create_schema()
-    backend.execute("INSERT INTO statlib_meta VALUES ('schema_version', ?)",
-                    [schema.SCHEMA_VERSION])
+    backend.execute(
+        "INSERT INTO statlib_meta VALUES ('schema_version', ?)", [schema.SCHEMA_VERSION]
+    )
     store = Store(backend)
     load_catalogue(store, reg_csv, "region")
     load_catalogue(store, ind_csv, "indicator")
@@ -167,11 +177,13 @@ def verify(store: Store, obs_csv: Path, layout: Layout, rng: random.Random) -> l
     for line in sorted(rng.sample(range(layout.rows), 3)):
         ind, reg, period, text = con.execute(
             f"SELECT indicator, region, period, value FROM read_csv('{obs_csv}', header=true, "
-            f"all_varchar=true) LIMIT 1 OFFSET {line}").fetchone()  # type: ignore[misc]
+            f"all_varchar=true) LIMIT 1 OFFSET {line}"
+        ).fetchone()  # type: ignore[misc]
         got = store.series(ind, reg, start=period, end=period)
         if list(got.index) != [period] or round(float(got.iloc[0]), 2) != float(text):
-            problems.append(f"row {line + 2} {ind}/{reg}/{period}: file {text}, store "
-                            f"{got.to_dict()}")
+            problems.append(
+                f"row {line + 2} {ind}/{reg}/{period}: file {text}, store {got.to_dict()}"
+            )
     con.close()
     return problems
 
@@ -209,9 +221,17 @@ def run_floor(obs_csv: Path, work: Path, runs: int = 3, *, keyed: bool) -> float
     store's key, ``PRIMARY KEY (indicator, region, period, vintage)`` (issue 12) — the same job
     as the store's load, which may not hold two values for one key; without it, the bare insert.
     """
-    rows = duckdb.read_csv(str(obs_csv), header=True, dtype={  # noqa: F841 (read by name)
-        "indicator": "VARCHAR", "region": "VARCHAR", "period": "VARCHAR", "value": "DOUBLE",
-        "flags": "VARCHAR"}).to_arrow_table()
+    rows = duckdb.read_csv(  # noqa: F841 (read by name in the SQL below)
+        str(obs_csv),
+        header=True,
+        dtype={
+            "indicator": "VARCHAR",
+            "region": "VARCHAR",
+            "period": "VARCHAR",
+            "value": "DOUBLE",
+            "flags": "VARCHAR",
+        },
+    ).to_arrow_table()
     db = work / "floor.duckdb"
     key = ", PRIMARY KEY (indicator, region, period, vintage)" if keyed else ""
     best = math.inf
@@ -219,8 +239,10 @@ def run_floor(obs_csv: Path, work: Path, runs: int = 3, *, keyed: bool) -> float
         for p in (db, Path(f"{db}.wal")):
             p.unlink(missing_ok=True)
         con = duckdb.connect(str(db))
-        con.execute("CREATE TABLE t (indicator VARCHAR, region VARCHAR, period VARCHAR, "
-                    f"vintage INTEGER, value DOUBLE, flags VARCHAR{key})")
+        con.execute(
+            "CREATE TABLE t (indicator VARCHAR, region VARCHAR, period VARCHAR, "
+            f"vintage INTEGER, value DOUBLE, flags VARCHAR{key})"
+        )
         start = time.perf_counter()
         con.execute("BEGIN TRANSACTION")
         con.execute("INSERT INTO t SELECT indicator, region, period, 1, value, flags FROM rows")
@@ -231,8 +253,9 @@ def run_floor(obs_csv: Path, work: Path, runs: int = 3, *, keyed: bool) -> float
 
 
 # -- 5. series latency ---------------------------------------------------------------------------
-def latency(call: Callable[[int, int], object], pairs: list[tuple[int, int]],
-            warm_up: int) -> tuple[float, float]:
+def latency(
+    call: Callable[[int, int], object], pairs: list[tuple[int, int]], warm_up: int
+) -> tuple[float, float]:
     """p50 and p95 in ms of ``call(indicator, region)`` over ``pairs`` after a warm-up."""
     for i, r in pairs[:warm_up]:
         call(i, r)
@@ -253,8 +276,9 @@ def run_series(db: Path, layout: Layout, lookups: int, seed: int) -> dict[str, t
     with statlib.open_store(str(db)) as store:
         assert len(store.series(ind_code(0), reg_code(0))) == min(layout.periods, layout.rows)
         out["code"] = latency(lambda i, r: store.series(ind_code(i), reg_code(r)), pairs, 20)
-        out["Chinese name"] = latency(lambda i, r: store.series(ind_name(i), reg_name(r)),
-                                      pairs, 20)
+        out["Chinese name"] = latency(
+            lambda i, r: store.series(ind_name(i), reg_name(r)), pairs, 20
+        )
     return out
 
 
@@ -262,9 +286,13 @@ def run_series(db: Path, layout: Layout, lookups: int, seed: int) -> dict[str, t
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="observations to ingest")
-    parser.add_argument("--plain-rows", type=int, default=None,
-                        help="rows for pandas read_csv + to_sql, a prefix (default: a tenth of "
-                             "--rows, at most 1,000,000)")
+    parser.add_argument(
+        "--plain-rows",
+        type=int,
+        default=None,
+        help="rows for pandas read_csv + to_sql, a prefix (default: a tenth of "
+        "--rows, at most 1,000,000)",
+    )
     parser.add_argument("--lookups", type=int, default=1000, help="store.series calls timed")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--keep", action="store_true", help=f"keep the files in {WORK}")
@@ -280,9 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     ind_csv, reg_csv, obs_csv = generate(layout, WORK)
     size = obs_csv.stat().st_size
-    say(f"generated {rows:,} rows ({layout.indicators} indicators × {layout.regions} regions × "
+    say(
+        f"generated {rows:,} rows ({layout.indicators} indicators × {layout.regions} regions × "
         f"{layout.periods} months) in {time.perf_counter() - start:.1f} s: {obs_csv} "
-        f"{size / 1e6:,.0f} MB")
+        f"{size / 1e6:,.0f} MB"
+    )
 
     db = WORK / "statlib.duckdb"
     with fresh_store(db, ind_csv, reg_csv) as store:
@@ -300,35 +330,70 @@ def main(argv: list[str] | None = None) -> int:
 
     t_floor = run_floor(obs_csv, WORK, keyed=True)
     t_bare = run_floor(obs_csv, WORK, keyed=False)
-    say(f"floor (DuckDB INSERT INTO t SELECT * FROM arrow, committed, best of 3): "
-        f"{t_floor:.2f} s into a table with the store's key, {t_bare:.2f} s without")
+    say(
+        f"floor (DuckDB INSERT INTO t SELECT * FROM arrow, committed, best of 3): "
+        f"{t_floor:.2f} s into a table with the store's key, {t_bare:.2f} s without"
+    )
 
     lat = run_series(db, layout, args.lookups, args.seed)
 
     e2e, plain, floor, bare = rows / t_statlib, plain_rows / t_plain, rows / t_floor, rows / t_bare
     figures = [
-        (f"statlib ingest_file end to end ({rows:,} rows)", f"{e2e / 1e6:6.2f} M rows/s",
-         f"≥ {MIN_ROWS_PER_S / 1e6:.0f} M rows/s", e2e >= MIN_ROWS_PER_S),
-        ("  as a share of the floor (keyed)", f"{e2e / floor:6.0%}",
-         f"≥ {MIN_SHARE_OF_FLOOR:.0%}", e2e / floor >= MIN_SHARE_OF_FLOOR),
+        (
+            f"statlib ingest_file end to end ({rows:,} rows)",
+            f"{e2e / 1e6:6.2f} M rows/s",
+            f"≥ {MIN_ROWS_PER_S / 1e6:.0f} M rows/s",
+            e2e >= MIN_ROWS_PER_S,
+        ),
+        (
+            "  as a share of the floor (keyed)",
+            f"{e2e / floor:6.0%}",
+            f"≥ {MIN_SHARE_OF_FLOOR:.0%}",
+            e2e / floor >= MIN_SHARE_OF_FLOOR,
+        ),
         ("  as a share of the bare insert (no key)", f"{e2e / bare:6.0%}", "", None),
-        (f"pandas read_csv + to_sql ({plain_rows:,} rows)", f"{plain / 1e6:6.3f} M rows/s",
-         plain_target, None),
-        (f"floor: DuckDB bulk insert from memory, keyed ({rows:,} rows)",
-         f"{floor / 1e6:6.2f} M rows/s", "", None),
-        (f"bare DuckDB bulk insert, no key ({rows:,} rows)", f"{bare / 1e6:6.2f} M rows/s", "",
-         None),
+        (
+            f"pandas read_csv + to_sql ({plain_rows:,} rows)",
+            f"{plain / 1e6:6.3f} M rows/s",
+            plain_target,
+            None,
+        ),
+        (
+            f"floor: DuckDB bulk insert from memory, keyed ({rows:,} rows)",
+            f"{floor / 1e6:6.2f} M rows/s",
+            "",
+            None,
+        ),
+        (
+            f"bare DuckDB bulk insert, no key ({rows:,} rows)",
+            f"{bare / 1e6:6.2f} M rows/s",
+            "",
+            None,
+        ),
     ]
     for how, (p50, p95) in lat.items():
         figures += [
-            (f"store.series by {how}, p50 ({args.lookups} calls)", f"{p50:6.2f} ms",
-             f"< {MAX_P50_MS:.0f} ms", p50 < MAX_P50_MS),
-            (f"store.series by {how}, p95", f"{p95:6.2f} ms", f"< {MAX_P95_MS:.0f} ms",
-             p95 < MAX_P95_MS),
+            (
+                f"store.series by {how}, p50 ({args.lookups} calls)",
+                f"{p50:6.2f} ms",
+                f"< {MAX_P50_MS:.0f} ms",
+                p50 < MAX_P50_MS,
+            ),
+            (
+                f"store.series by {how}, p95",
+                f"{p95:6.2f} ms",
+                f"< {MAX_P95_MS:.0f} ms",
+                p95 < MAX_P95_MS,
+            ),
         ]
-    code = verdict(f"bench/ingest.py {date.today()} — {rows:,} rows, CSV "
-                   f"{size / 1e6:,.0f} MB, load average now {os.getloadavg()[0]:.1f}",
-                   figures, problems, width=16, say=say)
+    code = verdict(
+        f"bench/ingest.py {date.today()} — {rows:,} rows, CSV "
+        f"{size / 1e6:,.0f} MB, load average now {os.getloadavg()[0]:.1f}",
+        figures,
+        problems,
+        width=16,
+        say=say,
+    )
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return code

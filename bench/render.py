@@ -45,6 +45,7 @@ TITLE = "2024年1—11月全市经济运行情况"
 # Target of issue 4, acceptance item 7.
 MAX_SECONDS = 0.5
 
+
 def squash(text: str) -> str:
     """pdftotext puts spaces between CJK and Latin runs; compare without whitespace."""
     return re.sub(r"\s+", "", text)
@@ -56,8 +57,9 @@ def check_pdf(pdf: Path, needle: str) -> list[str]:
         return [f"{pdf} missing"]
     if not pdf.read_bytes().startswith(b"%PDF"):
         return [f"{pdf} does not start with %PDF"]
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return [] if squash(needle) in squash(text) else [f"pdftotext finds no {needle!r} in {pdf}"]
 
 
@@ -72,8 +74,9 @@ def execute(work: Path) -> Path:
     """The fixture executed with a real kernel, written to ``work/bulletin.ipynb``."""
     work.mkdir(parents=True, exist_ok=True)
     nb = nbformat.read(FIXTURE, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=300,
-                   resources={"metadata": {"path": str(work)}}).execute()
+    NotebookClient(
+        nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(work)}}
+    ).execute()
     path = work / "bulletin.ipynb"
     nbformat.write(nb, path)
     return path
@@ -91,8 +94,9 @@ def run_statlib(executed: Path, out: Path, reps: int) -> tuple[list[float], dict
 
 
 # -- 2. the plain way ---------------------------------------------------------------------------
-def run_plain(executed: Path, out: Path, reps: int, browser: str
-              ) -> tuple[list[float], list[float], Path]:
+def run_plain(
+    executed: Path, out: Path, reps: int, browser: str
+) -> tuple[list[float], list[float], Path]:
     """(nbconvert seconds, Chromium seconds) per repetition, and the last PDF."""
     out.mkdir(parents=True, exist_ok=True)
     html, pdf = out / "bulletin.html", out / "bulletin.pdf"
@@ -101,9 +105,23 @@ def run_plain(executed: Path, out: Path, reps: int, browser: str
         start = time.perf_counter()
         # --sanitize-html: the fixture carries hostile HTML (<img src=x onerror=alert(1)>, as a
         # data value might); unsanitised, the alert() blocks headless Chromium for ever.
-        subprocess.run(["jupyter", "nbconvert", "--to", "html", "--sanitize-html",
-                        "--output-dir", str(out), "--output", html.stem, str(executed)],
-                       capture_output=True, timeout=300, check=True)
+        subprocess.run(
+            [
+                "jupyter",
+                "nbconvert",
+                "--to",
+                "html",
+                "--sanitize-html",
+                "--output-dir",
+                str(out),
+                "--output",
+                html.stem,
+                str(executed),
+            ],
+            capture_output=True,
+            timeout=300,
+            check=True,
+        )
         middle = time.perf_counter()
         print_to_pdf(browser, html, pdf)
         convert.append(middle - start)
@@ -114,8 +132,9 @@ def run_plain(executed: Path, out: Path, reps: int, browser: str
 # -- 3. report ----------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=10, help="timed statlib renders (after "
-                        "one warm-up)")
+    parser.add_argument(
+        "--reps", type=int, default=10, help="timed statlib renders (after one warm-up)"
+    )
     parser.add_argument("--plain-reps", type=int, default=5, help="timed plain-way documents")
     parser.add_argument("--smoke", action="store_true", help="2 statlib renders, 1 plain one")
     parser.add_argument("--keep", action="store_true", help=f"keep the files in {WORK}")
@@ -137,20 +156,26 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     executed = execute(WORK)
-    say(f"executed {FIXTURE.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s "
-        f"({len(nbformat.read(executed, as_version=4).cells)} cells) → {executed}")
+    say(
+        f"executed {FIXTURE.relative_to(ROOT)} in {time.perf_counter() - start:.1f} s "
+        f"({len(nbformat.read(executed, as_version=4).cells)} cells) → {executed}"
+    )
 
     times, made = run_statlib(executed, WORK / "statlib", args.reps)
     mean, tail = statistics.fmean(times), p95(times)
-    say(f"statlib render html+pdf: mean {mean:.3f} s, p95 {tail:.3f} s over {args.reps} "
-        f"documents ({load_line()})")
+    say(
+        f"statlib render html+pdf: mean {mean:.3f} s, p95 {tail:.3f} s over {args.reps} "
+        f"documents ({load_line()})"
+    )
 
     convert, printed, plain_pdf = run_plain(executed, WORK / "plain", args.plain_reps, browser)
     per_doc = [a + b for a, b in zip(convert, printed, strict=True)]
     plain_mean = statistics.fmean(per_doc)
-    say(f"plain nbconvert + Chromium: mean {plain_mean:.2f} s per document (nbconvert "
+    say(
+        f"plain nbconvert + Chromium: mean {plain_mean:.2f} s per document (nbconvert "
         f"{statistics.fmean(convert):.2f} s, Chromium {statistics.fmean(printed):.2f} s) over "
-        f"{args.plain_reps} documents ({load_line()})")
+        f"{args.plain_reps} documents ({load_line()})"
+    )
 
     problems = check_pdf(made["pdf"], TITLE)
     html_text = made["html"].read_text(encoding="utf-8")
@@ -161,21 +186,37 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         say(f"CHECK FAILED: {problem}")
     if not problems:
-        kb = {name: path.stat().st_size / 1e3 for name, path in
-              (("pdf", made["pdf"]), ("html", made["html"]), ("plain", plain_pdf))}
-        say(f"checked: both PDFs start with %PDF and pdftotext finds the title; statlib PDF "
-            f"{kb['pdf']:.0f} kB, HTML {kb['html']:.0f} kB; plain PDF {kb['plain']:.0f} kB")
+        kb = {
+            name: path.stat().st_size / 1e3
+            for name, path in (("pdf", made["pdf"]), ("html", made["html"]), ("plain", plain_pdf))
+        }
+        say(
+            f"checked: both PDFs start with %PDF and pdftotext finds the title; statlib PDF "
+            f"{kb['pdf']:.0f} kB, HTML {kb['html']:.0f} kB; plain PDF {kb['plain']:.0f} kB"
+        )
 
     figures = [
-        (f"statlib render html+pdf, mean ({args.reps} documents)", f"{mean:7.3f} s",
-         f"< {MAX_SECONDS} s", mean < MAX_SECONDS),
+        (
+            f"statlib render html+pdf, mean ({args.reps} documents)",
+            f"{mean:7.3f} s",
+            f"< {MAX_SECONDS} s",
+            mean < MAX_SECONDS,
+        ),
         ("statlib render html+pdf, p95", f"{tail:7.3f} s", "", None),
-        (f"plain nbconvert + Chromium, mean ({args.plain_reps} documents)",
-         f"{plain_mean:7.2f} s", "", None),
+        (
+            f"plain nbconvert + Chromium, mean ({args.plain_reps} documents)",
+            f"{plain_mean:7.2f} s",
+            "",
+            None,
+        ),
         ("speed-up (plain mean / statlib mean)", f"{plain_mean / mean:7.1f}×", "", None),
     ]
-    code = verdict(f"bench/render.py {date.today()} — {FIXTURE.relative_to(ROOT)}, "
-                   f"{load_line()} now", figures, problems, say=say)
+    code = verdict(
+        f"bench/render.py {date.today()} — {FIXTURE.relative_to(ROOT)}, {load_line()} now",
+        figures,
+        problems,
+        say=say,
+    )
     if not args.keep:
         shutil.rmtree(WORK, ignore_errors=True)
     return code

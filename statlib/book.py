@@ -69,8 +69,9 @@ def default_out(year: int, edition: str = "public") -> Path:
     return Path("outputs") / "yearbook" / name
 
 
-def execute_chapters(year: int, edition: str, work: Path,
-                     chapters: list[yearbook.Chapter] | None = None) -> dict[str, Path]:
+def execute_chapters(
+    year: int, edition: str, work: Path, chapters: list[yearbook.Chapter] | None = None
+) -> dict[str, Path]:
     """Execute every chapter with ``year`` and ``edition`` in one warm kernel; the executed
     notebooks are written into ``work`` (by file name). A failing cell is a RenderError."""
     import nbformat
@@ -130,8 +131,9 @@ def _swap(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _assemble(info: BookInfo, parts: list[Part], stage: Path, typst_root: Path,
-              seconds: dict[str, float]) -> None:
+def _assemble(
+    info: BookInfo, parts: list[Part], stage: Path, typst_root: Path, seconds: dict[str, float]
+) -> None:
     clock = time.perf_counter()
     tables = [t for p in parts for t in p.tables]
     yearbook.export_xlsx(tables, stage / "xlsx")
@@ -171,8 +173,7 @@ def build_book(
     target = Path(out) if out is not None else default_out(year, edition)
     seconds: dict[str, float] = {}
     if executed is None:
-        notebooks = execute_chapters(year, edition, target.parent / ".work" / target.name,
-                                     chapters)
+        notebooks = execute_chapters(year, edition, target.parent / ".work" / target.name, chapters)
         seconds["execute"] = time.perf_counter() - started
     else:
         notebooks = _given(executed, chapters)

@@ -36,7 +36,10 @@ def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 db_option = click.option(
-    "--db", "url", default=None, metavar="URL",
+    "--db",
+    "url",
+    default=None,
+    metavar="URL",
     help="DuckDB file or postgresql:// URL (default: $STATLIB_DB or data/statlib.duckdb).",
 )
 
@@ -96,8 +99,9 @@ def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) ->
             cols = ["code", "name", "level", "parent", "peer_group"]
             click.echo(store.regions()[cols].to_string(index=False))
         if vintages:
-            frame = store.vintages()[["id", "loaded_at", "source", "reader", "rows_read",
-                                      "rows_added"]]
+            frame = store.vintages()[
+                ["id", "loaded_at", "source", "reader", "rows_read", "rows_added"]
+            ]
             click.echo(frame.to_string(index=False))
 
 
@@ -106,14 +110,23 @@ def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) ->
 @db_option
 @click.option("--reader", default=None, help="Reader name (default: recognised from the file).")
 @click.option("--region", default=None, help="Region of a file that names none (default 全国).")
-@click.option("--revise", is_flag=True,
-              help="Load a file again although an earlier vintage has the same content: its "
-                   "values that differ from the latest become a new vintage (undoes a later "
-                   "correction).")
+@click.option(
+    "--revise",
+    is_flag=True,
+    help="Load a file again although an earlier vintage has the same content: its "
+    "values that differ from the latest become a new vintage (undoes a later "
+    "correction).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the load reports as JSON.")
 @_handle_errors
-def ingest_cmd(files: tuple[str, ...], url: str | None, reader: str | None,
-               region: str | None, revise: bool, as_json: bool) -> None:
+def ingest_cmd(
+    files: tuple[str, ...],
+    url: str | None,
+    reader: str | None,
+    region: str | None,
+    revise: bool,
+    as_json: bool,
+) -> None:
     """Load files into the database, each as one all-or-nothing vintage.
 
     Readers: long CSV/XLSX, wide tables and NBS data.stats.gov.cn exports. Every file is read
@@ -154,8 +167,15 @@ def ingest_cmd(files: tuple[str, ...], url: str | None, reader: str | None,
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @db_option
 @_handle_errors
-def query_cmd(indicator: str, region: str, start: str | None, end: str | None, vintage: str,
-              fmt: str, url: str | None) -> None:
+def query_cmd(
+    indicator: str,
+    region: str,
+    start: str | None,
+    end: str | None,
+    vintage: str,
+    fmt: str,
+    url: str | None,
+) -> None:
     """Print one series: `statlib query -i 地区生产总值 -r 内蒙古自治区 --format csv`."""
     from statlib import measures, periods
     from statlib.store import open_store
@@ -172,8 +192,7 @@ def query_cmd(indicator: str, region: str, start: str | None, end: str | None, v
         return
     click.echo(f"{ind.name}（{ind.unit}） — {reg.name}  [{ind.code} / {reg.code}]")
     for period, value in series.items():
-        label = periods.label(period, cumulative=ind.kind.startswith("cumulative"),
-                              with_year=True)
+        label = periods.label(period, cumulative=ind.kind.startswith("cumulative"), with_year=True)
         click.echo(f"{period:>8}  {label:<14}{measures.fmt(value, ind.decimals):>14}")
     if series.empty:
         click.echo("(no observations)")
@@ -183,31 +202,62 @@ def _int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise click.BadParameter("use latest, first or a vintage id", param_hint="--vintage"
-                                 ) from None
+        raise click.BadParameter(
+            "use latest, first or a vintage id", param_hint="--vintage"
+        ) from None
 
 
 @main.command("build")
-@click.option("--params", "params", type=click.Path(dir_okay=False), default=None,
-              help="Release file (default: the latest in params/).")
-@click.option("--period", default=None,
-              help="The release period; without --params it selects params/PERIOD.yaml.")
+@click.option(
+    "--params",
+    "params",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Release file (default: the latest in params/).",
+)
+@click.option(
+    "--period",
+    default=None,
+    help="The release period; without --params it selects params/PERIOD.yaml.",
+)
 @click.option("--only", multiple=True, help="Only this series (repeatable).")
-@click.option("-j", "--jobs", "workers", type=int, default=None,
-              help="Parallel workers (default: the number of cores).")
-@click.option("--cluster", default=None, metavar="ADDR",
-              help="Run on Dask: 'local' or tcp://HOST:PORT.")
+@click.option(
+    "-j",
+    "--jobs",
+    "workers",
+    type=int,
+    default=None,
+    help="Parallel workers (default: the number of cores).",
+)
+@click.option(
+    "--cluster", default=None, metavar="ADDR", help="Run on Dask: 'local' or tcp://HOST:PORT."
+)
 @click.option("--retry-failed", is_flag=True, help="Rerun only the jobs that failed last time.")
-@click.option("--timeout", type=float, default=300.0, show_default=True,
-              help="Seconds a job may run.")
-@click.option("--override", "overrides", multiple=True, metavar="RULE=REASON",
-              help="Publish although blocking rule RULE fails, for REASON (recorded).")
+@click.option(
+    "--timeout", type=float, default=300.0, show_default=True, help="Seconds a job may run."
+)
+@click.option(
+    "--override",
+    "overrides",
+    multiple=True,
+    metavar="RULE=REASON",
+    help="Publish although blocking rule RULE fails, for REASON (recorded).",
+)
 @click.option("--who", default=None, help="Who overrides (recorded with --override).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @_handle_errors
-def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
-              workers: int | None, cluster: str | None, retry_failed: bool, timeout: float,
-              overrides: tuple[str, ...], who: str | None, as_json: bool) -> None:
+def build_cmd(
+    params: str | None,
+    period: str | None,
+    only: tuple[str, ...],
+    workers: int | None,
+    cluster: str | None,
+    retry_failed: bool,
+    timeout: float,
+    overrides: tuple[str, ...],
+    who: str | None,
+    as_json: bool,
+) -> None:
     """Build a release: every publication, region and edition, executed, rendered, published.
 
     With no arguments, the latest demo release. Unchanged jobs come from the cache.
@@ -234,12 +284,22 @@ def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
     for item in overrides:
         rule, sep, reason = item.partition("=")
         if not sep or not reason.strip() or not who:
-            raise click.BadParameter("write --override RULE='reason' and --who NAME",
-                                     param_hint="--override")
+            raise click.BadParameter(
+                "write --override RULE='reason' and --who NAME", param_hint="--override"
+            )
         reasons.append((rule.strip(), reason.strip(), who))
-    report = build(params, period=period, only=only, workers=workers, cluster=cluster,
-                   retry_failed=retry_failed, timeout=timeout, on_done=done, on_plan=planned,
-                   overrides=reasons)
+    report = build(
+        params,
+        period=period,
+        only=only,
+        workers=workers,
+        cluster=cluster,
+        retry_failed=retry_failed,
+        timeout=timeout,
+        on_done=done,
+        on_plan=planned,
+        overrides=reasons,
+    )
     if bar:
         bar[0].close()
     if as_json:
@@ -248,11 +308,17 @@ def build_cmd(params: str | None, period: str | None, only: tuple[str, ...],
         for note in report.notes:
             click.echo(f"recovered: {note}")
         for f in report.failed:
-            click.secho(f"FAILED {f['job']}: cell {f['cell']}: {f['error'].splitlines()[0]}\n"
-                        f"       executed notebook kept in {f['notebook']}", fg="red", err=True)
+            click.secho(
+                f"FAILED {f['job']}: cell {f['cell']}: {f['error'].splitlines()[0]}\n"
+                f"       executed notebook kept in {f['notebook']}",
+                fg="red",
+                err=True,
+            )
         where = report.release or "(nothing published)"
-        click.echo(f"{report.period}: {len(report.built)} built, {len(report.cached)} cached, "
-                   f"{len(report.failed)} failed in {report.seconds:.2f} s → {where}")
+        click.echo(
+            f"{report.period}: {len(report.built)} built, {len(report.cached)} cached, "
+            f"{len(report.failed)} failed in {report.seconds:.2f} s → {where}"
+        )
     sys.exit(report.exit_code)
 
 
@@ -261,8 +327,13 @@ EXIT_BLOCKING_RULE = 7
 
 @main.command("check")
 @click.option("--period", default=None, help="Check only this period (2023-12, 2023Q4, 2023).")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder of YAML rule files (default: rules/ of the project).")
+@click.option(
+    "--rules",
+    "rules_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of YAML rule files (default: rules/ of the project).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
 @_handle_errors
@@ -281,34 +352,70 @@ def check_cmd(period: str | None, rules_dir: str | None, as_json: bool, url: str
 
 @main.command("render")
 @click.argument("notebook", type=click.Path(dir_okay=False))
-@click.option("--to", "to", default="html,pdf,docx", show_default=True, metavar="FORMATS",
-              help="Comma-separated formats: html, pdf, docx, wechat.")
-@click.option("--edition", type=click.Choice(["internal", "public", "masked"]), default=None,
-              help="Edition (default: the front matter's, then the series').")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: outputs/preview/<notebook stem>/).")
+@click.option(
+    "--to",
+    "to",
+    default="html,pdf,docx",
+    show_default=True,
+    metavar="FORMATS",
+    help="Comma-separated formats: html, pdf, docx, wechat.",
+)
+@click.option(
+    "--edition",
+    type=click.Choice(["internal", "public", "masked"]),
+    default=None,
+    help="Edition (default: the front matter's, then the series').",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: outputs/preview/<notebook stem>/).",
+)
 @click.option("--self-contained", is_flag=True, help="Embed the shipped fonts in the HTML page.")
 @_handle_errors
-def render_cmd(notebook: str, to: str, edition: str | None, out: str | None,
-               self_contained: bool) -> None:
+def render_cmd(
+    notebook: str, to: str, edition: str | None, out: str | None, self_contained: bool
+) -> None:
     """Render an executed notebook: `statlib render bulletin.ipynb --to html,pdf`."""
     from pathlib import Path
 
     from statlib.render import render
 
-    written = render(notebook, [t for t in to.split(",") if t.strip()], edition=edition,
-                     out=Path(out) if out else None, self_contained=self_contained)
+    written = render(
+        notebook,
+        [t for t in to.split(",") if t.strip()],
+        edition=edition,
+        out=Path(out) if out else None,
+        self_contained=self_contained,
+    )
     for fmt, path in written.items():
         click.echo(f"{fmt:6} {path}")
 
 
 @main.command("book")
-@click.option("--year", type=int, default=2023, show_default=True,
-              help="Data year; the book is 《云川统计年鉴<year+1>》.")
-@click.option("--edition", type=click.Choice(["public", "internal"]), default="public",
-              show_default=True, help="Edition of the book.")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: outputs/yearbook/<year+1>/).")
+@click.option(
+    "--year",
+    type=int,
+    default=2023,
+    show_default=True,
+    help="Data year; the book is 《云川统计年鉴<year+1>》.",
+)
+@click.option(
+    "--edition",
+    type=click.Choice(["public", "internal"]),
+    default="public",
+    show_default=True,
+    help="Edition of the book.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Output folder (default: outputs/yearbook/<year+1>/).",
+)
 @_handle_errors
 def book_cmd(year: int, edition: str, out: str | None) -> None:
     """Assemble the yearbook: HTML pages, one PDF, XLSX per table, the archive."""
@@ -318,8 +425,12 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
 
     result = build_book(year, edition=edition, out=Path(out) if out else None)
     click.echo(f"{result.title}: {len(result.pages)} chapters, {result.tables} tables")
-    for label, path in (("html", result.index), ("pdf", result.pdf), ("xlsx", result.out / "xlsx"),
-                        ("zip", result.archive)):
+    for label, path in (
+        ("html", result.index),
+        ("pdf", result.pdf),
+        ("xlsx", result.out / "xlsx"),
+        ("zip", result.archive),
+    ):
         click.echo(f"{label:5} {path}")
     click.echo("time  " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
 
@@ -329,11 +440,14 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
 @click.option("--period", required=True, help="Period of the publication (2023-11, 2023Q3, 2023).")
 @click.option("--title", default=None, help="Document title (default: period + series title).")
 @click.option("--region", default="990200", show_default=True, help="Default region code.")
-@click.option("--folder", default=None, type=click.Path(file_okay=False),
-              help="Where to create it (default: the project's notebooks/).")
+@click.option(
+    "--folder",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Where to create it (default: the project's notebooks/).",
+)
 @_handle_errors
-def new_cmd(series: str, period: str, title: str | None, region: str,
-            folder: str | None) -> None:
+def new_cmd(series: str, period: str, title: str | None, region: str, folder: str | None) -> None:
     """Start a notebook from a series template: front matter, parameters, usual sections.
 
     The parameters cell is written with repr and read back: a value is never code."""
@@ -341,17 +455,24 @@ def new_cmd(series: str, period: str, title: str | None, region: str,
 
     from statlib.authoring import new_notebook
 
-    path = new_notebook(series, period, title=title, region=region,
-                        folder=Path(folder) if folder else None)
+    path = new_notebook(
+        series, period, title=title, region=region, folder=Path(folder) if folder else None
+    )
     click.echo(f"created {path}\nopen it in JupyterLab, then: statlib preview {path}")
 
 
 @main.command("preview")
 @click.argument("notebook", type=click.Path(exists=True, dir_okay=False))
 @click.option("--pdf", is_flag=True, help="Also render the PDF.")
-@click.option("-p", "--parameter", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter (repeatable), read as its default's type: text stays "
-                   "text, numbers and true/false parse, lists and dicts as YAML.")
+@click.option(
+    "-p",
+    "--parameter",
+    "pairs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a parameter (repeatable), read as its default's type: text stays "
+    "text, numbers and true/false parse, lists and dicts as YAML.",
+)
 @_handle_errors
 def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
     """Execute a notebook with its parameters and render it to a scratch folder."""
@@ -379,8 +500,9 @@ def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
 @click.option("--now", default=None, metavar="ISO", help="Publication time (default: now).")
 @db_option
 @_handle_errors
-def publish_cmd(period: str, series: str | None, who: str, now: str | None,
-                url: str | None) -> None:
+def publish_cmd(
+    period: str, series: str | None, who: str, now: str | None, url: str | None
+) -> None:
     """Move the approved public editions of a built release to outputs/site/ (atomically).
 
     Internal and masked editions and internal-only series are withheld; anything not approved
@@ -418,15 +540,24 @@ def registry() -> None:
 @click.option("--who", default="statlib", show_default=True)
 @db_option
 @_handle_errors
-def registry_add(series: str, period: str, edition: str, title: str, supplement: bool,
-                 embargo: str | None, who: str, url: str | None) -> None:
+def registry_add(
+    series: str,
+    period: str,
+    edition: str,
+    title: str,
+    supplement: bool,
+    embargo: str | None,
+    who: str,
+    url: str | None,
+) -> None:
     """Register a publication; prints its key (series year issue edition)."""
     from statlib import registry as reg
     from statlib.store import open_store
 
     with open_store(url, read_only=False) as store:
-        pub = reg.register(store, series, period, edition, title, supplement=supplement,
-                           embargo=embargo, who=who)
+        pub = reg.register(
+            store, series, period, edition, title, supplement=supplement, embargo=embargo, who=who
+        )
     click.echo(f"{pub.series} {pub.year} {pub.issue} {pub.edition}  {pub.number}  {pub.status}")
 
 
@@ -442,15 +573,31 @@ def registry_add(series: str, period: str, edition: str, title: str, supplement:
 @click.option("--now", default=None, metavar="ISO", help="Time of the move (default: now).")
 @db_option
 @_handle_errors
-def registry_advance(series: str, year: int, issue: int, edition: str, to_status: str, who: str,
-                     reason: str, supplement: bool, now: str | None, url: str | None) -> None:
+def registry_advance(
+    series: str,
+    year: int,
+    issue: int,
+    edition: str,
+    to_status: str,
+    who: str,
+    reason: str,
+    supplement: bool,
+    now: str | None,
+    url: str | None,
+) -> None:
     """Move a publication: draft → reviewed → approved → published (or back to draft)."""
     from statlib import registry as reg
     from statlib.store import open_store
 
     with open_store(url, read_only=False) as store:
-        pub = reg.advance(store, (series, year, issue, edition, supplement), to_status, who,
-                          when=now, reason=reason)
+        pub = reg.advance(
+            store,
+            (series, year, issue, edition, supplement),
+            to_status,
+            who,
+            when=now,
+            reason=reason,
+        )
     click.echo(f"{pub.key}: {pub.status}")
 
 
@@ -466,8 +613,10 @@ def registry_list(year: int | None, url: str | None) -> None:
     with open_store(url, read_only=False) as store:
         for pub in reg.publications(store, year=year):
             embargo = f"{pub.embargo:%Y-%m-%d %H:%M}" if pub.embargo else "-"
-            click.echo(f"{pub.series:20} {pub.year} {pub.number:8} {pub.edition:9} "
-                       f"{pub.period:8} {pub.status:10} {embargo}  {pub.title}")
+            click.echo(
+                f"{pub.series:20} {pub.year} {pub.number:8} {pub.edition:9} "
+                f"{pub.period:8} {pub.status:10} {embargo}  {pub.title}"
+            )
 
 
 @registry.command("calendar")

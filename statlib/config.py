@@ -71,18 +71,42 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # Bounds on what one input file may cost (statlib.ingest.limits); a file beyond one is
     # refused naming the bound and its variable.
-    Setting("ingest_max_bytes", "STATLIB_INGEST_MAX_BYTES", str(4 << 30),
-            "Bytes of one input file (and of a workbook's unpacked XML)."),
-    Setting("ingest_max_rows", "STATLIB_INGEST_MAX_ROWS", "50000000",
-            "Rows of one long CSV (a workbook holds at most 1,048,576)."),
-    Setting("ingest_max_columns", "STATLIB_INGEST_MAX_COLUMNS", "2000",
-            "Columns of one table or workbook sheet."),
-    Setting("ingest_max_cells", "STATLIB_INGEST_MAX_CELLS", "2000000",
-            "Cells of one workbook or wide table read into memory."),
-    Setting("ingest_max_field", "STATLIB_INGEST_MAX_FIELD", "1000",
-            "Characters of one field (a name, a code, a number)."),
-    Setting("ingest_timeout", "STATLIB_INGEST_TIMEOUT", "900",
-            "Seconds to read and check one input file."),
+    Setting(
+        "ingest_max_bytes",
+        "STATLIB_INGEST_MAX_BYTES",
+        str(4 << 30),
+        "Bytes of one input file (and of a workbook's unpacked XML).",
+    ),
+    Setting(
+        "ingest_max_rows",
+        "STATLIB_INGEST_MAX_ROWS",
+        "50000000",
+        "Rows of one long CSV (a workbook holds at most 1,048,576).",
+    ),
+    Setting(
+        "ingest_max_columns",
+        "STATLIB_INGEST_MAX_COLUMNS",
+        "2000",
+        "Columns of one table or workbook sheet.",
+    ),
+    Setting(
+        "ingest_max_cells",
+        "STATLIB_INGEST_MAX_CELLS",
+        "2000000",
+        "Cells of one workbook or wide table read into memory.",
+    ),
+    Setting(
+        "ingest_max_field",
+        "STATLIB_INGEST_MAX_FIELD",
+        "1000",
+        "Characters of one field (a name, a code, a number).",
+    ),
+    Setting(
+        "ingest_timeout",
+        "STATLIB_INGEST_TIMEOUT",
+        "900",
+        "Seconds to read and check one input file.",
+    ),
 )
 
 

@@ -56,9 +56,23 @@ TRANSITIONS = {
 TZ = ZoneInfo("Asia/Shanghai")
 _LOCK = threading.RLock()  # one DuckDB connection is not safe for concurrent calls
 _RETRIES = 8
-_COLUMNS = ("series", "year", "supplement", "issue", "edition", "period", "title", "status",
-            "files", "data_vintage", "code_version", "embargo", "created_at", "updated_at",
-            "updated_by")
+_COLUMNS = (
+    "series",
+    "year",
+    "supplement",
+    "issue",
+    "edition",
+    "period",
+    "title",
+    "status",
+    "files",
+    "data_vintage",
+    "code_version",
+    "embargo",
+    "created_at",
+    "updated_at",
+    "updated_by",
+)
 
 
 class RegistryError(ConfigError):
@@ -144,8 +158,10 @@ def _ensure(store: Store) -> None:
         b.query("SELECT supplement FROM publication LIMIT 0")
     except Exception:
         if int(b.scalar("SELECT count(*) FROM publication")):
-            raise RegistryError("the publication table predates the registry and is not empty; "
-                                "move its rows aside, drop it and retry") from None
+            raise RegistryError(
+                "the publication table predates the registry and is not empty; "
+                "move its rows aside, drop it and retry"
+            ) from None
         with b.transaction():
             b.execute("DROP TABLE publication")
         b.create_schema()
@@ -161,20 +177,31 @@ def _pub(row: dict[str, Any]) -> Publication:
         if row.get(k) is not None:
             row[k] = pd.Timestamp(row[k]).to_pydatetime().replace(tzinfo=None)
     return Publication(
-        series=row["series"], year=int(row["year"]), issue=int(row["issue"]),
-        edition=row["edition"], period=row["period"], title=row["title"] or "",
-        status=row["status"], supplement=bool(row["supplement"]), embargo=row["embargo"],
+        series=row["series"],
+        year=int(row["year"]),
+        issue=int(row["issue"]),
+        edition=row["edition"],
+        period=row["period"],
+        title=row["title"] or "",
+        status=row["status"],
+        supplement=bool(row["supplement"]),
+        embargo=row["embargo"],
         files=json.loads(row["files"]) if row["files"] else {},
         data_vintage=None if row["data_vintage"] is None else int(row["data_vintage"]),
-        code_version=row["code_version"] or "", created_at=row["created_at"],
-        updated_at=row["updated_at"], updated_by=row["updated_by"] or "")
+        code_version=row["code_version"] or "",
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        updated_by=row["updated_by"] or "",
+    )
 
 
 def _select(store: Store, where: str = "1=1", params: tuple[Any, ...] = ()) -> list[Publication]:
     with _LOCK:
         frame = store.backend.query(
             f"SELECT {', '.join(_COLUMNS)} FROM publication WHERE {where} "
-            "ORDER BY year, series, supplement, issue, edition", params)
+            "ORDER BY year, series, supplement, issue, edition",
+            params,
+        )
     return [_pub(r) for r in frame.to_dict("records")]
 
 
@@ -185,8 +212,9 @@ def get(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> Publicatio
     """The publication of ``key``; RegistryError if it is not registered."""
     k = key.key if isinstance(key, Publication) else PubKey(*key)
     _ensure(store)
-    found = _select(store, _KEY_WHERE, (k.series, int(k.year), int(k.issue), k.edition,
-                                        bool(k.supplement)))
+    found = _select(
+        store, _KEY_WHERE, (k.series, int(k.year), int(k.issue), k.edition, bool(k.supplement))
+    )
     if not found:
         raise RegistryError(f"{k} is not registered — `statlib registry add` registers it")
     return found[0]
@@ -195,13 +223,17 @@ def get(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> Publicatio
 def find(store: Store, series: str, period: str, edition: str) -> Publication | None:
     """The regular (not 增刊) publication of a series, period and edition, if registered."""
     _ensure(store)
-    found = _select(store, "series = ? AND period = ? AND edition = ? AND supplement = ?",
-                    (series, str(periods.parse(period)), edition, False))
+    found = _select(
+        store,
+        "series = ? AND period = ? AND edition = ? AND supplement = ?",
+        (series, str(periods.parse(period)), edition, False),
+    )
     return found[-1] if found else None
 
 
-def publications(store: Store, *, year: int | None = None, status: str | None = None
-                 ) -> list[Publication]:
+def publications(
+    store: Store, *, year: int | None = None, status: str | None = None
+) -> list[Publication]:
     """Registered publications, optionally of one year and status."""
     _ensure(store)
     where, params = "1=1", []
@@ -212,9 +244,18 @@ def publications(store: Store, *, year: int | None = None, status: str | None = 
     return _select(store, where, tuple(params))
 
 
-def register(store: Store, series: str, period: str, edition: str, title: str, *,
-             supplement: bool = False, embargo: datetime | str | None = None,
-             who: str = "registry", when: datetime | str | None = None) -> Publication:
+def register(
+    store: Store,
+    series: str,
+    period: str,
+    edition: str,
+    title: str,
+    *,
+    supplement: bool = False,
+    embargo: datetime | str | None = None,
+    who: str = "registry",
+    when: datetime | str | None = None,
+) -> Publication:
     """Register one edition of an issue; the issue number is the next of its series and year.
 
     An edition of a period whose issue is already numbered joins that issue; a 增刊
@@ -234,8 +275,9 @@ def register(store: Store, series: str, period: str, edition: str, title: str, *
         try:
             with _LOCK:
                 with b.transaction():
-                    key = _number(store, series, p, edition, title, supplement, embargo_at,
-                                  stamp, who)
+                    key = _number(
+                        store, series, p, edition, title, supplement, embargo_at, stamp, who
+                    )
                 return get(store, key)
         except StatlibError:
             raise
@@ -244,48 +286,103 @@ def register(store: Store, series: str, period: str, edition: str, title: str, *
     raise RegistryError(f"could not number {series} {p} after {_RETRIES} attempts: {last_error}")
 
 
-def _number(store: Store, series: str, p: periods.Period, edition: str, title: str,
-            supplement: bool, embargo_at: datetime | None, stamp: datetime, who: str) -> PubKey:
+def _number(
+    store: Store,
+    series: str,
+    p: periods.Period,
+    edition: str,
+    title: str,
+    supplement: bool,
+    embargo_at: datetime | None,
+    stamp: datetime,
+    who: str,
+) -> PubKey:
     """Inside the registration's transaction: the issue number, the row, the first event."""
     b = store.backend
     if b.name == "postgresql":
         b.execute("LOCK TABLE publication IN SHARE ROW EXCLUSIVE MODE")
     issue = None
     if not supplement:
-        issue = b.scalar("SELECT max(issue) FROM publication WHERE series = ? AND year = ? "
-                         "AND supplement = ? AND period = ?", (series, p.year, False, str(p)))
+        issue = b.scalar(
+            "SELECT max(issue) FROM publication WHERE series = ? AND year = ? "
+            "AND supplement = ? AND period = ?",
+            (series, p.year, False, str(p)),
+        )
     if issue is None or pd.isna(issue):
-        top = b.scalar("SELECT coalesce(max(issue), 0) FROM publication "
-                       "WHERE series = ? AND year = ? AND supplement = ?",
-                       (series, p.year, bool(supplement)))
+        top = b.scalar(
+            "SELECT coalesce(max(issue), 0) FROM publication "
+            "WHERE series = ? AND year = ? AND supplement = ?",
+            (series, p.year, bool(supplement)),
+        )
         issue = int(top) + 1
     key = PubKey(series, p.year, int(issue), edition, bool(supplement))
-    if int(b.scalar(f"SELECT count(*) FROM publication WHERE {_KEY_WHERE}",
-                    (*key[:4], key.supplement))):
+    if int(
+        b.scalar(f"SELECT count(*) FROM publication WHERE {_KEY_WHERE}", (*key[:4], key.supplement))
+    ):
         raise RegistryError(f"{key} is already registered")
-    b.execute("INSERT INTO publication (series, year, supplement, issue, edition, period, "
-              "title, status, embargo, created_at, updated_at, updated_by) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
-              (series, p.year, bool(supplement), key.issue, edition, str(p), title, embargo_at,
-               stamp, stamp, who))
+    b.execute(
+        "INSERT INTO publication (series, year, supplement, issue, edition, period, "
+        "title, status, embargo, created_at, updated_at, updated_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
+        (
+            series,
+            p.year,
+            bool(supplement),
+            key.issue,
+            edition,
+            str(p),
+            title,
+            embargo_at,
+            stamp,
+            stamp,
+            who,
+        ),
+    )
     _event(store, key, None, "draft", who, stamp, "registered")
     return key
 
 
-def _event(store: Store, key: PubKey, old: str | None, new: str, who: str, at: datetime,
-           reason: str) -> None:
+def _event(
+    store: Store, key: PubKey, old: str | None, new: str, who: str, at: datetime, reason: str
+) -> None:
     b = store.backend
-    seq = int(b.scalar(f"SELECT coalesce(max(seq), 0) FROM publication_event WHERE {_KEY_WHERE}",
-                       (*key[:4], key.supplement))) + 1
-    b.execute("INSERT INTO publication_event (series, year, supplement, issue, edition, seq, "
-              "from_status, to_status, who, happened_at, reason) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              (key.series, key.year, key.supplement, key.issue, key.edition, seq, old, new, who,
-               at, reason))
+    seq = (
+        int(
+            b.scalar(
+                f"SELECT coalesce(max(seq), 0) FROM publication_event WHERE {_KEY_WHERE}",
+                (*key[:4], key.supplement),
+            )
+        )
+        + 1
+    )
+    b.execute(
+        "INSERT INTO publication_event (series, year, supplement, issue, edition, seq, "
+        "from_status, to_status, who, happened_at, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            key.series,
+            key.year,
+            key.supplement,
+            key.issue,
+            key.edition,
+            seq,
+            old,
+            new,
+            who,
+            at,
+            reason,
+        ),
+    )
 
 
-def advance(store: Store, key: PubKey | Publication | tuple[Any, ...], to_status: str, who: str,
-            when: datetime | str | None = None, reason: str = "") -> Publication:
+def advance(
+    store: Store,
+    key: PubKey | Publication | tuple[Any, ...],
+    to_status: str,
+    who: str,
+    when: datetime | str | None = None,
+    reason: str = "",
+) -> Publication:
     """Move a publication to ``to_status``, recording who and when.
 
     Refused (RegistryError): an unknown state, a move not in ``TRANSITIONS``, a return to draft
@@ -300,40 +397,58 @@ def advance(store: Store, key: PubKey | Publication | tuple[Any, ...], to_status
         pub = get(store, key)
         if to_status not in TRANSITIONS[pub.status]:
             allowed = ", ".join(TRANSITIONS[pub.status]) or "none (published is final)"
-            raise RegistryError(f"{pub.key}: cannot go from {pub.status} to {to_status}; "
-                                f"allowed: {allowed}")
+            raise RegistryError(
+                f"{pub.key}: cannot go from {pub.status} to {to_status}; allowed: {allowed}"
+            )
         if to_status == "draft" and not reason.strip():
             raise RegistryError(f"{pub.key}: a return to draft needs a reason")
         if to_status == "published" and pub.embargo is not None and stamp < pub.embargo:
-            raise EmbargoError(f"{pub.key} is under embargo until {pub.embargo:%Y-%m-%d %H:%M}; "
-                               f"not published at {stamp:%Y-%m-%d %H:%M}")
+            raise EmbargoError(
+                f"{pub.key} is under embargo until {pub.embargo:%Y-%m-%d %H:%M}; "
+                f"not published at {stamp:%Y-%m-%d %H:%M}"
+            )
         store.backend.execute(
             f"UPDATE publication SET status = ?, updated_at = ?, updated_by = ? WHERE {_KEY_WHERE}",
-            (to_status, stamp, who, *pub.key[:4], pub.supplement))
+            (to_status, stamp, who, *pub.key[:4], pub.supplement),
+        )
         _event(store, pub.key, pub.status, to_status, who, stamp, reason)
     return get(store, pub.key)
 
 
-def set_embargo(store: Store, key: PubKey | Publication | tuple[Any, ...],
-                embargo: datetime | str | None) -> Publication:
+def set_embargo(
+    store: Store, key: PubKey | Publication | tuple[Any, ...], embargo: datetime | str | None
+) -> Publication:
     """Set (or clear) the time before which the publication may not be published."""
     pub = get(store, key)
     if pub.status == "published":
         raise RegistryError(f"{pub.key} is already published")
-    store.backend.execute(f"UPDATE publication SET embargo = ? WHERE {_KEY_WHERE}",
-                          (None if embargo is None else local_time(embargo), *pub.key[:4],
-                           pub.supplement))
+    store.backend.execute(
+        f"UPDATE publication SET embargo = ? WHERE {_KEY_WHERE}",
+        (None if embargo is None else local_time(embargo), *pub.key[:4], pub.supplement),
+    )
     return get(store, pub.key)
 
 
-def set_files(store: Store, key: PubKey | Publication | tuple[Any, ...], files: dict[str, Any],
-              *, data_vintage: int | None = None, code_version: str = "") -> Publication:
+def set_files(
+    store: Store,
+    key: PubKey | Publication | tuple[Any, ...],
+    files: dict[str, Any],
+    *,
+    data_vintage: int | None = None,
+    code_version: str = "",
+) -> Publication:
     """Record the files of a publication (site path → sha256, bytes, source)."""
     pub = get(store, key)
     store.backend.execute(
         f"UPDATE publication SET files = ?, data_vintage = ?, code_version = ? WHERE {_KEY_WHERE}",
-        (json.dumps(files, ensure_ascii=False, sort_keys=True), data_vintage, code_version,
-         *pub.key[:4], pub.supplement))
+        (
+            json.dumps(files, ensure_ascii=False, sort_keys=True),
+            data_vintage,
+            code_version,
+            *pub.key[:4],
+            pub.supplement,
+        ),
+    )
     return get(store, pub.key)
 
 
@@ -342,7 +457,9 @@ def history(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> pd.Dat
     pub = get(store, key)
     return store.backend.query(
         "SELECT seq, from_status, to_status, who, happened_at, reason FROM publication_event "
-        f"WHERE {_KEY_WHERE} ORDER BY seq", (*pub.key[:4], pub.supplement))
+        f"WHERE {_KEY_WHERE} ORDER BY seq",
+        (*pub.key[:4], pub.supplement),
+    )
 
 
 def calendar(store: Store, year: int) -> pd.DataFrame:
@@ -354,11 +471,22 @@ def calendar(store: Store, year: int) -> pd.DataFrame:
     rows: dict[tuple[str, bool, int], dict[str, Any]] = {}
     for pub in publications(store, year=year):
         k = (pub.series, pub.supplement, pub.issue)
-        row = rows.setdefault(k, {
-            "series": pub.series, "issue": pub.issue, "supplement": pub.supplement,
-            "number": pub.number, "period": pub.period,
-            "period_label": periods.label(pub.period, with_year=True), "title": pub.title,
-            "editions": [], "status": pub.status, "release": pub.embargo, "published": None})
+        row = rows.setdefault(
+            k,
+            {
+                "series": pub.series,
+                "issue": pub.issue,
+                "supplement": pub.supplement,
+                "number": pub.number,
+                "period": pub.period,
+                "period_label": periods.label(pub.period, with_year=True),
+                "title": pub.title,
+                "editions": [],
+                "status": pub.status,
+                "release": pub.embargo,
+                "published": None,
+            },
+        )
         row["editions"].append(pub.edition)
         if pub.edition == "public" or STATUSES.index(pub.status) > STATUSES.index(row["status"]):
             row["status"] = pub.status
@@ -366,8 +494,19 @@ def calendar(store: Store, year: int) -> pd.DataFrame:
             row["release"] = pub.embargo
         if pub.status == "published" and row["published"] is None:
             row["published"] = pub.updated_at
-    columns = ["series", "issue", "supplement", "number", "period", "period_label", "title",
-               "editions", "status", "release", "published"]
+    columns = [
+        "series",
+        "issue",
+        "supplement",
+        "number",
+        "period",
+        "period_label",
+        "title",
+        "editions",
+        "status",
+        "release",
+        "published",
+    ]
     frame = pd.DataFrame(list(rows.values()), columns=columns)
     if frame.empty:
         return frame
@@ -375,4 +514,3 @@ def calendar(store: Store, year: int) -> pd.DataFrame:
     frame["_t"] = frame["release"].map(lambda t: t or datetime.max)
     frame = frame.sort_values(["_t", "series", "supplement", "issue"], kind="stable")
     return frame.drop(columns="_t").reset_index(drop=True)
-

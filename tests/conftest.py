@@ -68,15 +68,26 @@ def approved_bulletin() -> Callable[[Path, Path, Path], None]:
         for ext in ("html", "pdf"):
             (src / f"b.{ext}").write_text(f"<p>公开版 {ext}</p>", encoding="utf-8")
             files[f"public/bulletin/990200/bulletin.{ext}"] = src / f"b.{ext}"
-        jobs = {"bulletin-990200-public": {
-            "series": "bulletin", "region": "990200", "edition": "public",
-            "parameters": {"period": "2023-11"}, "files": sorted(files), "status": "built"}}
-        publish_release(outputs, "2023-11", files,
-                        {"period": "2023-11", "jobs": jobs, "data_vintage": 1,
-                         "code_version": "t"})
+        jobs = {
+            "bulletin-990200-public": {
+                "series": "bulletin",
+                "region": "990200",
+                "edition": "public",
+                "parameters": {"period": "2023-11"},
+                "files": sorted(files),
+                "status": "built",
+            }
+        }
+        publish_release(
+            outputs,
+            "2023-11",
+            files,
+            {"period": "2023-11", "jobs": jobs, "data_vintage": 1, "code_version": "t"},
+        )
         with open_store(str(db), read_only=False) as s:
-            pub = registry.register(s, "bulletin", "2023-11", "public", "十一月",
-                                    embargo="2023-12-15T09:30")
+            pub = registry.register(
+                s, "bulletin", "2023-11", "public", "十一月", embargo="2023-12-15T09:30"
+            )
             for status, who in (("reviewed", "张审"), ("approved", "李签")):
                 registry.advance(s, pub.key, status, who)
 

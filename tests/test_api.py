@@ -14,14 +14,23 @@ def test_all_is_sorted_and_complete() -> None:
     for name in statlib.__all__:
         assert getattr(statlib, name) is not None, name
     # every public name that is not a submodule is declared (submodules appear once imported)
-    public = {n for n in dir(statlib) if not n.startswith("_")
-              and not isinstance(getattr(statlib, n), ModuleType)}
+    public = {
+        n
+        for n in dir(statlib)
+        if not n.startswith("_") and not isinstance(getattr(statlib, n), ModuleType)
+    }
     assert public - set(statlib.__all__) <= {"ModuleType", "annotations"}
 
 
 def test_submodules_export_what_they_declare() -> None:
-    for module in (statlib.periods, statlib.measures, statlib.phrase, statlib.tables,
-                   statlib.charts, statlib.fonts):
+    for module in (
+        statlib.periods,
+        statlib.measures,
+        statlib.phrase,
+        statlib.tables,
+        statlib.charts,
+        statlib.fonts,
+    ):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
 

@@ -35,14 +35,19 @@ def _big_file(db: Path, path: Path, rows: int) -> None:
         f"(1800 + m // 12)::VARCHAR || '-' || lpad((m % 12 + 1)::VARCHAR, 2, '0') AS period, "
         f"round(m * 0.37 + 1, 2) AS value FROM (SELECT unnest(?) AS code) i, "
         f"(SELECT unnest(?) AS code) r, range({rows // (len(inds) * len(regs)) + 1}) t(m) "
-        f"LIMIT {rows}) TO '{path}' (HEADER)", [inds, regs])
+        f"LIMIT {rows}) TO '{path}' (HEADER)",
+        [inds, regs],
+    )
 
 
 def _state(db: Path) -> tuple[int, int, int]:
     with open_store(str(db)) as store:
         q = store.backend.scalar
-        return (int(q("SELECT count(*) FROM observation")), int(q("SELECT count(*) FROM vintage")),
-                int(q("SELECT coalesce(max(vintage), 0) FROM observation")))
+        return (
+            int(q("SELECT count(*) FROM observation")),
+            int(q("SELECT count(*) FROM vintage")),
+            int(q("SELECT coalesce(max(vintage), 0) FROM observation")),
+        )
 
 
 def test_sigkill_during_ingest(db_copy: Path, tmp_path: Path) -> None:
@@ -50,8 +55,9 @@ def test_sigkill_during_ingest(db_copy: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.csv"
     _big_file(db_copy, big, rows)
     before = _state(db_copy)
-    proc = subprocess.Popen([sys.executable, "-c", LOAD, str(db_copy), str(big)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOAD, str(db_copy), str(big)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "loading"
     time.sleep(0.5)  # inside the bulk insert (a 3 M-row load takes over a second)
     os.kill(proc.pid, signal.SIGKILL)

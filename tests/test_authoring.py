@@ -11,14 +11,14 @@ from statlib import ConfigError
 from statlib.authoring import new_notebook, preview
 
 
-def test_new_then_preview(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch
-                          ) -> None:
+def test_new_then_preview(tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STATLIB_DB", str(demo_db))
     path = new_notebook("bulletin", "2023-10", folder=tmp_path)
     assert path.name == "bulletin-2023-10.ipynb"
     nb = json.loads(path.read_text(encoding="utf-8"))
     assert nb["cells"][0]["cell_type"] == "raw" and "series: bulletin" in "".join(
-        nb["cells"][0]["source"])
+        nb["cells"][0]["source"]
+    )
     assert nb["cells"][1]["metadata"]["tags"] == ["parameters"]
     assert "period = '2023-10'" in "".join(nb["cells"][1]["source"])
     assert not any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")

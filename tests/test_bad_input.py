@@ -32,8 +32,12 @@ BIG = "x" * 200_000
 
 def _workbook(path: Path) -> None:
     wb = openpyxl.Workbook()
-    for row in (["indicator", "region", "period", "value"], ["gdp", "990200", "2023Q2", 4100.5],
-                ["gdp", "990200", "2023Q3", 6100.2], ["gdp", "990200", "2023Q4", 8200.1]):
+    for row in (
+        ["indicator", "region", "period", "value"],
+        ["gdp", "990200", "2023Q2", 4100.5],
+        ["gdp", "990200", "2023Q3", 6100.2],
+        ["gdp", "990200", "2023Q4", 8200.1],
+    ):
         wb.active.append(row)
     wb.save(path)
 
@@ -45,19 +49,26 @@ def _loop(path: Path) -> None:
 # name → (writer, environment): cases that cannot or should not be committed as files
 GENERATED: dict[str, tuple[Callable[[Path], object], dict[str, str]]] = {
     "gen_symlink_loop.csv": (_loop, {}),
-    "gen_field_200kb.csv": (lambda p: p.write_text(GOOD_LONG + f"{BIG},990200,2023Q4,1.0,\n"),
-                            {}),
+    "gen_field_200kb.csv": (lambda p: p.write_text(GOOD_LONG + f"{BIG},990200,2023Q4,1.0,\n"), {}),
     "gen_field_200kb_in_value.csv": (
-        lambda p: p.write_text(GOOD_LONG + f"gdp,990200,2023Q4,{BIG},\n"), {}),
+        lambda p: p.write_text(GOOD_LONG + f"gdp,990200,2023Q4,{BIG},\n"),
+        {},
+    ),
     "gen_wide_field_200kb.csv": (
-        lambda p: p.write_text(f"指标,2024年3月,2024年2月\n社会消费品零售总额(亿元),301.5,{BIG}\n",
-                               encoding="utf-8"), {}),
-    "gen_bytes_over_limit.csv": (lambda p: p.write_text(GOOD_LONG * 5),
-                                 {"STATLIB_INGEST_MAX_BYTES": "100"}),
+        lambda p: p.write_text(
+            f"指标,2024年3月,2024年2月\n社会消费品零售总额(亿元),301.5,{BIG}\n", encoding="utf-8"
+        ),
+        {},
+    ),
+    "gen_bytes_over_limit.csv": (
+        lambda p: p.write_text(GOOD_LONG * 5),
+        {"STATLIB_INGEST_MAX_BYTES": "100"},
+    ),
     "gen_xlsx_rows_over_limit.xlsx": (_workbook, {"STATLIB_INGEST_MAX_ROWS": "3"}),
     "gen_csv_rows_over_limit.csv": (
         lambda p: p.write_text(GOOD_LONG + "gdp,990200,2023Q4,8200.1,\ngdp,990200,2023Q2,1.5,\n"),
-        {"STATLIB_INGEST_MAX_ROWS": "2"}),
+        {"STATLIB_INGEST_MAX_ROWS": "2"},
+    ),
     "gen_timeout.xlsx": (_workbook, {"STATLIB_INGEST_TIMEOUT": "0"}),
 }
 
@@ -83,8 +94,11 @@ def _case(name: str, folder: Path) -> Iterator[Path]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
 _LINE = re.compile(
-    r"^\| `(?P<file>[^`]+)` \| (?P<what>.+) \| (?P<row>[^|]+) \| (?P<column>[^|]+) \|$")
+    r"^\| `(?P<file>[^`]+)` \| (?P<what>.+) \| (?P<row>[^|]+) \| (?P<column>[^|]+) \|$"
+)
 
 
 def _corpus() -> list[tuple[str, int | None, str | None]]:
@@ -93,8 +107,9 @@ def _corpus() -> list[tuple[str, int | None, str | None]]:
         m = _LINE.match(line.strip())
         if m:
             row, column = m["row"].strip(), m["column"].strip()
-            cases.append((m["file"], None if row == "—" else int(row),
-                          None if column == "—" else column))
+            cases.append(
+                (m["file"], None if row == "—" else int(row), None if column == "—" else column)
+            )
     return cases
 
 
@@ -127,9 +142,13 @@ def db(base_db: Path, tmp_path: Path) -> Path:
 def _content(store) -> dict[str, list[tuple]]:
     """Every row of every table, in a canonical order."""
     con = store.backend.con
-    tables = [t for (t,) in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+    tables = [
+        t
+        for (t,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name"
+        ).fetchall()
+    ]
     assert {"observation", "vintage", "indicator", "region"} <= set(tables)
     return {t: con.execute(f'SELECT * FROM "{t}" ORDER BY ALL').fetchall() for t in tables}
 
@@ -165,15 +184,22 @@ def test_duplicate_key_names_both_rows(db: Path) -> None:
     assert "also row 4" in str(error)
 
 
-@pytest.mark.parametrize(("name", "row", "column"), [
-    ("text_in_number_yi.csv", 4, "value"),
-    ("xlsx_formula.xlsx", 3, "D"),
-])
+@pytest.mark.parametrize(
+    ("name", "row", "column"),
+    [
+        ("text_in_number_yi.csv", 4, "value"),
+        ("xlsx_formula.xlsx", 3, "D"),
+    ],
+)
 def test_cli_exit_code_4(db: Path, name: str, row: int, column: str) -> None:
     exe = shutil.which("statlib")
     cmd = [exe] if exe else [sys.executable, "-c", "from statlib.cli import main; main()"]
-    proc = subprocess.run([*cmd, "ingest", str(BAD / name), "--db", str(db)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*cmd, "ingest", str(BAD / name), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 4, proc.stderr
     assert "error: " in proc.stderr
     assert name in proc.stderr and f"row {row}" in proc.stderr
@@ -187,9 +213,13 @@ def test_r1_summary(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     misses = []
     for name, row, column in CORPUS:
         error, unchanged = _reject(db, name)
-        ok = (isinstance(error, InputError) and error.file is not None
-              and Path(error.file).name == name and (error.row, error.column) == (row, column)
-              and " — " in str(error))
+        ok = (
+            isinstance(error, InputError)
+            and error.file is not None
+            and Path(error.file).name == name
+            and (error.row, error.column) == (row, column)
+            and " — " in str(error)
+        )
         rejected += ok
         partial += not unchanged
         silent += error is None
@@ -198,18 +228,28 @@ def test_r1_summary(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     n = len(CORPUS)
     located = sum(1 for _, r, c in CORPUS if r is not None and c is not None)
     with capsys.disabled():
-        print(f"\nR1: {n} tried, {rejected} rejected naming file, row and column ({located} "
-              f"with both a row and a column, {n - located} where none is meaningful: an empty "
-              f"file, not a workbook, a link loop, a byte or time bound); {partial} partial "
-              f"loads, {silent} silent")
+        print(
+            f"\nR1: {n} tried, {rejected} rejected naming file, row and column ({located} "
+            f"with both a row and a column, {n - located} where none is meaningful: an empty "
+            f"file, not a workbook, a link loop, a byte or time bound); {partial} partial "
+            f"loads, {silent} silent"
+        )
     assert not misses, "\n".join(misses)
     assert partial == 0 and silent == 0
 
 
-PG_CASES = ("dup_period_month_unpadded.csv", "dup_period_year_and_nian.csv",
-            "dup_region_fullwidth_code.csv", "xlsx_dup_date_cell_and_text.xlsx", "value_nan.csv",
-            "value_inf.csv", "value_underscore_1_000.csv", "contributors_fraction.csv",
-            "nbs_indicator_typo.csv", "truncated_mid_number_no_newline.csv")
+PG_CASES = (
+    "dup_period_month_unpadded.csv",
+    "dup_period_year_and_nian.csv",
+    "dup_region_fullwidth_code.csv",
+    "xlsx_dup_date_cell_and_text.xlsx",
+    "value_nan.csv",
+    "value_inf.csv",
+    "value_underscore_1_000.csv",
+    "contributors_fraction.csv",
+    "nbs_indicator_typo.csv",
+    "truncated_mid_number_no_newline.csv",
+)
 
 
 @pytest.mark.parametrize("name", PG_CASES)

@@ -25,15 +25,27 @@ FIX = "tests/fixtures/batch"
 
 def _release(tmp: Path, pubs: list[dict], name: str = "release.yaml") -> Path:
     path = tmp / name
-    path.write_text(json.dumps({"period": "2023-11", "publications": pubs},
-                               ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"period": "2023-11", "publications": pubs}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     return path
 
 
-MINI = {"series": "mini", "notebook": f"{FIX}/mini.ipynb", "regions": ["990200", "990202"],
-        "editions": ["internal", "public"], "formats": ["html"]}
-CPI = {"series": "cpi", "notebook": f"{FIX}/mini_cpi.ipynb", "regions": ["990200"],
-       "editions": ["internal"], "formats": ["html"]}
+MINI = {
+    "series": "mini",
+    "notebook": f"{FIX}/mini.ipynb",
+    "regions": ["990200", "990202"],
+    "editions": ["internal", "public"],
+    "formats": ["html"],
+}
+CPI = {
+    "series": "cpi",
+    "notebook": f"{FIX}/mini_cpi.ipynb",
+    "regions": ["990200"],
+    "editions": ["internal"],
+    "formats": ["html"],
+}
 
 
 def _published(outputs: Path) -> dict[str, str]:
@@ -45,8 +57,9 @@ def _published(outputs: Path) -> dict[str, str]:
 
 def _change(db: Path, tmp: Path, indicator: str, value: float) -> None:
     path = tmp / f"{indicator}.csv"
-    path.write_text(f"indicator,region,period,value\n{indicator},990200,2023-11,{value}\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"indicator,region,period,value\n{indicator},990200,2023-11,{value}\n", encoding="utf-8"
+    )
     with open_store(str(db), read_only=False) as store:
         assert ingest_file(store, path).rows_added == 1
 
@@ -54,9 +67,18 @@ def _change(db: Path, tmp: Path, indicator: str, value: float) -> None:
 def test_build_cache_and_exact_reruns(env: Path, db_copy: Path) -> None:
     release = _release(env, [MINI, CPI])
     first = build(release, workers=2)
-    assert (sorted(first.built), first.failed) == (sorted(
-        ["mini-990200-internal", "mini-990200-public", "mini-990202-internal",
-         "mini-990202-public", "cpi-990200-internal"]), [])
+    assert (sorted(first.built), first.failed) == (
+        sorted(
+            [
+                "mini-990200-internal",
+                "mini-990200-public",
+                "mini-990202-internal",
+                "mini-990202-public",
+                "cpi-990200-internal",
+            ]
+        ),
+        [],
+    )
     files = _published(env / "outputs")
     assert "internal/mini/990200/mini.internal.html" in files
     assert "public/mini/990202/mini.public.html" in files
@@ -72,17 +94,29 @@ def test_build_cache_and_exact_reruns(env: Path, db_copy: Path) -> None:
     assert again.built == ["cpi-990200-internal"] and len(again.cached) == 4
     _change(db_copy, env, "ind_va_cum_growth", 9.9)  # read by the four industry briefs
     again = build(release, workers=2)
-    assert sorted(again.built) == sorted(f"mini-{r}-{e}" for r in ("990200", "990202")
-                                          for e in ("internal", "public"))
-    assert "增长9.9%" in (env / "outputs/2023-11/internal/mini/990200/mini.internal.html"
-                         ).read_text("utf-8")
+    assert sorted(again.built) == sorted(
+        f"mini-{r}-{e}" for r in ("990200", "990202") for e in ("internal", "public")
+    )
+    assert "增长9.9%" in (
+        env / "outputs/2023-11/internal/mini/990200/mini.internal.html"
+    ).read_text("utf-8")
 
 
 def test_failures_are_reported_and_never_published(env: Path) -> None:
-    broken = {"series": "broken", "notebook": f"{FIX}/broken.ipynb", "regions": ["990200"],
-              "editions": ["internal"], "formats": ["html"]}
-    slow = {"series": "slow", "notebook": f"{FIX}/slow.ipynb", "regions": ["990200"],
-            "editions": ["internal"], "formats": ["html"]}
+    broken = {
+        "series": "broken",
+        "notebook": f"{FIX}/broken.ipynb",
+        "regions": ["990200"],
+        "editions": ["internal"],
+        "formats": ["html"],
+    }
+    slow = {
+        "series": "slow",
+        "notebook": f"{FIX}/slow.ipynb",
+        "regions": ["990200"],
+        "editions": ["internal"],
+        "formats": ["html"],
+    }
     release = _release(env, [MINI, broken, slow])
     report = build(release, workers=2, timeout=8)
     assert report.exit_code != 0 and len(report.built) == 4
@@ -95,8 +129,10 @@ def test_failures_are_reported_and_never_published(env: Path) -> None:
     published = _published(env / "outputs")
     assert not [rel for rel in published if "broken" in rel or "slow" in rel]
     retry = build(release, workers=2, timeout=8, retry_failed=True)
-    assert sorted(f["job"] for f in retry.failed) == ["broken-990200-internal",
-                                                      "slow-990200-internal"]
+    assert sorted(f["job"] for f in retry.failed) == [
+        "broken-990200-internal",
+        "slow-990200-internal",
+    ]
     assert retry.built == [] and _published(env / "outputs") == published
 
 
@@ -141,8 +177,9 @@ def test_hostile_parameter_value_is_text(env: Path) -> None:
 
 
 @pytest.mark.parametrize("how", ["local", "address"])
-def test_dask_cluster_gives_the_same_files(env: Path, tmp_path: Path, how: str,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dask_cluster_gives_the_same_files(
+    env: Path, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``--cluster local``, and ``--cluster tcp://HOST:PORT`` of a real two-worker cluster."""
     from dask.distributed import LocalCluster
 
@@ -154,14 +191,21 @@ def test_dask_cluster_gives_the_same_files(env: Path, tmp_path: Path, how: str,
     with contextlib.ExitStack() as stack:
         address = "local"
         if how == "address":
-            cluster = stack.enter_context(LocalCluster(
-                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+            )
             address = cluster.scheduler_address
             assert address.startswith("tcp://")
         report = build(release, cluster=address)
     assert report.failed == [] and len(report.built) == 4
-    workers = {json.loads((tmp_path / "dask-outputs/2023-11/manifest.json").read_text())
-               ["jobs"][j]["status"] for j in report.built}
+    workers = {
+        json.loads((tmp_path / "dask-outputs/2023-11/manifest.json").read_text())["jobs"][j][
+            "status"
+        ]
+        for j in report.built
+    }
     assert workers == {"built"}
     assert _published(tmp_path / "dask-outputs") == local
 
@@ -171,13 +215,13 @@ def test_sigkill_during_build_leaves_old_or_new(env: Path) -> None:
     build(release, workers=2)
     before = _published(env / "outputs")
     # force a full rebuild, then kill it at several moments
-    code = ("import sys; from statlib.batch import build; "
-            f"build({str(release)!r}, workers=2)")
+    code = f"import sys; from statlib.batch import build; build({str(release)!r}, workers=2)"
     for delay in (0.5, 2.0, 4.0, 6.0):
         for cache in (env / "work").rglob("cache/*.json"):
             cache.unlink()
-        proc = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ),
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code], env=dict(os.environ), start_new_session=True
+        )
         time.sleep(delay)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -197,9 +241,14 @@ def test_blocking_rule_stops_the_build_unless_overridden(env: Path, db_copy: Pat
         build(release, workers=1)
     assert not (env / "outputs" / "2023-11").exists()
     why = "县区数据待核实，先行发布"  # the fault breaks the county sum and the stated growth
-    report = build(release, workers=1,
-                   overrides=[("counties_sum_to_city", why, "统计科"),
-                              ("nominal_growth_matches_levels", why, "统计科")])
+    report = build(
+        release,
+        workers=1,
+        overrides=[
+            ("counties_sum_to_city", why, "统计科"),
+            ("nominal_growth_matches_levels", why, "统计科"),
+        ],
+    )
     assert report.built == ["cpi-990200-internal"]
     manifest = json.loads((env / "outputs/2023-11/manifest.json").read_text(encoding="utf-8"))
     assert manifest["checks"]["overrides"][0]["reason"] == "县区数据待核实，先行发布"
@@ -209,8 +258,13 @@ def test_unit_records_in_a_public_edition_publish_nothing(env: Path) -> None:
     """The leaky notebook reads enterprise records in a public run: the data layer refuses
     (statlib.editions), the job fails with the reason, nothing of it is published. Leaks typed
     into notebooks are caught by the scan: tests/test_planted_leaks.py."""
-    leaky = {"series": "leaky", "notebook": f"{FIX}/leaky.ipynb", "regions": ["990200"],
-             "editions": ["public"], "formats": ["html"]}
+    leaky = {
+        "series": "leaky",
+        "notebook": f"{FIX}/leaky.ipynb",
+        "regions": ["990200"],
+        "editions": ["public"],
+        "formats": ["html"],
+    }
     report = build(_release(env, [CPI, leaky]), workers=1)
     assert [f["job"] for f in report.failed] == ["leaky-990200-public"]
     assert "EditionError" in report.failed[0]["error"]
@@ -248,40 +302,66 @@ def test_each_worker_keeps_one_kernel_of_one_edition(env: Path) -> None:
 
 
 def test_a_dead_worker_fails_only_its_job(env: Path) -> None:
-    killer = {"series": "killer", "notebook": f"{FIX}/killer.ipynb", "regions": ["990200"],
-              "editions": ["public"], "formats": ["html"]}
+    killer = {
+        "series": "killer",
+        "notebook": f"{FIX}/killer.ipynb",
+        "regions": ["990200"],
+        "editions": ["public"],
+        "formats": ["html"],
+    }
     release = _release(env, [killer, MINI])
     report = build(release, workers=2)
     assert [f["job"] for f in report.failed] == ["killer-990200-public"]
     assert "worker failed" in report.failed[0]["error"]
     # the public bulletins queued behind the killer ran on a lane opened after it died
-    assert sorted(report.built) == ["mini-990200-internal", "mini-990200-public",
-                                    "mini-990202-internal", "mini-990202-public"]
+    assert sorted(report.built) == [
+        "mini-990200-internal",
+        "mini-990200-public",
+        "mini-990202-internal",
+        "mini-990202-public",
+    ]
 
 
 def _cli(*args: str, env: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "statlib.cli", "build", *args],
-                          capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "STATLIB_DB": os.environ["STATLIB_DB"],
-                               "STATLIB_OUTPUTS": str(env / "outputs"),
-                               "STATLIB_WORK": str(env / "work")})
+    return subprocess.run(
+        [sys.executable, "-m", "statlib.cli", "build", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={
+            **os.environ,
+            "STATLIB_DB": os.environ["STATLIB_DB"],
+            "STATLIB_OUTPUTS": str(env / "outputs"),
+            "STATLIB_WORK": str(env / "work"),
+        },
+    )
 
 
 def test_cli_progress_json_and_failures(env: Path) -> None:
-    broken = {"series": "broken", "notebook": f"{FIX}/broken.ipynb", "regions": ["990200"],
-              "editions": ["internal"], "formats": ["html"]}
+    broken = {
+        "series": "broken",
+        "notebook": f"{FIX}/broken.ipynb",
+        "regions": ["990200"],
+        "editions": ["internal"],
+        "formats": ["html"],
+    }
     release = _release(env, [MINI, broken])
     out = _cli("--params", str(release), "-j", "2", env=env)
     assert out.returncode == 6
     lines = out.stdout.splitlines()
     assert lines[0] == "5 jobs: 0 cached, 5 to run"
-    for job in ("mini-990200-internal", "mini-990200-public", "mini-990202-internal",
-                "mini-990202-public"):  # one line per job as it finishes
+    for job in (
+        "mini-990200-internal",
+        "mini-990200-public",
+        "mini-990202-internal",
+        "mini-990202-public",
+    ):  # one line per job as it finishes
         assert any(line.split()[:2] == ["ok", job] for line in lines), job
     assert any(line.split()[:2] == ["FAILED", "broken-990200-internal"] for line in lines)
     assert lines[-1].startswith("2023-11: 4 built, 0 cached, 1 failed in ")
     assert "FAILED broken-990200-internal: cell 4: ValueError: planted failure in 990200" in (
-        out.stderr)
+        out.stderr
+    )
     assert "executed notebook kept in " + str(env / "work") in out.stderr
     again = _cli("--params", str(release), "--json", env=env)
     summary = json.loads(again.stdout)

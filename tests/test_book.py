@@ -26,8 +26,16 @@ from statlib.tables import Table
 
 CHAPTERS = yearbook.book()
 TITLE = "《云川统计年鉴2024》"
-HEADINGS = ["一、综合", "二、国民经济核算", "三、人口", "四、工业", "五、固定资产投资",
-            "六、国内贸易", "七、旗县区资料", "八、分省主要指标"]
+HEADINGS = [
+    "一、综合",
+    "二、国民经济核算",
+    "三、人口",
+    "四、工业",
+    "五、固定资产投资",
+    "六、国内贸易",
+    "七、旗县区资料",
+    "八、分省主要指标",
+]
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +87,10 @@ def test_index_lists_every_chapter_and_table_in_order(
 ) -> None:
     text = built.index.read_text(encoding="utf-8")
     assert TITLE in text and "编辑说明" in text and "目录" in text and "收录2023年数据" in text
-    positions = [text.index(f'href="{c.number:02d}.html">{h}') for c, h in zip(CHAPTERS, HEADINGS,
-                                                                               strict=True)]
+    positions = [
+        text.index(f'href="{c.number:02d}.html">{h}')
+        for c, h in zip(CHAPTERS, HEADINGS, strict=True)
+    ]
     assert positions == sorted(positions)
     numbers = re.findall(r'<span class="num">(表\d+-\d+)</span>', text)
     assert numbers == _numbers(tables) and len(numbers) == built.tables == 24
@@ -131,8 +141,9 @@ def test_chapter_pages_navigate_and_link_their_tables(
 
 
 def _pdf_pages(path: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                         check=True).stdout.decode("utf-8")
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
     return out.split("\f")
 
 
@@ -193,7 +204,8 @@ def test_archive_holds_everything_with_matching_checksums(built: BookResult) -> 
     assert built.archive.name == "yearbook-2024.zip"
     assert verify_zip(built.archive) == []
     on_disk = sorted(
-        p.relative_to(built.out).as_posix() for p in built.out.rglob("*")
+        p.relative_to(built.out).as_posix()
+        for p in built.out.rglob("*")
         if p.is_file() and p != built.archive
     )
     with zipfile.ZipFile(built.archive) as archive:
@@ -249,12 +261,18 @@ def test_bad_parameters_name_what_is_allowed(tmp_path: Path) -> None:
 def _notebook(path: Path, series: str, captions: list[tuple[str, str]]) -> Path:
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-    cells = [new_raw_cell(f"---\ntitle: 测试\nseries: {series}\nchapter: 3\n---"),
-             new_markdown_cell("见@tbl-a和@tbl-b，以及@tbl-c。")]
+    cells = [
+        new_raw_cell(f"---\ntitle: 测试\nseries: {series}\nchapter: 3\n---"),
+        new_markdown_cell("见@tbl-a和@tbl-b，以及@tbl-c。"),
+    ]
     for label, caption in captions:
         cell = new_code_cell(f"#| label: {label}\n#| tbl-cap: {caption}\nt", execution_count=1)
-        cell.outputs = [new_output("display_data", data={
-            "text/markdown": "| 指标 | 数值 |\n|---|---|\n| 甲 | 1 |", "text/plain": "t"})]
+        cell.outputs = [
+            new_output(
+                "display_data",
+                data={"text/markdown": "| 指标 | 数值 |\n|---|---|\n| 甲 | 1 |", "text/plain": "t"},
+            )
+        ]
         cells.append(cell)
     nbformat.write(new_notebook(cells=cells), path)
     return path
@@ -279,8 +297,11 @@ def _captions_and_text(path: Path) -> tuple[list[str], str]:
 def test_yearbook_tables_keep_their_chapter_numbers(
     tmp_path: Path, series: str, expected_captions: list[str], expected_text: str
 ) -> None:
-    path = _notebook(tmp_path / "nb.ipynb", series,
-                     [("tbl-a", "人口"), ("tbl-b", "表3-5 其他"), ("tbl-c", "再一个")])
+    path = _notebook(
+        tmp_path / "nb.ipynb",
+        series,
+        [("tbl-a", "人口"), ("tbl-b", "表3-5 其他"), ("tbl-c", "再一个")],
+    )
     captions, text = _captions_and_text(path)
     assert captions == expected_captions and text == expected_text
 

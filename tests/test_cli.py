@@ -14,21 +14,41 @@ def run(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     if db is not None:
         env["STATLIB_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "statlib.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "statlib.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_query_csv(demo_db: Path) -> None:
-    out = run("query", "--indicator", "地区生产总值", "--region", "内蒙古自治区", "--start", "2022",
-              "--format", "csv", db=demo_db)
+    out = run(
+        "query",
+        "--indicator",
+        "地区生产总值",
+        "--region",
+        "内蒙古自治区",
+        "--start",
+        "2022",
+        "--format",
+        "csv",
+        db=demo_db,
+    )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines() == ["period,value", "2022,23795.70", "2023,25020.50",
-                                       "2024,26337.00"]
+    assert out.stdout.splitlines() == [
+        "period,value",
+        "2022,23795.70",
+        "2023,25020.50",
+        "2024,26337.00",
+    ]
 
 
 def test_query_table_has_chinese_labels(demo_db: Path) -> None:
-    out = run("query", "-i", "fai", "-r", "云川市", "--start", "2023-01", "--end", "2023-03",
-              db=demo_db)
+    out = run(
+        "query", "-i", "fai", "-r", "云川市", "--start", "2023-01", "--end", "2023-03", db=demo_db
+    )
     assert out.returncode == 0, out.stderr
     assert "固定资产投资" in out.stdout and "2023年1—2月" in out.stdout
     assert "2023年1—3月" in out.stdout and "2023-01" not in out.stdout

@@ -22,8 +22,13 @@ sys.stdin.read()
 
 def _started(script: str, *args: str) -> tuple[subprocess.Popen[str], str]:
     """A holder process running ``script`` and the first line it printed (once it holds)."""
-    proc = subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if not line:
@@ -106,9 +111,13 @@ def _csv(folder: Path, i: int) -> Path:
 def _cli(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     import os
 
-    return subprocess.Popen([sys.executable, "-m", "statlib.cli", *args], text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-m", "statlib.cli", *args],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
 
 
 GO = """
@@ -124,9 +133,15 @@ sys.exit(subprocess.call([sys.executable, "-m", "statlib.cli", *sys.argv[2:]]))
 def _race(tmp_path: Path, url: str, files: list[Path]) -> list[subprocess.CompletedProcess[str]]:
     """Start one `statlib ingest` per file, released at the same moment."""
     go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", GO, str(go), "ingest", str(f), "--db", url],
-                              text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for f in files]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", GO, str(go), "ingest", str(f), "--db", url],
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for f in files
+    ]
     go.touch()
     done = []
     for f, p in zip(files, procs, strict=True):
@@ -142,7 +157,8 @@ def _loaded(url: str) -> tuple[list[int], dict[str, set[int]]]:
         rows = store.backend.query(
             "SELECT v.source, o.vintage, count(*) AS n FROM observation o "
             "JOIN vintage v ON v.id = o.vintage WHERE o.period >= '2030' "
-            "GROUP BY v.source, o.vintage ORDER BY o.vintage")
+            "GROUP BY v.source, o.vintage ORDER BY o.vintage"
+        )
     by_file: dict[str, set[int]] = {}
     for src, vid, n in rows.itertuples(index=False):
         assert int(n) == 4 * len(REGIONS), f"{src}: {n} rows, not {4 * len(REGIONS)}"
@@ -163,9 +179,12 @@ def test_concurrent_ingests_serialize_on_postgresql(pg_writable: Store, tmp_path
     assert ids == list(range(1, before + INGESTS + 1))  # 1..n, none taken twice, no gap
     assert sorted(by_file) == sorted(f.name for f in files)
     assert sorted(v for vs in by_file.values() for v in vs) == list(
-        range(before + 1, before + INGESTS + 1))
-    print(f"R4: {INGESTS}/{INGESTS} concurrent ingests into one PostgreSQL store succeeded, "
-          f"vintages {before + 1}..{before + INGESTS} distinct, 0 rows lost")
+        range(before + 1, before + INGESTS + 1)
+    )
+    print(
+        f"R4: {INGESTS}/{INGESTS} concurrent ingests into one PostgreSQL store succeeded, "
+        f"vintages {before + 1}..{before + INGESTS} distinct, 0 rows lost"
+    )
 
 
 HOLD_WRITE = """
@@ -194,9 +213,11 @@ def _waiting_writers(url: str) -> int:
     from statlib.store.backends import WRITE_LOCK_KEY
 
     with psycopg.connect(url, autocommit=True) as con:
-        row = con.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
-                          "NOT granted AND classid = %s AND objid = %s",
-                          [WRITE_LOCK_KEY >> 32, WRITE_LOCK_KEY & 0xFFFF_FFFF]).fetchone()
+        row = con.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
+            "NOT granted AND classid = %s AND objid = %s",
+            [WRITE_LOCK_KEY >> 32, WRITE_LOCK_KEY & 0xFFFF_FFFF],
+        ).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -226,15 +247,17 @@ def test_postgresql_writer_waits_for_the_holder(pg_writable: Store, tmp_path: Pa
     assert ids[-2:] == [held, held + 1]
 
 
-def test_postgresql_writer_gives_up_with_a_clear_message(pg_writable: Store,
-                                                          tmp_path: Path) -> None:
+def test_postgresql_writer_gives_up_with_a_clear_message(
+    pg_writable: Store, tmp_path: Path
+) -> None:
     url = pg_writable.url
     before = pg_writable.info()
     pg_writable.close()
     holder = _hold_write(url)
     try:
-        ingest = _cli(["ingest", str(_csv(tmp_path, 8)), "--db", url],
-                      env={"STATLIB_LOCK_WAIT": "1"})
+        ingest = _cli(
+            ["ingest", str(_csv(tmp_path, 8)), "--db", url], env={"STATLIB_LOCK_WAIT": "1"}
+        )
         _, err = ingest.communicate(timeout=120)
     finally:
         holder.communicate("\n", timeout=30)
@@ -274,14 +297,15 @@ def test_concurrent_ingests_on_duckdb_refuse_clearly(db_copy: Path, tmp_path: Pa
     ids, by_file = _loaded(url)
     assert ids == list(range(1, before + INGESTS + 1))
     assert sorted(by_file) == sorted(f.name for f in files)
-    print(f"R4: {INGESTS} concurrent ingests into one DuckDB store: {len(ok)} loaded, "
-          f"{len(refused)} refused at once naming the holder's PID (exit 3), 0 half-loaded; "
-          "retried, all loaded with distinct vintages")
+    print(
+        f"R4: {INGESTS} concurrent ingests into one DuckDB store: {len(ok)} loaded, "
+        f"{len(refused)} refused at once naming the holder's PID (exit 3), 0 half-loaded; "
+        "retried, all loaded with distinct vintages"
+    )
 
 
 @pytest.mark.parametrize("wait", ["abc", "0", "-5", "1e9"])
-def test_bad_lock_wait_is_refused(pg_demo: str, monkeypatch: pytest.MonkeyPatch,
-                                  wait: str) -> None:
+def test_bad_lock_wait_is_refused(pg_demo: str, monkeypatch: pytest.MonkeyPatch, wait: str) -> None:
     monkeypatch.setenv("STATLIB_LOCK_WAIT", wait)
     with pytest.raises(DataError, match=f"STATLIB_LOCK_WAIT='{wait}': write a number of seconds"):
         open_store(pg_demo, read_only=False)

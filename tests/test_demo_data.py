@@ -12,8 +12,15 @@ import pytest
 from statlib.demo.generate import DEFAULT_OUT, generate
 
 DEMO = DEFAULT_OUT
-FILES = ["regions.csv", "indicators.csv", "observations.csv", "enterprises.csv", "survey.csv",
-         "thresholds.yaml", "README.md"]
+FILES = [
+    "regions.csv",
+    "indicators.csv",
+    "observations.csv",
+    "enterprises.csv",
+    "survey.csv",
+    "thresholds.yaml",
+    "README.md",
+]
 NON_ADDITIVE = {"income", "cpi"}
 
 
@@ -69,10 +76,13 @@ def test_counties_sum_to_city_and_cities_to_region(obs, regions, indicators) -> 
         assert diff_region <= tol * len(cities), (code, diff_region)
 
 
-@pytest.mark.parametrize(("total", "parts"), [
-    ("gdp", ["va_primary", "va_secondary", "va_tertiary"]),
-    ("retail_cum", ["retail_urban_cum", "retail_rural_cum"]),
-])
+@pytest.mark.parametrize(
+    ("total", "parts"),
+    [
+        ("gdp", ["va_primary", "va_secondary", "va_tertiary"]),
+        ("retail_cum", ["retail_urban_cum", "retail_rural_cum"]),
+    ],
+)
 def test_total_equals_sum_of_parts(obs, total: str, parts: list[str]) -> None:
     diff = sum(_wide(obs, p) for p in parts) - _wide(obs, total)
     assert diff.abs().max().max() <= 0.005 * len(parts)
@@ -88,9 +98,21 @@ def test_cumulative_is_running_sum_of_month(obs) -> None:
     assert (running - cum).abs().max().max() < 0.005 * 11
 
 
-@pytest.mark.parametrize("code", ["ind_va", "ind_va_growth", "ind_va_cum_growth", "fai",
-                                  "fai_growth", "retail", "retail_cum", "service_rev",
-                                  "fiscal_rev", "tax_rev"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ind_va",
+        "ind_va_growth",
+        "ind_va_cum_growth",
+        "fai",
+        "fai_growth",
+        "retail",
+        "retail_cum",
+        "service_rev",
+        "fiscal_rev",
+        "tax_rev",
+    ],
+)
 def test_no_january_for_combined_indicators(obs, code: str) -> None:
     periods = obs.period[obs.indicator == code]
     assert len(periods) > 0 and not periods.str.endswith("-01").any()
@@ -136,8 +158,17 @@ def test_period_coverage(obs) -> None:
 
 def test_all_cities_share_the_ranking_indicators(obs, regions) -> None:
     cities = set(regions.code[regions.parent == "990000"])
-    for code in ["gdp", "gdp_growth", "ind_va_cum_growth", "fai_growth", "retail_cum",
-                 "retail_cum_growth", "fiscal_rev_growth", "income", "income_growth"]:
+    for code in [
+        "gdp",
+        "gdp_growth",
+        "ind_va_cum_growth",
+        "fai_growth",
+        "retail_cum",
+        "retail_cum_growth",
+        "fiscal_rev_growth",
+        "income",
+        "income_growth",
+    ]:
         have = obs[(obs.indicator == code) & obs.region.isin(cities)]
         counts = have.groupby("region").size()
         assert set(counts.index) == cities and counts.nunique() == 1, code

@@ -43,8 +43,13 @@ FIGURES: dict[str, int] = {}
 @pytest.fixture(scope="module")
 def env(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("paths")
-    return {**os.environ, "STATLIB_DB": str(demo_db), "STATLIB_OUTPUTS": str(work / "outputs"),
-            "STATLIB_WORK": str(work / "work"), "PYTHONHASHSEED": "0"}
+    return {
+        **os.environ,
+        "STATLIB_DB": str(demo_db),
+        "STATLIB_OUTPUTS": str(work / "outputs"),
+        "STATLIB_WORK": str(work / "work"),
+        "PYTHONHASHSEED": "0",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -55,42 +60,63 @@ def secrets(demo_db: Path) -> list[Secret]:
     ones by chance (15.19, a 2018 value, is also 2023's increase of a county's deposits)."""
     with open_store(str(demo_db), edition="internal") as store:
         found = secrets_from_store(store, "2023-12")
-        frame = store.backend.query("SELECT * FROM observation WHERE value IS NOT NULL "
-                                    "AND period >= '2022'")
+        frame = store.backend.query(
+            "SELECT * FROM observation WHERE value IS NOT NULL AND period >= '2022'"
+        )
         unsafe = frame[unsafe_observations(frame).to_numpy()]
         for row in unsafe.itertuples(index=False):
             places = int(store.indicator(row.indicator).decimals)
             text = f"{float(row.value):.{places}f}"
-            found.append(Secret(text, f"unsafe {row.indicator}/{row.region}/{row.period}",
-                                "observation"))
+            found.append(
+                Secret(text, f"unsafe {row.indicator}/{row.region}/{row.period}", "observation")
+            )
     assert any(s.label.startswith("unsafe ind_va/990208/2023") for s in found)
     return found
 
 
-def _run(args: list[str], env: dict[str, str], cwd: Path = ROOT,
-         check: bool = True) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], env: dict[str, str], cwd: Path = ROOT, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     if check and done.returncode != 0:
         raise AssertionError(f"{' '.join(args)} exited {done.returncode}:\n{done.stderr[-3000:]}")
     return done
 
 
-def _statlib(*args: str, env: dict[str, str], check: bool = True
-             ) -> subprocess.CompletedProcess[str]:
+def _statlib(
+    *args: str, env: dict[str, str], check: bool = True
+) -> subprocess.CompletedProcess[str]:
     return _run([sys.executable, "-m", "statlib.cli", *args], env, check=check)
 
 
 def _papermill(nb: Path, out: Path, parameters: dict[str, object], env: dict[str, str]) -> None:
-    args = [sys.executable, "-m", "papermill", str(nb), str(out), "--cwd", str(nb.parent),
-            "--no-progress-bar"]
+    args = [
+        sys.executable,
+        "-m",
+        "papermill",
+        str(nb),
+        str(out),
+        "--cwd",
+        str(nb.parent),
+        "--no-progress-bar",
+    ]
     for name, value in parameters.items():
         args += ["-p", name, str(value)]
     _run(args, env)
 
 
 def _render(executed: Path, out: Path, env: dict[str, str]) -> list[Path]:
-    _statlib("render", str(executed), "--to", "html,pdf,docx", "--edition", "public",
-             "--out", str(out), env=env)
+    _statlib(
+        "render",
+        str(executed),
+        "--to",
+        "html,pdf,docx",
+        "--edition",
+        "public",
+        "--out",
+        str(out),
+        env=env,
+    )
     return sorted(out.iterdir())
 
 
@@ -99,14 +125,21 @@ def _render(executed: Path, out: Path, env: dict[str, str]) -> list[Path]:
 
 def path_build(name: str, tmp: Path, env: dict[str, str]) -> list[Path]:
     nb, _ = RUNS[name]
-    entry = {"series": "yearbook" if name == "counties" else "bulletin",
-             "notebook": str(nb.relative_to(ROOT)), "editions": ["public"],
-             "formats": ["html", "pdf", "docx"]}
+    entry = {
+        "series": "yearbook" if name == "counties" else "bulletin",
+        "notebook": str(nb.relative_to(ROOT)),
+        "editions": ["public"],
+        "formats": ["html", "pdf", "docx"],
+    }
     if name == "bulletin":
         entry["regions"] = [COUNTY]
     release = tmp / "release.yaml"
-    release.write_text(json.dumps({"period": "2023" if name == "counties" else "2023-11",
-                                   "publications": [entry]}), encoding="utf-8")
+    release.write_text(
+        json.dumps(
+            {"period": "2023" if name == "counties" else "2023-11", "publications": [entry]}
+        ),
+        encoding="utf-8",
+    )
     _statlib("build", "--params", str(release), "-j", "1", env=env)
     folder = Path(env["STATLIB_OUTPUTS"]) / ("2023" if name == "counties" else "2023-11")
     return sorted(p for p in folder.rglob("*") if p.is_file())
@@ -135,8 +168,9 @@ def path_jupyter_server(name: str, tmp: Path, env: dict[str, str]) -> list[Path]
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
             assigned = {**parameters, "edition": "public"}
-            lines = [ln for ln in cell.source.splitlines()
-                     if ln.split("=")[0].strip() not in assigned]
+            lines = [
+                ln for ln in cell.source.splitlines() if ln.split("=")[0].strip() not in assigned
+            ]
             cell.source = "\n".join([*lines, *(f"{k} = {v!r}" for k, v in assigned.items())])
     with _jupyter_server(env, nb_path.parent) as kernel:
         for cell in nb.cells:
@@ -160,8 +194,9 @@ PATHS: dict[str, Callable[[str, Path, dict[str, str]], list[Path]]] = {
 
 @pytest.mark.parametrize("name", list(RUNS))
 @pytest.mark.parametrize("path", list(PATHS))
-def test_public_on_every_path(path: str, name: str, env: dict[str, str],
-                              secrets: list[Secret], tmp_path: Path) -> None:
+def test_public_on_every_path(
+    path: str, name: str, env: dict[str, str], secrets: list[Secret], tmp_path: Path
+) -> None:
     run_env = {**env, "STATLIB_OUTPUTS": str(tmp_path / "outputs")}
     files = PATHS[path](name, tmp_path, run_env)
     written = {p.suffix for p in files}
@@ -176,8 +211,9 @@ def test_public_on_every_path(path: str, name: str, env: dict[str, str],
     FIGURES[f"{path} / {name}"] = len(hits)
 
 
-def test_internal_run_holds_the_secrets(env: dict[str, str], secrets: list[Secret],
-                                        tmp_path: Path) -> None:
+def test_internal_run_holds_the_secrets(
+    env: dict[str, str], secrets: list[Secret], tmp_path: Path
+) -> None:
     """The scan above can fail: the same notebooks run as internal carry the figures."""
     nb, parameters = RUNS["counties"]
     executed = tmp_path / "counties.ipynb"
@@ -186,12 +222,21 @@ def test_internal_run_holds_the_secrets(env: dict[str, str], secrets: list[Secre
     assert "unsafe ind_va/990208/2023-12" in found, found
 
 
-def test_render_refuses_a_public_file_from_an_internal_run(env: dict[str, str],
-                                                           tmp_path: Path) -> None:
+def test_render_refuses_a_public_file_from_an_internal_run(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     executed = tmp_path / "counties.ipynb"
     _papermill(COUNTIES, executed, {"year": 2023, "edition": "internal"}, env)
-    done = _statlib("render", str(executed), "--edition", "public", "--out",
-                    str(tmp_path / "out"), env=env, check=False)
+    done = _statlib(
+        "render",
+        str(executed),
+        "--edition",
+        "public",
+        "--out",
+        str(tmp_path / "out"),
+        env=env,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr
     assert "edition parameter is 'internal'" in done.stderr and "-p edition public" in done.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
@@ -199,15 +244,31 @@ def test_render_refuses_a_public_file_from_an_internal_run(env: dict[str, str],
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["papermill"]["parameters"]["edition"] = "public"
     nbformat.write(nb, executed)
-    done = _statlib("render", str(executed), "--edition", "public", "--out",
-                    str(tmp_path / "out"), env=env, check=False)
+    done = _statlib(
+        "render",
+        str(executed),
+        "--edition",
+        "public",
+        "--out",
+        str(tmp_path / "out"),
+        env=env,
+        check=False,
+    )
     assert done.returncode == 2 and "read the internal store" in done.stderr, done.stderr
     FIGURES["statlib render --edition public of an internal run (refused)"] = 0
 
 
 def test_render_refuses_an_unexecuted_notebook(env: dict[str, str], tmp_path: Path) -> None:
-    done = _statlib("render", str(BULLETIN), "--edition", "internal", "--out",
-                    str(tmp_path / "out"), env=env, check=False)
+    done = _statlib(
+        "render",
+        str(BULLETIN),
+        "--edition",
+        "internal",
+        "--out",
+        str(tmp_path / "out"),
+        env=env,
+        check=False,
+    )
     assert done.returncode == 5 and "has not been executed" in done.stderr, done.stderr
 
 
@@ -216,10 +277,12 @@ def test_paths_figure() -> None:
     if len(FIGURES) < len(PATHS) * len(RUNS) + 1:
         pytest.skip("the path tests did not all run")
     runs = len(PATHS) * len(RUNS)
-    print(f"\nS3: {len(PATHS)} paths tried ({', '.join(PATHS)}) × {len(RUNS)} notebooks "
-          f"(county chapter, 黑河旗 bulletin) = {runs} public runs, "
-          f"{sum(FIGURES.values())} confidential or unsafe values; a public render of an "
-          "internal run refused")
+    print(
+        f"\nS3: {len(PATHS)} paths tried ({', '.join(PATHS)}) × {len(RUNS)} notebooks "
+        f"(county chapter, 黑河旗 bulletin) = {runs} public runs, "
+        f"{sum(FIGURES.values())} confidential or unsafe values; a public render of an "
+        "internal run refused"
+    )
 
 
 # ---- a Jupyter server and one of its kernels ----------------------------------------------------
@@ -238,18 +301,38 @@ class _Kernel:
         import websocket
 
         self.ws = websocket.create_connection(
-            f"ws://{url}/api/kernels/{kernel_id}/channels?token={token}", timeout=120)
+            f"ws://{url}/api/kernels/{kernel_id}/channels?token={token}", timeout=120
+        )
         self.session = uuid.uuid4().hex
 
     def __call__(self, code: str) -> list[nbformat.NotebookNode]:
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "analyst",
-                       "session": self.session, "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": True,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True},
-        }))
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "execute_request",
+                        "username": "analyst",
+                        "session": self.session,
+                        "version": "5.3",
+                        "date": "",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "buffers": [],
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": True,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         outputs: list[nbformat.NotebookNode] = []
         while True:
             msg = json.loads(self.ws.recv())
@@ -272,11 +355,22 @@ class _jupyter_server:
         port, self.token = _free_port(), uuid.uuid4().hex
         self.url = f"127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_server", "--no-browser", f"--port={port}",
-             "--ip=127.0.0.1", f"--IdentityProvider.token={self.token}", "--allow-root",
-             f"--ServerApp.root_dir={ROOT}", "--ServerApp.disable_check_xsrf=True"],
+            [
+                sys.executable,
+                "-m",
+                "jupyter_server",
+                "--no-browser",
+                f"--port={port}",
+                "--ip=127.0.0.1",
+                f"--IdentityProvider.token={self.token}",
+                "--allow-root",
+                f"--ServerApp.root_dir={ROOT}",
+                "--ServerApp.disable_check_xsrf=True",
+            ],
             env={k: v for k, v in self.env.items() if k != "STATLIB_EDITION"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -295,9 +389,11 @@ class _jupyter_server:
 
     def _api(self, method: str, path: str, body: dict | None = None) -> dict:
         request = urllib.request.Request(
-            f"http://{self.url}{path}", method=method,
+            f"http://{self.url}{path}",
+            method=method,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"{}")
 

@@ -107,25 +107,31 @@ def test_masked_plain(markdown: str, expected: str) -> None:
     assert masked(markdown) == expected
 
 
-@pytest.mark.parametrize(("markdown", "html", "typst"), [
-    ("增长12.5%", "<p>增长**.*%</p>", "增长\\*\\*.\\*%"),
-    ("2023年1—11月", "<p>2023年1—11月</p>", "2023年1---11月"),
-    ("第12期 表2-7", "<p>第12期 表2-7</p>", "第12期 表2-7"),
-    ("$x^2+1$", "<em>x</em><sup>*</sup>\u2005+\u2005*", "$x^(*) + *$"),
-])
+@pytest.mark.parametrize(
+    ("markdown", "html", "typst"),
+    [
+        ("增长12.5%", "<p>增长**.*%</p>", "增长\\*\\*.\\*%"),
+        ("2023年1—11月", "<p>2023年1—11月</p>", "2023年1---11月"),
+        ("第12期 表2-7", "<p>第12期 表2-7</p>", "第12期 表2-7"),
+        ("$x^2+1$", "<em>x</em><sup>*</sup>\u2005+\u2005*", "$x^(*) + *$"),
+    ],
+)
 def test_masked_html_and_typst(markdown: str, html: str, typst: str) -> None:
     assert html in masked(markdown, "html5")
     assert typst in masked(markdown, "typst")
 
 
-@pytest.mark.parametrize(("text", "kind", "expected"), [
-    ("3.2 万家", "heading", "*.* 万家"),
-    ("1.1 工业", "heading", "1.1 工业"),
-    ("1.1 工业", "para", "*.* 工业"),
-    ("2023", "head", "2023"),
-    ("2023", "para", "****"),
-    ("注1：来源", "", "注1：来源"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("3.2 万家", "heading", "*.* 万家"),
+        ("1.1 工业", "heading", "1.1 工业"),
+        ("1.1 工业", "para", "*.* 工业"),
+        ("2023", "head", "2023"),
+        ("2023", "para", "****"),
+        ("注1：来源", "", "注1：来源"),
+    ],
+)
 def test_mask_text_kinds(text: str, kind: str, expected: str) -> None:
     assert mask_text(text, kind) == expected
     assert len(mask_text(text, kind)) == len(text)
@@ -134,7 +140,7 @@ def test_mask_text_kinds(text: str, kind: str, expected: str) -> None:
 def test_table_cells_caption_and_header_year() -> None:
     md = "| 指标 | 2023 | 2023年 |\n|---|---:|---:|\n| 2023 | 12.5 | -5.4 |\n\n: 表1 指标12.5\n"
     out = masked(md, "html5")
-    assert "<th style=\"text-align: right;\">2023</th>" in out  # a year heading a column stays
+    assert '<th style="text-align: right;">2023</th>' in out  # a year heading a column stays
     assert "<td>****</td>" in out and "**.*" in out and "-*.*" in out
     assert "<caption>表1 指标**.*</caption>" in out
 
@@ -148,8 +154,10 @@ def test_figures_become_tu_lue_with_masked_caption() -> None:
 
 
 def test_ids_links_and_attributes() -> None:
-    md = ("# 增长7.2%\n\n[回到](#增长7.2) [外部](http://x.cn/a99 \"标题12.5\") "
-          "[无数字](http://x.cn/a \"标题8\") [x]{#s-55 .c9 .keep data-v=\"66.5\"}\n")
+    md = (
+        '# 增长7.2%\n\n[回到](#增长7.2) [外部](http://x.cn/a99 "标题12.5") '
+        '[无数字](http://x.cn/a "标题8") [x]{#s-55 .c9 .keep data-v="66.5"}\n'
+    )
     out = masked(md, "html5")
     assert '<h1 id="masked-a">' in out and '<a href="#masked-a">回到</a>' in out
     assert "a99" not in out and "<span>外部</span>" in out
@@ -159,16 +167,20 @@ def test_ids_links_and_attributes() -> None:
 
 
 def test_raw_content() -> None:
-    md = ("```{=html}\n<table><tr><td colspan=\"2\">123.4</td></tr></table>\n```\n\n"
-          "```{=typst}\n#v(12pt)\n```\n\n```{=html}\n<hr/>\n```\n\n甲`<b>7</b>`{=html}乙\n")
+    md = (
+        '```{=html}\n<table><tr><td colspan="2">123.4</td></tr></table>\n```\n\n'
+        "```{=typst}\n#v(12pt)\n```\n\n```{=html}\n<hr/>\n```\n\n甲`<b>7</b>`{=html}乙\n"
+    )
     out = masked(md, "html5")
-    assert "<td colspan=\"2\">***.*</td>" in out  # re-read as a real table
+    assert '<td colspan="2">***.*</td>' in out  # re-read as a real table
     assert "12pt" not in masked(md, "typst") and "<hr/>" in out and "<b>" not in out
 
 
 def test_meta() -> None:
-    md = ("---\ntitle: 2023年1—11月全市经济运行\nsubtitle: 增长7.2%\nissue: 12\n"
-          "date: 2023-11-28\ntoc-depth: 2\nabstract: 共125家\n---\n\n正文\n")
+    md = (
+        "---\ntitle: 2023年1—11月全市经济运行\nsubtitle: 增长7.2%\nissue: 12\n"
+        "date: 2023-11-28\ntoc-depth: 2\nabstract: 共125家\n---\n\n正文\n"
+    )
     meta = apply(read_md(md), "masked")["meta"]
     text = json.dumps(meta, ensure_ascii=False)
     assert "增长*.*%" in text and "共***家" in text and "7.2" not in text
@@ -198,8 +210,11 @@ def notebook_ast() -> dict[str, Any]:
     secret = nbformat.v4.new_markdown_cell("内部备注：数据暂不对外")
     secret.metadata["tags"] = ["internal-only"]
     nb.cells.append(secret)
-    nb.cells.append(nbformat.v4.new_markdown_cell(
-        "::: {.internal-only}\n内部段落\n:::\n\n说明[内部插语]{.internal-only}完"))
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell(
+            "::: {.internal-only}\n内部段落\n:::\n\n说明[内部插语]{.internal-only}完"
+        )
+    )
     data = nbformat.writes(nb).encode()
     reader = "ipynb+fenced_divs+bracketed_spans"
     return json.loads(pandoc(["-f", reader, "-t", "json", "--ipynb-output=all"], data))
@@ -278,7 +293,7 @@ def choose_secrets(baseline: dict[str, bytes], n: int, seed: int) -> list[str]:
     blob = b"\n".join(baseline.values())
     while len(chosen) < n:
         digits = rng.randint(5, 7)
-        figure = f"{rng.randrange(10 ** (digits - 1), 10 ** digits)}.{rng.randrange(100, 1000)}"
+        figure = f"{rng.randrange(10 ** (digits - 1), 10**digits)}.{rng.randrange(100, 1000)}"
         if not any(f.encode() in blob for f in forms(figure)):
             chosen.append(figure)
     return chosen
@@ -294,8 +309,13 @@ def test_no_secret_digit_survives_masking(tmp_path: Path) -> None:
     assert all(figure.encode() in clear for figure in figures)  # the scan can see them
 
     result = outputs(apply(ast, "masked"), tmp_path)
-    hits = [(name, f) for name, data in result.items() for figure in figures
-            for f in forms(figure) if f.encode() in data]
+    hits = [
+        (name, f)
+        for name, data in result.items()
+        for figure in figures
+        for f in forms(figure)
+        if f.encode() in data
+    ]
     assert hits == [], hits
     assert len(result) > 10  # html, typst, plain, json and every part of the docx
 

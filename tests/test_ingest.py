@@ -45,18 +45,29 @@ def test_gbk_nbs_export(writable: Store, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "expected"),
     [
-        ("periods_as_columns.csv",
-         "指标,2024年3月,2024年2月\n社会消费品零售总额(亿元),301.5,250.25\nfai,88.1,\n",
-         {("retail_cum", "2024-03"): 301.5, ("retail_cum", "2024-02"): 250.25,
-          ("fai", "2024-03"): 88.1}),
-        ("periods_as_rows.csv",
-         "时间,retail_cum,fai\n2024-03,301.5,88.1\n2024-02,250.25,\n",
-         {("retail_cum", "2024-03"): 301.5, ("retail_cum", "2024-02"): 250.25,
-          ("fai", "2024-03"): 88.1}),
+        (
+            "periods_as_columns.csv",
+            "指标,2024年3月,2024年2月\n社会消费品零售总额(亿元),301.5,250.25\nfai,88.1,\n",
+            {
+                ("retail_cum", "2024-03"): 301.5,
+                ("retail_cum", "2024-02"): 250.25,
+                ("fai", "2024-03"): 88.1,
+            },
+        ),
+        (
+            "periods_as_rows.csv",
+            "时间,retail_cum,fai\n2024-03,301.5,88.1\n2024-02,250.25,\n",
+            {
+                ("retail_cum", "2024-03"): 301.5,
+                ("retail_cum", "2024-02"): 250.25,
+                ("fai", "2024-03"): 88.1,
+            },
+        ),
     ],
 )
-def test_wide_layouts(writable: Store, tmp_path: Path, name: str, text: str,
-                      expected: dict) -> None:
+def test_wide_layouts(
+    writable: Store, tmp_path: Path, name: str, text: str, expected: dict
+) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     report = ingest_file(writable, path, region="云川市")
@@ -67,8 +78,11 @@ def test_wide_layouts(writable: Store, tmp_path: Path, name: str, text: str,
 
 def test_regions_as_rows_with_indicator_line(writable: Store, tmp_path: Path) -> None:
     path = tmp_path / "cities.csv"
-    path.write_text("指标：地区生产总值(亿元)\n地区,2024年第一季度\n云川市,655.12\n"
-                    "990100,512.3\n注：初步核算数。\n", encoding="utf-8")
+    path.write_text(
+        "指标：地区生产总值(亿元)\n地区,2024年第一季度\n云川市,655.12\n"
+        "990100,512.3\n注：初步核算数。\n",
+        encoding="utf-8",
+    )
     report = ingest_file(writable, path)
     assert report.reader == "nbs" and report.rows_added == 2
     assert writable.series("gdp", "990100")["2024Q1"] == 512.3
@@ -84,13 +98,25 @@ def _workbook(path: Path, rows: list[list[object]]) -> Path:
 
 
 def test_xlsx_long_and_wide(writable: Store, tmp_path: Path) -> None:
-    long_xlsx = _workbook(tmp_path / "long.xlsx", [
-        ["指标", "地区", "时间", "数值"], ["gdp", "云川市", "2024Q1", 655.12],
-        ["gdp", "990100", "2024Q1", 512.3]])
+    long_xlsx = _workbook(
+        tmp_path / "long.xlsx",
+        [
+            ["指标", "地区", "时间", "数值"],
+            ["gdp", "云川市", "2024Q1", 655.12],
+            ["gdp", "990100", "2024Q1", 512.3],
+        ],
+    )
     assert ingest_file(writable, long_xlsx).rows_added == 2
-    wide_xlsx = _workbook(tmp_path / "wide.xlsx", [
-        ["数据库：分省季度数据"], ["指标：地区生产总值(亿元)"], ["地区", "2024年第二季度"],
-        ["云川市", 1400.5], ["数据来源：塞北自治区统计局"]])
+    wide_xlsx = _workbook(
+        tmp_path / "wide.xlsx",
+        [
+            ["数据库：分省季度数据"],
+            ["指标：地区生产总值(亿元)"],
+            ["地区", "2024年第二季度"],
+            ["云川市", 1400.5],
+            ["数据来源：塞北自治区统计局"],
+        ],
+    )
     report = ingest_file(writable, wide_xlsx)
     assert (report.reader, report.rows_added) == ("wide", 1)
     assert writable.series("gdp", "990200")["2024Q2"] == 1400.5
@@ -109,8 +135,7 @@ def _content(store: Store) -> list[str]:
     return out
 
 
-def test_bad_last_row_loads_nothing_on_either_backend(any_writable: Store,
-                                                      tmp_path: Path) -> None:
+def test_bad_last_row_loads_nothing_on_either_backend(any_writable: Store, tmp_path: Path) -> None:
     path = tmp_path / "late_error.csv"
     path.write_text(LONG + "gdp,990200,2024Q2,abc,\n", encoding="utf-8")
     before = _content(any_writable)
@@ -157,14 +182,18 @@ def test_revise_makes_an_earlier_file_current_again(any_writable: Store, tmp_pat
     # revising again changes nothing: every value is the latest, and the plain message says so
     assert ingest_file(store, first, revise=True).rows_added == 0
     assert ingest_file(store, first).message == (
-        f"same content as vintage {v1}: nothing added (its values are still the latest)")
+        f"same content as vintage {v1}: nothing added (its values are still the latest)"
+    )
     assert store.latest_vintage() == v2 + 1
 
 
 def test_spellings_of_one_key_are_stored_canonically(any_writable: Store, tmp_path: Path) -> None:
-    path = _long(tmp_path, "spellings.csv",
-                 "retail_cum,９９０２００,２０２４-１,301.5,Ｐ\nretail_cum,990200,2024年2月,350.25,\n"
-                 "社会消费品零售总额,云川市,2024-3,401.0,\n")
+    path = _long(
+        tmp_path,
+        "spellings.csv",
+        "retail_cum,９９０２００,２０２４-１,301.5,Ｐ\nretail_cum,990200,2024年2月,350.25,\n"
+        "社会消费品零售总额,云川市,2024-3,401.0,\n",
+    )
     assert ingest_file(any_writable, path).rows_added == 3
     obs = any_writable.observations("retail_cum", "990200", "2024-01", "2024-03")
     assert list(obs["period"]) == ["2024-01", "2024-02", "2024-03"]
@@ -175,25 +204,31 @@ def test_spellings_of_one_key_are_stored_canonically(any_writable: Store, tmp_pa
 def test_store_key_refuses_a_second_value(any_writable: Store) -> None:
     """The key (indicator, region, period, vintage) is the store's, whatever a loader does."""
     be = any_writable.backend
-    key = be.query("SELECT indicator, region, period, vintage FROM observation "
-                   "ORDER BY indicator, region, period, vintage LIMIT 1").iloc[0]
+    key = be.query(
+        "SELECT indicator, region, period, vintage FROM observation "
+        "ORDER BY indicator, region, period, vintage LIMIT 1"
+    ).iloc[0]
     before = be.scalar("SELECT count(*) FROM observation")
     with pytest.raises(Exception, match=r"(?i)duplicate|unique|primary key"):
         with be.transaction():
-            be.execute("INSERT INTO observation (indicator, region, period, vintage, value) "
-                       "VALUES (?, ?, ?, ?, ?)", [key["indicator"], key["region"],
-                                                  key["period"], int(key["vintage"]), 1.0])
+            be.execute(
+                "INSERT INTO observation (indicator, region, period, vintage, value) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [key["indicator"], key["region"], key["period"], int(key["vintage"]), 1.0],
+            )
     assert be.scalar("SELECT count(*) FROM observation") == before
 
 
 def test_excel_sep_line_and_a_footer_without_line_break(writable: Store, tmp_path: Path) -> None:
     sep = tmp_path / "excel.csv"
-    sep.write_text("sep=;\nindicator;region;period;value\ngdp;990200;2024Q1;655.12\n",
-                   encoding="utf-8")
+    sep.write_text(
+        "sep=;\nindicator;region;period;value\ngdp;990200;2024Q1;655.12\n", encoding="utf-8"
+    )
     assert ingest_file(writable, sep).rows_added == 1
     footer = tmp_path / "no_final_newline.csv"  # an NBS export: the last line is the footer
-    footer.write_text((NBS / "分省年度数据_3.csv").read_text(encoding="utf-8").rstrip("\r\n"),
-                      encoding="utf-8")
+    footer.write_text(
+        (NBS / "分省年度数据_3.csv").read_text(encoding="utf-8").rstrip("\r\n"), encoding="utf-8"
+    )
     report = ingest_file(writable, footer)
     assert (report.rows_read, report.rows_added) == (527, 0)
 
@@ -222,8 +257,12 @@ def test_cli_revise(db_copy: Path, tmp_path: Path) -> None:
     fixed = _long(tmp_path, "b.csv", "gdp,990200,2024Q1,660.0,P\n")
 
     def run(*args: str) -> str:
-        proc = subprocess.run([*cmd, "ingest", *args, "--db", str(db_copy)],
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [*cmd, "ingest", *args, "--db", str(db_copy)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
@@ -245,8 +284,12 @@ def test_cli_checks_files_before_taking_the_write_lock(db_copy: Path) -> None:
     bad = Path(__file__).parent / "fixtures" / "bad" / "xlsx_cell_at_xfd1048576.xlsx"
     holder = duckdb.connect(str(db_copy))  # the write lock, held by this process
     try:
-        proc = subprocess.run([*cmd, "ingest", str(bad), "--db", str(db_copy)],
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [*cmd, "ingest", str(bad), "--db", str(db_copy)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     finally:
         holder.close()
     assert proc.returncode == 4, proc.stderr

@@ -51,7 +51,8 @@ def test_release_file(path: Path, store):
         # the notebook's own checks: region covered, period within the data, edition known —
         # with the store of the job's edition, as the notebook opens it
         edition_store = editions_stores.setdefault(
-            job.parameters["edition"], statlib.open_store(edition=job.parameters["edition"]))
+            job.parameters["edition"], statlib.open_store(edition=job.parameters["edition"])
+        )
         publication.check_parameters(
             edition_store,
             job.parameters["period"],
@@ -81,11 +82,22 @@ def test_no_release_asks_a_wechat_copy_of_an_internal_edition(path: Path):
 
 def _wechat_release(tmp_path: Path, editions: list[str]) -> Path:
     release = tmp_path / "2023-11.yaml"
-    release.write_text(yaml.safe_dump({
-        "period": "2023-11",
-        "publications": [{"series": "bulletin", "regions": ["990200"], "editions": editions,
-                          "formats": ["html", "wechat"]}],
-    }), encoding="utf-8")
+    release.write_text(
+        yaml.safe_dump(
+            {
+                "period": "2023-11",
+                "publications": [
+                    {
+                        "series": "bulletin",
+                        "regions": ["990200"],
+                        "editions": editions,
+                        "formats": ["html", "wechat"],
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     return release
 
 
@@ -107,28 +119,34 @@ def test_public_wechat_is_planned_and_a_series_may_allow_more(tmp_path: Path):
     (root / "templates" / "series").mkdir(parents=True)
     (root / "notebooks").mkdir()
     (root / "notebooks" / "bulletin.ipynb").write_bytes(
-        (ROOT / "notebooks" / "bulletin.ipynb").read_bytes())
+        (ROOT / "notebooks" / "bulletin.ipynb").read_bytes()
+    )
     series = yaml.safe_load((ROOT / "templates/series/bulletin.yaml").read_text(encoding="utf-8"))
     series["wechat_editions"] = ["public", "internal"]
     (root / "templates/series/bulletin.yaml").write_text(
-        yaml.safe_dump(series, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(series, allow_unicode=True), encoding="utf-8"
+    )
     jobs = plan(load_release(_wechat_release(tmp_path, ["internal"])), root=root)
     assert [j.edition for j in jobs] == ["internal"]
     series["wechat_editions"] = "all"
     (root / "templates/series/bulletin.yaml").write_text(
-        yaml.safe_dump(series, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(series, allow_unicode=True), encoding="utf-8"
+    )
     with pytest.raises(statlib.ConfigError, match="wechat_editions must be a list"):
         plan(load_release(_wechat_release(tmp_path, ["internal"])), root=root)
 
 
-@pytest.mark.parametrize(("period", "expected"), [
-    ("2023-11", "2023-11.yaml"),
-    ("2023年11月", "2023-11.yaml"),
-    ("2023q3", "2023Q3.yaml"),
-    ("2023", "2023.yaml"),
-    ("2023-10", "2023.yaml"),  # no release file of its own: the latest release, for that period
-    (None, "2023.yaml"),
-])
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2023-11", "2023-11.yaml"),
+        ("2023年11月", "2023-11.yaml"),
+        ("2023q3", "2023Q3.yaml"),
+        ("2023", "2023.yaml"),
+        ("2023-10", "2023.yaml"),  # no release file of its own: the latest release, for that period
+        (None, "2023.yaml"),
+    ],
+)
 def test_period_alone_selects_its_release_file(period: str | None, expected: str):
     from statlib.batch import default_release
 

@@ -38,9 +38,19 @@ def test_label_uses_em_dash() -> None:
 
 @pytest.mark.parametrize(
     ("text", "canonical"),
-    [("2022-11", "2022-11"), ("2022-1", "2022-01"), ("2022Q3", "2022Q3"), ("2022q3", "2022Q3"),
-     ("2022", "2022"), ("2022年", "2022"), ("2020年2月", "2020-02"), ("2020年11月份", "2020-11"),
-     ("2020年第一季度", "2020Q1"), ("2020年1季度", "2020Q1"), (" 2022-11 ", "2022-11")],
+    [
+        ("2022-11", "2022-11"),
+        ("2022-1", "2022-01"),
+        ("2022Q3", "2022Q3"),
+        ("2022q3", "2022Q3"),
+        ("2022", "2022"),
+        ("2022年", "2022"),
+        ("2020年2月", "2020-02"),
+        ("2020年11月份", "2020-11"),
+        ("2020年第一季度", "2020Q1"),
+        ("2020年1季度", "2020Q1"),
+        (" 2022-11 ", "2022-11"),
+    ],
 )
 def test_parse(text: str, canonical: str) -> None:
     assert str(periods.parse(text)) == canonical
@@ -81,7 +91,10 @@ def test_range_and_order() -> None:
     assert periods.period_range("2022-11", "2023-02") == months
     assert periods.period_range("2022Q3", "2023Q1") == ["2022Q3", "2022Q4", "2023Q1"]
     assert sorted(["2022-11", "2022-02", "2021-12"], key=periods.parse) == [
-        "2021-12", "2022-02", "2022-11"]
+        "2021-12",
+        "2022-02",
+        "2022-11",
+    ]
     with pytest.raises(ConfigError, match="different frequencies"):
         periods.period_range("2022-01", "2022Q4")
 

@@ -41,25 +41,34 @@ def _plants(store: object) -> dict[str, tuple[str, str]]:
     return {
         "亿元 where the secret is in 万元": (
             f'display(Markdown("龙头企业增加值{value / 10000:.2f}亿元。"))',
-            f"{value / 10000:.2f}"),
+            f"{value / 10000:.2f}",
+        ),
         "a trailing zero": (f'display(Markdown("增加值{value:.2f}万元。"))', f"{value:.2f}"),
         "a figure drawn in a PNG chart": (
             "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
-            f'ax.text(0.5, 0.5, "{value:.1f}")\nplt.show()', f"{value:.1f}"),
+            f'ax.text(0.5, 0.5, "{value:.1f}")\nplt.show()',
+            f"{value:.1f}",
+        ),
         "a rule-unsafe (not C-flagged) cell": (
-            f'display(Markdown("黑河旗规模以上工业增加值{hidden:.2f}亿元。"))', f"{hidden:.2f}"),
+            f'display(Markdown("黑河旗规模以上工业增加值{hidden:.2f}亿元。"))',
+            f"{hidden:.2f}",
+        ),
         "an enterprise name with zero-width spaces": (
-            f'display(Markdown("{chr(0x200B).join(name)}"))', name),
+            f'display(Markdown("{chr(0x200B).join(name)}"))',
+            name,
+        ),
         "a confidential value older than a year": (
             f'display(Markdown("黑河旗2014年规模以上工业增加值{float(old):.2f}亿元。"))',
-            f"{float(old):.2f}"),
+            f"{float(old):.2f}",
+        ),
         "a cell derived by subtraction from public figures": (
             "store = statlib.open_store(edition=edition)\n"
             'kids = [c.code for c in store.children("990200")]\n'
             'total = store.value("ind_va", "990200", "2023-12")\n'
             'rest = sum(store.value("ind_va", k, "2023-12") or 0 for k in kids if k != "990208")\n'
             'display(Markdown(f"黑河旗规模以上工业增加值{total - rest:.2f}亿元。"))',
-            f"{hidden:.2f}"),
+            f"{hidden:.2f}",
+        ),
     }
 
 
@@ -80,12 +89,18 @@ def env(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 def _notebook(path: Path, code: str) -> Path:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     params = nbformat.v4.new_code_cell(PARAMETERS)
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [nbformat.v4.new_raw_cell(FRONT), params,
-                nbformat.v4.new_code_cell("#| echo: false\n" + SAY + code)]
+    nb.cells = [
+        nbformat.v4.new_raw_cell(FRONT),
+        params,
+        nbformat.v4.new_code_cell("#| echo: false\n" + SAY + code),
+    ]
     nbformat.write(nb, path)
     return path
 
@@ -98,9 +113,23 @@ def test_seven_planted_leaks_publish_nothing(env: tuple[Path, Path]) -> None:
     for i, (what, (code, secret)) in enumerate(plants.items()):
         nb = _notebook(notebooks / f"plant{i}.ipynb", code)
         release = env / f"release{i}.yaml"
-        release.write_text(json.dumps({"period": "2023-11", "publications": [{
-            "series": "bulletin", "notebook": str(nb.relative_to(ROOT)), "regions": ["990200"],
-            "editions": ["public"], "formats": ["html", "pdf", "docx"]}]}), encoding="utf-8")
+        release.write_text(
+            json.dumps(
+                {
+                    "period": "2023-11",
+                    "publications": [
+                        {
+                            "series": "bulletin",
+                            "notebook": str(nb.relative_to(ROOT)),
+                            "regions": ["990200"],
+                            "editions": ["public"],
+                            "formats": ["html", "pdf", "docx"],
+                        }
+                    ],
+                }
+            ),
+            encoding="utf-8",
+        )
         try:
             report = build(release, workers=1)
         except LeakError:
@@ -116,5 +145,7 @@ def test_seven_planted_leaks_publish_nothing(env: tuple[Path, Path]) -> None:
         html = next(folder.rglob("*.html")).read_text(encoding="utf-8")
         assert secret not in html and "…" not in secret, what
         shutil.rmtree(env / "outputs")
-    print(f"\nS3: {len(plants)} leaks planted in public notebooks, {caught} stopped the "
-          f"release, {len(plants) - caught} could not reach an output, 0 published")
+    print(
+        f"\nS3: {len(plants)} leaks planted in public notebooks, {caught} stopped the "
+        f"release, {len(plants) - caught} could not reach an output, 0 published"
+    )

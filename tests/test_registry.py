@@ -20,8 +20,10 @@ def _approved(store: Store, period: str = "2023-11", **kw: object) -> registry.P
 
 def test_issue_numbers_per_series_per_year(any_writable: Store) -> None:
     s = any_writable
-    keys = [registry.register(s, "bulletin", p, "public", p).key
-            for p in ("2023-02", "2023-03", "2023-04")]
+    keys = [
+        registry.register(s, "bulletin", p, "public", p).key
+        for p in ("2023-02", "2023-03", "2023-04")
+    ]
     assert [k.issue for k in keys] == [1, 2, 3]
     # Another edition of the same issue shares its number.
     assert registry.register(s, "bulletin", "2023-03", "internal", "内部").issue == 2
@@ -48,14 +50,17 @@ def test_moves_with_who_and_when(any_writable: Store) -> None:
     assert str(hist["happened_at"].iloc[3])[:16] == "2023-12-15 09:30"
 
 
-@pytest.mark.parametrize(("moves", "bad", "match"), [
-    ([], "approved", "cannot go from draft to approved"),
-    ([], "published", "cannot go from draft to published"),
-    (["reviewed"], "published", "cannot go from reviewed to published"),
-    (["reviewed", "approved"], "reviewed", "cannot go from approved to reviewed"),
-    (["reviewed"], "draft", "needs a reason"),
-    ([], "archived", "unknown state"),
-])
+@pytest.mark.parametrize(
+    ("moves", "bad", "match"),
+    [
+        ([], "approved", "cannot go from draft to approved"),
+        ([], "published", "cannot go from draft to published"),
+        (["reviewed"], "published", "cannot go from reviewed to published"),
+        (["reviewed", "approved"], "reviewed", "cannot go from approved to reviewed"),
+        (["reviewed"], "draft", "needs a reason"),
+        ([], "archived", "unknown state"),
+    ],
+)
 def test_refused_moves(any_writable: Store, moves: list[str], bad: str, match: str) -> None:
     s = any_writable
     pub = registry.register(s, "bulletin", "2023-11", "public", "x")
@@ -102,8 +107,9 @@ def test_calendar(any_writable: Store) -> None:
     registry.register(s, "bulletin", "2023-12", "public", "十二月", embargo="2024-01-16T10:00")
     registry.register(s, "bulletin", "2023-11", "public", "十一月", embargo="2023-12-15T10:00")
     registry.register(s, "bulletin", "2023-11", "internal", "十一月")
-    registry.register(s, "quarterly_release", "2023Q4", "public", "全年", embargo=datetime(
-        2024, 1, 20, 10, 0))
+    registry.register(
+        s, "quarterly_release", "2023Q4", "public", "全年", embargo=datetime(2024, 1, 20, 10, 0)
+    )
     cal = registry.calendar(s, 2023)
     assert list(cal["period"]) == ["2023-11", "2023-12", "2023Q4"]
     assert list(cal["editions"]) == ["internal,public", "public", "public"]
@@ -111,14 +117,23 @@ def test_calendar(any_writable: Store) -> None:
     assert registry.calendar(s, 2030).empty
 
 
-def _register_many(url: str, n: int, results: list[int], errors: list[BaseException],
-                   barrier: threading.Barrier, share: Store | None) -> None:
+def _register_many(
+    url: str,
+    n: int,
+    results: list[int],
+    errors: list[BaseException],
+    barrier: threading.Barrier,
+    share: Store | None,
+) -> None:
     try:
         store = share or open_store(url, read_only=False)
         barrier.wait()
         for i in range(n):
-            results.append(registry.register(store, "bulletin", "2023", "public", f"增刊{i}",
-                                             supplement=True).issue)
+            results.append(
+                registry.register(
+                    store, "bulletin", "2023", "public", f"增刊{i}", supplement=True
+                ).issue
+            )
         if share is None:
             store.close()
     except BaseException as exc:  # reported by the test
@@ -133,9 +148,10 @@ def test_concurrent_numbering_never_repeats(any_writable: Store) -> None:
     results: list[int] = []
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
-    threads = [threading.Thread(target=_register_many,
-                                args=(s.url, 10, results, errors, barrier, shared))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=_register_many, args=(s.url, 10, results, errors, barrier, shared))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -47,8 +47,9 @@ def _squash(text: str) -> str:
 def executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     nb = nbformat.read(FIXTURE, as_version=4)
     work = tmp_path_factory.mktemp("executed")
-    NotebookClient(nb, kernel_name="python3", timeout=120,
-                   resources={"metadata": {"path": str(work)}}).execute()
+    NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(work)}}
+    ).execute()
     path = work / "bulletin.ipynb"
     nbformat.write(nb, path)
     return path
@@ -67,8 +68,9 @@ def html(outputs: dict[str, Path]) -> str:
 @pytest.fixture(scope="module")
 def pdf_pages(outputs: dict[str, Path]) -> list[str]:
     tool = _poppler("pdftotext")
-    text = subprocess.run([tool, "-layout", str(outputs["pdf"]), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        [tool, "-layout", str(outputs["pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return text.split("\f")
 
 
@@ -111,7 +113,7 @@ def test_html_cross_references_and_captions(html: str) -> None:
 
 
 def test_html_tables_are_real_tables_in_order(html: str) -> None:
-    main_table = html[html.index("表1 主要经济指标"):]
+    main_table = html[html.index("表1 主要经济指标") :]
     main_table = main_table[: main_table.index("</table>")]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", main_table)
     assert [c for c in cells if re.fullmatch(r"-?\d+(\.\d+)?", c)] == TABLE_NUMBERS
@@ -125,7 +127,7 @@ def test_html_page_is_responsive_and_inert(html: str) -> None:
     assert "<script" not in html.lower() and "onerror=" not in html.replace("onerror=alert", "")
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3  # table, DataFrame, text
     assert html.count("&lt;img src=x onerror=alert(1)&gt;") == 2  # table, Markdown output
-    assert "<img src=\"data:image/svg+xml;base64," in html
+    assert '<img src="data:image/svg+xml;base64,' in html
     assert '"Statlib Sans SC", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei"' in html
     assert "@font-face" not in html and len(html) < 200_000
 
@@ -183,16 +185,18 @@ def test_pdf_every_page_marked_and_numbered(pdf_pages: list[str]) -> None:
 
 def test_pdf_embeds_only_the_shipped_faces_with_bold(outputs: dict[str, Path]) -> None:
     tool = _poppler("pdffonts")
-    lines = subprocess.run([tool, str(outputs["pdf"])], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    lines = subprocess.run(
+        [tool, str(outputs["pdf"])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     names = [line.split()[0].split("+", 1)[-1] for line in lines]
     assert names and all(n.startswith(("StatlibSansSC-", "StatlibSerifSC-")) for n in names)
     assert all(" yes " in f" {line} " for line in lines)  # emb yes
     assert any("SerifSC-Bold" in n for n in names) and any("SansSC-Bold" in n for n in names)
 
 
-def test_pdf_is_the_same_bytes_every_time(executed: Path, outputs: dict[str, Path],
-                                          tmp_path: Path) -> None:
+def test_pdf_is_the_same_bytes_every_time(
+    executed: Path, outputs: dict[str, Path], tmp_path: Path
+) -> None:
     again = render(executed, ["pdf"], out=tmp_path)["pdf"]
     assert again.read_bytes() == outputs["pdf"].read_bytes()
 
@@ -221,18 +225,22 @@ def test_docx_masthead_and_footer(docx_xml: dict[str, str]) -> None:
     assert any("PAGE" in x for n, x in docx_xml.items() if n.startswith("word/footer"))
 
 
-def test_no_paths_or_notebook_metadata_in_any_output(outputs: dict[str, Path],
-                                                     docx_xml: dict[str, str],
-                                                     pdf_pages: list[str]) -> None:
-    texts = {"html": outputs["html"].read_text(encoding="utf-8"), "pdf": "".join(pdf_pages),
-             "docx": "".join(docx_xml.values())}
+def test_no_paths_or_notebook_metadata_in_any_output(
+    outputs: dict[str, Path], docx_xml: dict[str, str], pdf_pages: list[str]
+) -> None:
+    texts = {
+        "html": outputs["html"].read_text(encoding="utf-8"),
+        "pdf": "".join(pdf_pages),
+        "docx": "".join(docx_xml.values()),
+    }
     for fmt, text in texts.items():
         for noise in ("statlib-render-", "/tmp", "papermill", "kernelspec", "iopub"):
             assert noise not in text, (fmt, noise)
 
 
-def test_docx_is_the_same_bytes_every_time(executed: Path, outputs: dict[str, Path],
-                                           tmp_path: Path) -> None:
+def test_docx_is_the_same_bytes_every_time(
+    executed: Path, outputs: dict[str, Path], tmp_path: Path
+) -> None:
     again = render(executed, ["docx"], out=tmp_path)["docx"]
     assert again.read_bytes() == outputs["docx"].read_bytes()
 
@@ -256,9 +264,11 @@ def _notebook(path: Path, front: str | None, *cells: str) -> Path:
 
 
 def test_plain_series_public_edition(tmp_path: Path) -> None:
-    nb = _notebook(tmp_path / "q3.ipynb",
-                   "---\ntitle: 前三季度全市经济运行情况\nseries: quarterly_release\n"
-                   "date: 2024-10-20\n---", "## 一、总体\n\n经济**稳中有进**。")
+    nb = _notebook(
+        tmp_path / "q3.ipynb",
+        "---\ntitle: 前三季度全市经济运行情况\nseries: quarterly_release\ndate: 2024-10-20\n---",
+        "## 一、总体\n\n经济**稳中有进**。",
+    )
     out = render(nb, ["html", "docx"], out=tmp_path / "out")
     assert out["html"].name == "q3.public.html"
     page = out["html"].read_text(encoding="utf-8")
@@ -268,10 +278,12 @@ def test_plain_series_public_edition(tmp_path: Path) -> None:
 
 def test_toc_internal_only_and_masked_title(tmp_path: Path) -> None:
     pytest.importorskip("statlib.render.editions")
-    front = ("---\ntitle: 全市工业增长7.2%\nseries: bulletin\nissue: 5\ntoc: true\n"
-             "date: 2024-06-01\n---")
-    nb = _notebook(tmp_path / "t.ipynb", front, "## 一、工业\n\n增长7.2%。",
-                   "## 二、消费\n\n增长5.4%。")
+    front = (
+        "---\ntitle: 全市工业增长7.2%\nseries: bulletin\nissue: 5\ntoc: true\ndate: 2024-06-01\n---"
+    )
+    nb = _notebook(
+        tmp_path / "t.ipynb", front, "## 一、工业\n\n增长7.2%。", "## 二、消费\n\n增长5.4%。"
+    )
     nb_dict = nbformat.read(nb, as_version=4)
     secret = nbformat.v4.new_markdown_cell("内部口径：增长9.9%。")
     secret.metadata["tags"] = ["internal-only"]
@@ -334,10 +346,12 @@ def test_wechat_is_a_registered_format(executed: Path, tmp_path: Path) -> None:
 
 
 def test_cli_render(tmp_path: Path) -> None:
-    nb = _notebook(tmp_path / "c.ipynb", "---\ntitle: 标题\nseries: bulletin\nissue: 2\n---",
-                   "正文。")
-    result = CliRunner().invoke(main, ["render", str(nb), "--to", "html,docx",
-                                       "--out", str(tmp_path / "o")])
+    nb = _notebook(
+        tmp_path / "c.ipynb", "---\ntitle: 标题\nseries: bulletin\nissue: 2\n---", "正文。"
+    )
+    result = CliRunner().invoke(
+        main, ["render", str(nb), "--to", "html,docx", "--out", str(tmp_path / "o")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "c.internal.html").is_file()
     assert (tmp_path / "o" / "c.internal.docx").is_file()

@@ -58,14 +58,22 @@ for edition in ("internal", "public", "masked"):
 
 def _run(script: str, *args: str, seed: int, env: dict[str, str] | None = None) -> None:
     full = {**os.environ, "PYTHONHASHSEED": str(seed), **(env or {})}
-    done = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
@@ -78,16 +86,17 @@ def test_tables_and_rendered_documents_twice(tmp_path: Path, demo_db: Path) -> N
         out = tmp_path / f"build{seed}"
         out.mkdir()
         started = time.monotonic()
-        _run(TABLES_AND_RENDER, str(out), str(FIXTURE), seed=seed,
-             env={"STATLIB_DB": str(demo_db)})
+        _run(TABLES_AND_RENDER, str(out), str(FIXTURE), seed=seed, env={"STATLIB_DB": str(demo_db)})
         builds.append(_files(out))
         time.sleep(max(0.0, 2.1 - (time.monotonic() - started)))
     first, second = builds
     kinds = sorted({Path(k).suffix for k in first})
     assert len(first) == 12 and kinds == [".csv", ".docx", ".html", ".pdf", ".xlsx"]
     assert _differences(first, second) == []
-    print(f"\nR5: {len(first)} tables and documents ({', '.join(kinds)}) built twice in separate "
-          f"processes: {len(first) - len(_differences(first, second))}/{len(first)} identical")
+    print(
+        f"\nR5: {len(first)} tables and documents ({', '.join(kinds)}) built twice in separate "
+        f"processes: {len(first) - len(_differences(first, second))}/{len(first)} identical"
+    )
 
 
 BUILD = """
@@ -102,21 +111,39 @@ assert report.published and not report.failed, report.summary()
 def _data_parts(manifest: dict[str, Any]) -> dict[str, Any]:
     """The manifest without timings and kernel ids (how long and in which process a job ran
     are not data)."""
-    jobs = {k: {f: v for f, v in job.items() if f not in ("seconds", "kernel")}
-            for k, job in manifest["jobs"].items()}
+    jobs = {
+        k: {f: v for f, v in job.items() if f not in ("seconds", "kernel")}
+        for k, job in manifest["jobs"].items()
+    }
     return {**manifest, "jobs": jobs}
 
 
 def test_build_twice_same_bytes(tmp_path: Path, db_copy: Path) -> None:
     release = tmp_path / "release.json"
-    release.write_text(json.dumps({"period": "2023-11", "publications": [{
-        "series": "mini", "notebook": str(MINI.relative_to(ROOT)), "regions": ["990200"],
-        "editions": ["internal", "public", "masked"], "formats": ["html", "pdf", "docx"]}]}),
-        encoding="utf-8")
+    release.write_text(
+        json.dumps(
+            {
+                "period": "2023-11",
+                "publications": [
+                    {
+                        "series": "mini",
+                        "notebook": str(MINI.relative_to(ROOT)),
+                        "regions": ["990200"],
+                        "editions": ["internal", "public", "masked"],
+                        "formats": ["html", "pdf", "docx"],
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     published = []
     for seed in (1, 2):
-        env = {"STATLIB_DB": str(db_copy), "STATLIB_OUTPUTS": str(tmp_path / f"out{seed}"),
-               "STATLIB_WORK": str(tmp_path / f"work{seed}")}
+        env = {
+            "STATLIB_DB": str(db_copy),
+            "STATLIB_OUTPUTS": str(tmp_path / f"out{seed}"),
+            "STATLIB_WORK": str(tmp_path / f"work{seed}"),
+        }
         _run(BUILD, str(release), seed=seed, env=env)
         published.append(_files((tmp_path / f"out{seed}" / "2023-11").resolve()))
         time.sleep(2.1)
@@ -127,6 +154,8 @@ def test_build_twice_same_bytes(tmp_path: Path, db_copy: Path) -> None:
     if a["code_version"] != b["code_version"]:  # the sources changed between the two builds
         pytest.fail("statlib's sources changed during the test; run it again on a quiet tree")
     assert a == b
-    print(f"\nR5: statlib build twice (3 editions × html/pdf/docx): {len(first)}/{len(first)} "
-          f"published files identical; manifest data parts identical ({len(a['files'])} file "
-          "entries, jobs, vintages, versions; timings excluded)")
+    print(
+        f"\nR5: statlib build twice (3 editions × html/pdf/docx): {len(first)}/{len(first)} "
+        f"published files identical; manifest data parts identical ({len(a['files'])} file "
+        "entries, jobs, vintages, versions; timings excluded)"
+    )

@@ -26,24 +26,42 @@ def _hostile_catalogue(db: Path) -> None:
     with open_store(str(db), read_only=False) as s:
         b = s.backend
         vintage = s.latest_vintage()
-        b.execute("INSERT INTO indicator (code, name, unit, frequency, kind, decimals, definition,"
-                  " source, aliases, topic) VALUES (?, ?, ?, 'A', 'level', 1, ?, ?, ?, ?)",
-                  ("evil", EVIL, "<b>亿元</b>", '<a href="javascript:alert(1)">定义</a>',
-                   "javascript:alert(1)", f"{EVIL_ALIAS}|恶意", "<i>专题</i>"))
-        b.execute("INSERT INTO region (code, name, parent, level, sort_order) "
-                  "VALUES ('990299', ?, '990200', 'county', 99)", (EVIL_REGION,))
+        b.execute(
+            "INSERT INTO indicator (code, name, unit, frequency, kind, decimals, definition,"
+            " source, aliases, topic) VALUES (?, ?, ?, 'A', 'level', 1, ?, ?, ?, ?)",
+            (
+                "evil",
+                EVIL,
+                "<b>亿元</b>",
+                '<a href="javascript:alert(1)">定义</a>',
+                "javascript:alert(1)",
+                f"{EVIL_ALIAS}|恶意",
+                "<i>专题</i>",
+            ),
+        )
+        b.execute(
+            "INSERT INTO region (code, name, parent, level, sort_order) "
+            "VALUES ('990299', ?, '990200', 'county', 99)",
+            (EVIL_REGION,),
+        )
         for region, value in (("990200", 12.5), ("990299", 3.25)):
             for year in (2021, 2022, 2023):
-                b.execute("INSERT INTO observation (indicator, region, period, vintage, value, "
-                          "flags) VALUES ('evil', ?, ?, ?, ?, '')",
-                          (region, str(year), vintage, value + year - 2021))
+                b.execute(
+                    "INSERT INTO observation (indicator, region, period, vintage, value, "
+                    "flags) VALUES ('evil', ?, ?, ?, ?, '')",
+                    (region, str(year), vintage, value + year - 2021),
+                )
 
 
 def _release(outputs: Path, src: Path) -> None:
     """A built release 2023-11: bulletin internal + public, internal_brief internal."""
     files, jobs = {}, {}
-    for series, edition in (("bulletin", "public"), ("bulletin", "internal"),
-                            ("internal_brief", "internal"), ("survey_report", "public")):
+    for series, edition in (
+        ("bulletin", "public"),
+        ("bulletin", "internal"),
+        ("internal_brief", "internal"),
+        ("survey_report", "public"),
+    ):
         rels = []
         for ext in ("html", "pdf", "docx"):
             p = src / f"{series}-{edition}.{ext}"
@@ -52,10 +70,19 @@ def _release(outputs: Path, src: Path) -> None:
             rel = f"{edition}/{series}/990200/{series}.{ext}"
             files[rel], rels = p, [*rels, rel]
         jobs[f"{series}-990200-{edition}"] = {
-            "series": series, "region": "990200", "edition": edition,
-            "parameters": {"period": "2023-11"}, "files": rels, "status": "built"}
-    publish_release(outputs, "2023-11", files, {"period": "2023-11", "jobs": jobs,
-                                                "data_vintage": 1, "code_version": "test"})
+            "series": series,
+            "region": "990200",
+            "edition": edition,
+            "parameters": {"period": "2023-11"},
+            "files": rels,
+            "status": "built",
+        }
+    publish_release(
+        outputs,
+        "2023-11",
+        files,
+        {"period": "2023-11", "jobs": jobs, "data_vintage": 1, "code_version": "test"},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -68,18 +95,24 @@ def site(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, o
     src.mkdir()
     _release(outputs, src)
     with open_store(str(db), read_only=False) as s:
-        pub = registry.register(s, "bulletin", "2023-11", "public", f"十一月{EVIL}",
-                                embargo="2023-12-15T09:30")
+        pub = registry.register(
+            s, "bulletin", "2023-11", "public", f"十一月{EVIL}", embargo="2023-12-15T09:30"
+        )
         registry.register(s, "bulletin", "2023-11", "internal", "内部版")
-        registry.register(s, "bulletin", "2023-12", "public", "十二月",
-                          embargo="2024-01-15T09:30")
+        registry.register(s, "bulletin", "2023-12", "public", "十二月", embargo="2024-01-15T09:30")
         early = publish(outputs, s, "2023-11", who="王发", now="2023-12-15T09:00")
         registry.advance(s, pub.key, "reviewed", "张审")
         registry.advance(s, pub.key, "approved", "李签")
         under = publish(outputs, s, "2023-11", who="王发", now="2023-12-15T09:00")
         report = publish(outputs, s, "2023-11", who="王发", now="2023-12-15T09:30")
-    return {"outputs": outputs, "site": outputs / "site", "db": db, "early": early,
-            "under": under, "report": report}
+    return {
+        "outputs": outputs,
+        "site": outputs / "site",
+        "db": db,
+        "early": early,
+        "under": under,
+        "report": report,
+    }
 
 
 class _Tags(HTMLParser):
@@ -102,8 +135,9 @@ def _pages(site: Path) -> list[Path]:
 
 
 def test_publish_refuses_then_publishes(site: dict) -> None:
-    assert site["early"].refused == ["bulletin 2023-11 (public): bulletin 2023年第1期 (public) "
-                                     "is draft, not approved"]
+    assert site["early"].refused == [
+        "bulletin 2023-11 (public): bulletin 2023年第1期 (public) is draft, not approved"
+    ]
     assert "embargo until 2023-12-15 09:30" in site["under"].refused[0]
     assert site["under"].exit_code == 2 and not site["under"].published
     report = site["report"]
@@ -118,9 +152,19 @@ def test_publish_refuses_then_publishes(site: dict) -> None:
 def test_pages_exist(site: dict) -> None:
     root: Path = site["site"]
     assert root.is_symlink()
-    for rel in ("index.html", "calendar.html", "data/index.html", "data/gdp.html",
-                "data/gdp.svg", "data/gdp.csv", "data/gdp.xlsx", "data/search.json",
-                "pub/bulletin-2023-01.html", "assets/site.css", "assets/search.js"):
+    for rel in (
+        "index.html",
+        "calendar.html",
+        "data/index.html",
+        "data/gdp.html",
+        "data/gdp.svg",
+        "data/gdp.csv",
+        "data/gdp.xlsx",
+        "data/search.json",
+        "pub/bulletin-2023-01.html",
+        "assets/site.css",
+        "assets/search.js",
+    ):
         assert (root / rel).is_file(), rel
     index = (root / "index.html").read_text(encoding="utf-8")
     assert "《统计资讯》2023年第1期" in index and "2023年1—11月" in index
@@ -167,8 +211,7 @@ def test_hostile_labels_are_text(site: dict) -> None:
             if tag in ("img", "svg", "iframe", "object") and tag != "img":
                 active += 1
             for name, value in attrs.items():
-                if name.startswith("on") or (value or "").strip().lower().startswith(
-                        "javascript:"):
+                if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
                     active += 1
             if tag == "img" and attrs.get("src") == "x":
                 active += 1
@@ -190,7 +233,10 @@ def test_no_internal_edition_reaches_the_site(site: dict) -> None:
             assert b"internal_brief" not in data, path
             assert b"survey_report" not in data, path
     assert sorted(p.name for p in (root / "files").rglob("*") if p.is_file()) == [
-        "bulletin.docx", "bulletin.html", "bulletin.pdf"]
+        "bulletin.docx",
+        "bulletin.html",
+        "bulletin.pdf",
+    ]
 
 
 def test_confidential_cells_never_as_numbers(site: dict) -> None:
@@ -209,11 +255,15 @@ def test_confidential_cells_never_as_numbers(site: dict) -> None:
 
 def test_same_inputs_same_bytes(site: dict) -> None:
     outputs: Path = site["outputs"]
-    first = {p.relative_to(site["site"]): p.read_bytes()
-             for p in site["site"].rglob("*") if p.is_file()}
+    first = {
+        p.relative_to(site["site"]): p.read_bytes() for p in site["site"].rglob("*") if p.is_file()
+    }
     with open_store(str(site["db"]), read_only=False) as s:
         build_site(outputs, s)
-    second = {p.relative_to(outputs / "site"): p.read_bytes()
-              for p in (outputs / "site").rglob("*") if p.is_file()}
+    second = {
+        p.relative_to(outputs / "site"): p.read_bytes()
+        for p in (outputs / "site").rglob("*")
+        if p.is_file()
+    }
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] != second[k]] == []

@@ -25,10 +25,20 @@ from statlib import open_store, registry
 from statlib.site import publish
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-allow-origins=*", "--remote-debugging-port=0", "--window-size=412,915",
-         "--hide-scrollbars"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-allow-origins=*",
+    "--remote-debugging-port=0",
+    "--window-size=412,915",
+    "--hide-scrollbars",
+]
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +85,11 @@ class Browser:
         import websocket
 
         self.profile = tempfile.mkdtemp(prefix="statlib-chromium-")
-        self.proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={self.profile}",
-                                      "about:blank"], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = Path(self.profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not port_file.is_file() or not port_file.read_text().strip():
@@ -87,8 +99,9 @@ class Browser:
         port = port_file.read_text().split()[0]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as r:
             target = next(t for t in json.load(r) if t["type"] == "page")
-        self.ws = websocket.create_connection(target["webSocketDebuggerUrl"], timeout=30,
-                                              suppress_origin=True)
+        self.ws = websocket.create_connection(
+            target["webSocketDebuggerUrl"], timeout=30, suppress_origin=True
+        )
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
         for domain in ("Page", "Runtime", "Log"):
@@ -115,8 +128,9 @@ class Browser:
         self.eval("document.fonts.ready.then(() => true)")
 
     def eval(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=True,
-                           returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
+        )
         assert "exceptionDetails" not in result, result
         return result["result"].get("value")
 
@@ -149,25 +163,38 @@ def browser(chromium: str) -> Iterator[Browser]:
     b.close()
 
 
-PAGES = ["index.html", "calendar.html", "pub/bulletin-2023-01.html", "data/index.html",
-         "data/gdp.html", "data/evil.html"]
+PAGES = [
+    "index.html",
+    "calendar.html",
+    "pub/bulletin-2023-01.html",
+    "data/index.html",
+    "data/gdp.html",
+    "data/evil.html",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_page_opens_without_errors_and_links_resolve(browser: Browser, served: str,
-                                                     page: str) -> None:
+def test_page_opens_without_errors_and_links_resolve(
+    browser: Browser, served: str, page: str
+) -> None:
     browser.open(served + page)
     assert browser.errors() == []
-    links = browser.eval("Array.from(document.querySelectorAll('[href],[src]'))"
-                         ".map(e => e.href || e.src)")
+    links = browser.eval(
+        "Array.from(document.querySelectorAll('[href],[src]')).map(e => e.href || e.src)"
+    )
     assert links
     for link in sorted(set(links)):
         assert link.startswith(served), link
         with urllib.request.urlopen(link.split("#")[0]) as r:
             assert r.status == 200, link
     # Hostile labels stayed text: no element the page did not write itself.
-    assert browser.eval("document.querySelectorAll('svg, iframe, object, [onerror], "
-                        "[onload], script:not([src])').length") == 0
+    assert (
+        browser.eval(
+            "document.querySelectorAll('svg, iframe, object, [onerror], "
+            "[onload], script:not([src])').length"
+        )
+        == 0
+    )
 
 
 def test_search_finds_gdp(browser: Browser, served: str) -> None:
@@ -193,8 +220,10 @@ def test_chinese_text_renders(browser: Browser, served: str) -> None:
 
     browser.open(served + "data/gdp.html")
     assert browser.eval("document.fonts.check('16px \"Statlib Sans SC\"', '地区生产总值')")
-    assert browser.eval("Array.from(document.fonts).some(f => f.family.includes('Statlib') "
-                        "&& f.status === 'loaded')")
+    assert browser.eval(
+        "Array.from(document.fonts).some(f => f.family.includes('Statlib') "
+        "&& f.status === 'loaded')"
+    )
     text = browser.eval("document.body.innerText")
     cmap = TTFont(str(font_files()["sans"])).getBestCmap()
     missing = sorted({c for c in text if not c.isspace() and ord(c) not in cmap})

@@ -34,8 +34,9 @@ NBS = Path(__file__).resolve().parents[1] / "data" / "nbs"
         ("地区生产总值", "云川市", "2023Q4", 2846.39),  # demo city
     ],
 )
-def test_series_values(any_store: Store, indicator: str, region: str, period: str,
-                       value: float) -> None:
+def test_series_values(
+    any_store: Store, indicator: str, region: str, period: str, value: float
+) -> None:
     series = any_store.series(indicator, region)
     assert series[period] == pytest.approx(value)
     assert list(series.index) == sorted(series.index)
@@ -43,12 +44,17 @@ def test_series_values(any_store: Store, indicator: str, region: str, period: st
 
 @pytest.mark.parametrize(
     ("indicator", "unit", "frequency", "price_basis"),
-    [("地区生产总值", "亿元", "Q", "current"), ("gdp_growth", "%", "Q", "comparable"),
-     ("城镇单位就业人员", "万人", "A", ""), ("居民消费价格指数", "上年同月=100", "M", ""),
-     ("固定资产投资(不含农户)", "亿元", "M", "current")],
+    [
+        ("地区生产总值", "亿元", "Q", "current"),
+        ("gdp_growth", "%", "Q", "comparable"),
+        ("城镇单位就业人员", "万人", "A", ""),
+        ("居民消费价格指数", "上年同月=100", "M", ""),
+        ("固定资产投资(不含农户)", "亿元", "M", "current"),
+    ],
 )
-def test_metadata(any_store: Store, indicator: str, unit: str, frequency: str,
-                  price_basis: str) -> None:
+def test_metadata(
+    any_store: Store, indicator: str, unit: str, frequency: str, price_basis: str
+) -> None:
     ind = any_store.indicator(indicator)
     assert (ind.unit, ind.frequency, ind.price_basis) == (unit, frequency, price_basis)
     assert ind.definition and ind.decimals >= 0
@@ -89,8 +95,11 @@ def test_range_and_frame(any_store: Store) -> None:
 
 @pytest.mark.parametrize(
     ("indicator", "region", "message"),
-    [("不存在的指标", "全国", "unknown indicator"), ("gdp", "火星", "unknown region"),
-     ("地区生产", "全国", "did you mean")],
+    [
+        ("不存在的指标", "全国", "unknown indicator"),
+        ("gdp", "火星", "unknown region"),
+        ("地区生产", "全国", "did you mean"),
+    ],
 )
 def test_unknown_references(any_store: Store, indicator: str, region: str, message: str) -> None:
     with pytest.raises(DataError, match=message):
@@ -113,8 +122,9 @@ def _revised_export(tmp_path: Path) -> Path:
     return path
 
 
-def test_revision_adds_a_vintage_and_keeps_the_old_value(any_writable: Store,
-                                                         tmp_path: Path) -> None:
+def test_revision_adds_a_vintage_and_keeps_the_old_value(
+    any_writable: Store, tmp_path: Path
+) -> None:
     store = any_writable
     before = store.latest_vintage()
     obs_before = store.info()["observations"]
@@ -131,8 +141,10 @@ def test_revision_adds_a_vintage_and_keeps_the_old_value(any_writable: Store,
     again = ingest_file(store, _revised_export(tmp_path))
     assert again.rows_added == 0 and again.vintage is None
     copy = tmp_path / "renamed.csv"
-    copy.write_text(_revised_export(tmp_path).read_text(encoding="utf-8").replace("\r\n", "\n"),
-                    encoding="utf-8")
+    copy.write_text(
+        _revised_export(tmp_path).read_text(encoding="utf-8").replace("\r\n", "\n"),
+        encoding="utf-8",
+    )
     assert ingest_file(store, copy).rows_added == 0
     assert store.latest_vintage() == before + 1
     assert store.info()["observations"] == obs_before + 1

@@ -50,8 +50,12 @@ class Parsed(HTMLParser):
 
 
 def html5(markdown: str) -> str:
-    return subprocess.run([PANDOC, "-f", "markdown", "-t", "html5"], input=markdown.encode(),
-                          capture_output=True, check=True).stdout.decode()
+    return subprocess.run(
+        [PANDOC, "-f", "markdown", "-t", "html5"],
+        input=markdown.encode(),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
 
 
 def chart() -> Figure:
@@ -69,15 +73,19 @@ def media(tmp_path: Path) -> Path:
 
 
 def document() -> str:
-    table = (Table("表1 主要经济指标")
-             .columns(group("1—11月", "绝对量", col("同比增长(%)", 1)))
-             .row("社会消费品零售总额", [42505.123, -5.44], unit="亿元", decimals=2)
-             .row(HOSTILE[0], [1.0, 2.0], unit="亿元")
-             .row(HOSTILE[1], [3.0, 4.0], unit="亿元")
-             .row(HOSTILE[2], [5.0, 6.0], unit="万人"))
-    return ("# 一、总体情况\n\n全市经济**稳中有进**，地区生产总值增长*5.2%*。\n\n"
-            "## （一）工业\n\n第二段[^1]，见[网站](https://tjj.example.cn/)。\n\n"
-            "[^1]: 注释。\n\n![图1 工业增加值增速](chart.png)\n\n" + table.to_pandoc())
+    table = (
+        Table("表1 主要经济指标")
+        .columns(group("1—11月", "绝对量", col("同比增长(%)", 1)))
+        .row("社会消费品零售总额", [42505.123, -5.44], unit="亿元", decimals=2)
+        .row(HOSTILE[0], [1.0, 2.0], unit="亿元")
+        .row(HOSTILE[1], [3.0, 4.0], unit="亿元")
+        .row(HOSTILE[2], [5.0, 6.0], unit="万人")
+    )
+    return (
+        "# 一、总体情况\n\n全市经济**稳中有进**，地区生产总值增长*5.2%*。\n\n"
+        "## （一）工业\n\n第二段[^1]，见[网站](https://tjj.example.cn/)。\n\n"
+        "[^1]: 注释。\n\n![图1 工业增加值增速](chart.png)\n\n" + table.to_pandoc()
+    )
 
 
 @pytest.fixture()
@@ -140,11 +148,13 @@ def test_hostile_labels_stay_text(wechat: tuple[str, str]) -> None:
 
 
 def test_raw_markup_becomes_text(media: Path) -> None:
-    raw = ('<p>甲<script>alert(1)</script><img src=x onerror=alert(1)>'
-           '<a href="javascript:alert(1)">点</a><iframe src="https://e.x/"></iframe>'
-           '<form action="/x"><input name=a></form><object data=x></object>'
-           '<embed src=x><link rel=stylesheet href=x><style>p{}</style>'
-           '<span onclick="x()">乙</span></p>')
+    raw = (
+        "<p>甲<script>alert(1)</script><img src=x onerror=alert(1)>"
+        '<a href="javascript:alert(1)">点</a><iframe src="https://e.x/"></iframe>'
+        '<form action="/x"><input name=a></form><object data=x></object>'
+        "<embed src=x><link rel=stylesheet href=x><style>p{}</style>"
+        '<span onclick="x()">乙</span></p>'
+    )
     out = to_wechat(raw, media)
     parsed = Parsed(out)
     assert {t for t, _ in parsed.elements} <= {"section", "p"}

@@ -37,8 +37,17 @@ def size(half_points: int) -> str:
     return f'<w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/>'
 
 
-def para_style(style_id: str, name: str, ppr: str, rpr: str, *, based_on: str = "Normal",
-               custom: bool = False, nxt: str = "BodyText", extra: str = "") -> str:
+def para_style(
+    style_id: str,
+    name: str,
+    ppr: str,
+    rpr: str,
+    *,
+    based_on: str = "Normal",
+    custom: bool = False,
+    nxt: str = "BodyText",
+    extra: str = "",
+) -> str:
     cust = ' w:customStyle="1"' if custom else ""
     return (
         f'<w:style w:type="paragraph"{cust} w:styleId="{style_id}"><w:name w:val="{name}"/>'
@@ -57,39 +66,60 @@ STYLES = {
         f"<w:rPr>{fonts(SERIF)}{size(24)}</w:rPr></w:style>"
     ),
     "BodyText": para_style(
-        "BodyText", "Body Text",
+        "BodyText",
+        "Body Text",
         '<w:spacing w:before="0" w:after="0"/><w:ind w:firstLineChars="200" w:firstLine="480"/>'
         '<w:jc w:val="both"/>',
-        "", extra='<w:link w:val="BodyTextChar"/>',
+        "",
+        extra='<w:link w:val="BodyTextChar"/>',
     ),
     "Compact": para_style(
-        "Compact", "Compact",
+        "Compact",
+        "Compact",
         '<w:spacing w:before="0" w:after="0" w:line="280" w:lineRule="auto"/>',
-        size(19), based_on="Normal", custom=True,
+        size(19),
+        based_on="Normal",
+        custom=True,
     ),
     "Title": para_style(
-        "Title", "Title", f'<w:spacing w:before="0" w:after="120"/>{CENTER}',
+        "Title",
+        "Title",
+        f'<w:spacing w:before="0" w:after="120"/>{CENTER}',
         f'{fonts(SANS)}<w:b/><w:bCs/><w:color w:val="{RED}"/><w:spacing w:val="40"/>{size(84)}',
         nxt="MastheadIssue",
     ),
     "Subtitle": para_style(
-        "Subtitle", "Subtitle", f'<w:spacing w:before="0" w:after="240"/>{CENTER}',
+        "Subtitle",
+        "Subtitle",
+        f'<w:spacing w:before="0" w:after="240"/>{CENTER}',
         f"{fonts(SANS)}{size(28)}",
     ),
     "Caption": para_style(
-        "Caption", "Caption", f'<w:spacing w:before="120" w:after="120"/>{CENTER}',
+        "Caption",
+        "Caption",
+        f'<w:spacing w:before="120" w:after="120"/>{CENTER}',
         f"{fonts(SANS)}<w:b/><w:bCs/>{size(21)}",
     ),
     "TableCaption": para_style(
-        "TableCaption", "Table Caption", "<w:keepNext/>", "", based_on="Caption", custom=True,
+        "TableCaption",
+        "Table Caption",
+        "<w:keepNext/>",
+        "",
+        based_on="Caption",
+        custom=True,
     ),
     "ImageCaption": para_style(
-        "ImageCaption", "Image Caption", "", "", based_on="Caption", custom=True,
+        "ImageCaption",
+        "Image Caption",
+        "",
+        "",
+        based_on="Caption",
+        custom=True,
     ),
     "Table": (
         '<w:style w:type="table" w:default="1" w:styleId="Table"><w:name w:val="Table"/>'
         '<w:basedOn w:val="TableNormal"/><w:qFormat/><w:pPr><w:jc w:val="center"/></w:pPr>'
-        f"<w:rPr>{size(19)}</w:rPr><w:tblPr><w:jc w:val=\"center\"/>"
+        f'<w:rPr>{size(19)}</w:rPr><w:tblPr><w:jc w:val="center"/>'
         '<w:tblBorders><w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
         '<w:left w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
@@ -106,7 +136,8 @@ STYLES = {
 }
 for level, sz in HEADINGS.items():
     STYLES[f"Heading{level}"] = para_style(
-        f"Heading{level}", f"heading {level}",
+        f"Heading{level}",
+        f"heading {level}",
         f'<w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="120"/>'
         f'<w:outlineLvl w:val="{level - 1}"/>',
         f'{fonts(SANS)}<w:b/><w:bCs/><w:color w:val="000000"/>{size(sz)}',
@@ -115,31 +146,69 @@ for level, sz in HEADINGS.items():
 
 # Masthead parts that pandoc does not make; statlib.render.docx writes paragraphs in them.
 CUSTOM = [
-    para_style("MastheadMarks", "Masthead Marks",
-               '<w:tabs><w:tab w:val="right" w:pos="8844"/></w:tabs>',
-               f"{fonts(SANS)}<w:b/><w:bCs/>{size(21)}", custom=True),
-    para_style("MastheadIssue", "Masthead Issue", f'<w:spacing w:after="240"/>{CENTER}',
-               size(28), custom=True),
-    para_style("MastheadLine", "Masthead Line",
-               '<w:pBdr><w:bottom w:val="single" w:sz="18" w:space="4" w:color="C00000"/></w:pBdr>'
-               '<w:tabs><w:tab w:val="right" w:pos="8844"/></w:tabs><w:spacing w:after="360"/>',
-               size(24), custom=True),
-    para_style("DocumentTitle", "Document Title",
-               f'<w:spacing w:before="120" w:after="120"/>{CENTER}',
-               f"{fonts(SANS)}<w:b/><w:bCs/>{size(36)}", custom=True),
-    para_style("Distribution", "Distribution",
-               '<w:tabs><w:tab w:val="right" w:pos="8844"/></w:tabs><w:spacing w:after="0"/>',
-               size(21), custom=True),
-    para_style("DistributionFirst", "Distribution First",
-               '<w:pBdr><w:top w:val="single" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>'
-               '<w:spacing w:before="600"/>', "", based_on="Distribution", custom=True),
-    para_style("DistributionLast", "Distribution Last",
-               '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>',
-               "", based_on="Distribution", custom=True),
-    para_style("DistributionOnly", "Distribution Only",
-               '<w:pBdr><w:top w:val="single" w:sz="6" w:space="4" w:color="000000"/>'
-               '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>'
-               '<w:spacing w:before="600"/>', "", based_on="Distribution", custom=True),
+    para_style(
+        "MastheadMarks",
+        "Masthead Marks",
+        '<w:tabs><w:tab w:val="right" w:pos="8844"/></w:tabs>',
+        f"{fonts(SANS)}<w:b/><w:bCs/>{size(21)}",
+        custom=True,
+    ),
+    para_style(
+        "MastheadIssue",
+        "Masthead Issue",
+        f'<w:spacing w:after="240"/>{CENTER}',
+        size(28),
+        custom=True,
+    ),
+    para_style(
+        "MastheadLine",
+        "Masthead Line",
+        '<w:pBdr><w:bottom w:val="single" w:sz="18" w:space="4" w:color="C00000"/></w:pBdr>'
+        '<w:tabs><w:tab w:val="right" w:pos="8844"/></w:tabs><w:spacing w:after="360"/>',
+        size(24),
+        custom=True,
+    ),
+    para_style(
+        "DocumentTitle",
+        "Document Title",
+        f'<w:spacing w:before="120" w:after="120"/>{CENTER}',
+        f"{fonts(SANS)}<w:b/><w:bCs/>{size(36)}",
+        custom=True,
+    ),
+    para_style(
+        "Distribution",
+        "Distribution",
+        '<w:tabs><w:tab w:val="right" w:pos="8844"/></w:tabs><w:spacing w:after="0"/>',
+        size(21),
+        custom=True,
+    ),
+    para_style(
+        "DistributionFirst",
+        "Distribution First",
+        '<w:pBdr><w:top w:val="single" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>'
+        '<w:spacing w:before="600"/>',
+        "",
+        based_on="Distribution",
+        custom=True,
+    ),
+    para_style(
+        "DistributionLast",
+        "Distribution Last",
+        '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>',
+        "",
+        based_on="Distribution",
+        custom=True,
+    ),
+    para_style(
+        "DistributionOnly",
+        "Distribution Only",
+        '<w:pBdr><w:top w:val="single" w:sz="6" w:space="4" w:color="000000"/>'
+        '<w:bottom w:val="single" w:sz="6" w:space="4" w:color="000000"/></w:pBdr>'
+        '<w:spacing w:before="600"/>',
+        "",
+        based_on="Distribution",
+        custom=True,
+    ),
 ]
 
 # A4 (twips), margins 37/28/26/35 mm; the footer holds the page number — 1 —.
@@ -153,30 +222,30 @@ SECT = (
 FOOTER = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     f'<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr>'
-    f"<w:r><w:rPr>{fonts(SERIF)}{size(28)}</w:rPr><w:t xml:space=\"preserve\">— </w:t></w:r>"
+    f'<w:r><w:rPr>{fonts(SERIF)}{size(28)}</w:rPr><w:t xml:space="preserve">— </w:t></w:r>'
     '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
     '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
     f"<w:r><w:rPr>{fonts(SERIF)}{size(28)}</w:rPr><w:t>1</w:t></w:r>"
     '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    f"<w:r><w:rPr>{fonts(SERIF)}{size(28)}</w:rPr><w:t xml:space=\"preserve\"> —</w:t></w:r>"
+    f'<w:r><w:rPr>{fonts(SERIF)}{size(28)}</w:rPr><w:t xml:space="preserve"> —</w:t></w:r>'
     "</w:p></w:ftr>"
 )
 
 
 def restyle(styles: str) -> str:
     for style_id, xml in STYLES.items():
-        pattern = re.compile(
-            rf'<w:style [^>]*w:styleId="{style_id}"[^>]*>.*?</w:style>', re.DOTALL
-        )
+        pattern = re.compile(rf'<w:style [^>]*w:styleId="{style_id}"[^>]*>.*?</w:style>', re.DOTALL)
         styles, n = pattern.subn(lambda _m, xml=xml: xml, styles, count=1)
         if n == 0:
             styles = styles.replace("</w:styles>", xml + "</w:styles>")
     styles = re.sub(
         r"<w:rPrDefault>.*?</w:rPrDefault>",
-        f'<w:rPrDefault><w:rPr>{fonts(SERIF)}{size(24)}'
+        f"<w:rPrDefault><w:rPr>{fonts(SERIF)}{size(24)}"
         '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>',
-        styles, count=1, flags=re.DOTALL,
+        styles,
+        count=1,
+        flags=re.DOTALL,
     )
     return styles.replace("</w:styles>", "".join(CUSTOM) + "</w:styles>")
 
@@ -217,7 +286,8 @@ def default_reference() -> bytes:
 
     return subprocess.run(
         [pypandoc.get_pandoc_path(), "--print-default-data-file", "reference.docx"],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     ).stdout
 
 

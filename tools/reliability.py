@@ -32,75 +32,126 @@ class Figure:
 
 
 FIGURES = [
-    Figure("R1", "malformed inputs (encoding, delimiter, missing/extra/duplicate columns, text "
-           "in numbers, empty file, merged cells, formulas; issue 12: one key spelled twice, "
-           "NaN/inf/1_000/full-width numbers, year 0000, a value cut without line break, "
-           "fractional contributors, hidden XLSX rows, an NBS indicator typo, absurd XLSX "
-           "dimensions, 200 KB fields, sep= lines, a symlink loop, byte/row/time bounds; the "
-           "key, NaN and duplicate cases also on PostgreSQL)", ("tests/test_bad_input.py",)),
-    Figure("R2", "validation rules on seeded faults and clean demo data; Hidiroglou–Berthelot "
-           "outliers planted in 50 seeded panels",
-           ("tests/test_rules.py",
-            "tests/test_outliers.py::test_r2_planted_outliers_all_flagged_and_no_false_flags"),
-           "HB: {passed_hb}/50 seeded panels with 3 planted outliers each: all flagged, 0 false "
-           "flags on the clean panel"),
-    Figure("R3", "a batch with a failing and a hanging notebook among four good jobs",
-           ("tests/test_batch.py::test_failures_are_reported_and_never_published",),
-           "the 4 other jobs complete; 2/2 failures reported with cell and error (cell 4, "
-           "Timeout); 0 failed outputs published; a retry reruns only the 2"),
-    Figure("R4", "SIGKILL during ingest (3 M-row load), during `statlib build` (4 timed moments; "
-           "rendered, assembled, switched) and `statlib publish` (assembled, staged, recorded, "
-           "switched); concurrent ingests on DuckDB and PostgreSQL; two builds of one period at "
-           "once, stale locks, `.part` leftovers; disk full (small tmpfs) and read-only outputs",
-           ("tests/test_atomicity.py::test_sigkill_during_ingest",
+    Figure(
+        "R1",
+        "malformed inputs (encoding, delimiter, missing/extra/duplicate columns, text "
+        "in numbers, empty file, merged cells, formulas; issue 12: one key spelled twice, "
+        "NaN/inf/1_000/full-width numbers, year 0000, a value cut without line break, "
+        "fractional contributors, hidden XLSX rows, an NBS indicator typo, absurd XLSX "
+        "dimensions, 200 KB fields, sep= lines, a symlink loop, byte/row/time bounds; the "
+        "key, NaN and duplicate cases also on PostgreSQL)",
+        ("tests/test_bad_input.py",),
+    ),
+    Figure(
+        "R2",
+        "validation rules on seeded faults and clean demo data; Hidiroglou–Berthelot "
+        "outliers planted in 50 seeded panels",
+        (
+            "tests/test_rules.py",
+            "tests/test_outliers.py::test_r2_planted_outliers_all_flagged_and_no_false_flags",
+        ),
+        "HB: {passed_hb}/50 seeded panels with 3 planted outliers each: all flagged, 0 false "
+        "flags on the clean panel",
+    ),
+    Figure(
+        "R3",
+        "a batch with a failing and a hanging notebook among four good jobs",
+        ("tests/test_batch.py::test_failures_are_reported_and_never_published",),
+        "the 4 other jobs complete; 2/2 failures reported with cell and error (cell 4, "
+        "Timeout); 0 failed outputs published; a retry reruns only the 2",
+    ),
+    Figure(
+        "R4",
+        "SIGKILL during ingest (3 M-row load), during `statlib build` (4 timed moments; "
+        "rendered, assembled, switched) and `statlib publish` (assembled, staged, recorded, "
+        "switched); concurrent ingests on DuckDB and PostgreSQL; two builds of one period at "
+        "once, stale locks, `.part` leftovers; disk full (small tmpfs) and read-only outputs",
+        (
+            "tests/test_atomicity.py::test_sigkill_during_ingest",
             "tests/test_batch.py::test_sigkill_during_build_leaves_old_or_new",
-            "tests/test_orphans.py", "tests/test_concurrency.py",
-            "tests/test_publish_recovery.py", "tests/test_build_lock.py",
+            "tests/test_orphans.py",
+            "tests/test_concurrency.py",
+            "tests/test_publish_recovery.py",
+            "tests/test_build_lock.py",
             "tests/test_output_safety.py::test_a_small_disk_is_refused_before_any_job_runs",
             "tests/test_output_safety.py::test_a_disk_that_fills_during_the_build_publishes_nothing",
             "tests/test_output_safety.py::"
-            "test_a_read_only_output_folder_is_refused_before_any_job_runs"),
-           "{passed}/{total} kill, lock and disk tests: database equal to the previous state; "
-           "published release and site old or new at every kill moment, never a mix"),
-    Figure("R5", "same inputs built twice, separate processes, other hash seed and clock",
-           ("tests/test_reproducible.py",)),
-    Figure("S1", "disclosure rule boundaries (counts 2/3/4, (n,k) and p% at the limit, "
-           "negative and zero values)", ("tests/test_disclosure_rules.py",)),
-    Figure("S2", "LP audit (scipy HiGHS) of protected tables, linked tables together; every "
-           "suppressed cell of the data portal and the yearbook's county tables",
-           ("tests/test_disclosure_audit.py", "tests/test_portal_disclosure.py"),
-           "S2: {passed}/{total} audit tests pass: primary suppression alone recovered (as "
-           "TRUST §1), after secondary suppression 0 cells recoverable below their protection "
-           "level, linked tables audited together"),
-    Figure("S3", "leak scan of every public and masked byte for confidential and unsafe "
-           "values (every period), unit data and canaries, in every spelling; the edition "
-           "contract on every path that runs a notebook; leaks planted in public notebooks",
-           ("tests/test_leakscan.py", "tests/test_leak_spellings.py",
-            "tests/test_leak_release.py", "tests/test_leak_gate.py",
-            "tests/test_edition_paths.py", "tests/test_edition_contract.py",
-            "tests/test_planted_leaks.py")),
-    Figure("S4", "hostile parameter names and values",
-           ("tests/test_batch.py::test_hostile_release_rejected_before_any_kernel",
+            "test_a_read_only_output_folder_is_refused_before_any_job_runs",
+        ),
+        "{passed}/{total} kill, lock and disk tests: database equal to the previous state; "
+        "published release and site old or new at every kill moment, never a mix",
+    ),
+    Figure(
+        "R5",
+        "same inputs built twice, separate processes, other hash seed and clock",
+        ("tests/test_reproducible.py",),
+    ),
+    Figure(
+        "S1",
+        "disclosure rule boundaries (counts 2/3/4, (n,k) and p% at the limit, "
+        "negative and zero values)",
+        ("tests/test_disclosure_rules.py",),
+    ),
+    Figure(
+        "S2",
+        "LP audit (scipy HiGHS) of protected tables, linked tables together; every "
+        "suppressed cell of the data portal and the yearbook's county tables",
+        ("tests/test_disclosure_audit.py", "tests/test_portal_disclosure.py"),
+        "S2: {passed}/{total} audit tests pass: primary suppression alone recovered (as "
+        "TRUST §1), after secondary suppression 0 cells recoverable below their protection "
+        "level, linked tables audited together",
+    ),
+    Figure(
+        "S3",
+        "leak scan of every public and masked byte for confidential and unsafe "
+        "values (every period), unit data and canaries, in every spelling; the edition "
+        "contract on every path that runs a notebook; leaks planted in public notebooks",
+        (
+            "tests/test_leakscan.py",
+            "tests/test_leak_spellings.py",
+            "tests/test_leak_release.py",
+            "tests/test_leak_gate.py",
+            "tests/test_edition_paths.py",
+            "tests/test_edition_contract.py",
+            "tests/test_planted_leaks.py",
+        ),
+    ),
+    Figure(
+        "S4",
+        "hostile parameter names and values",
+        (
+            "tests/test_batch.py::test_hostile_release_rejected_before_any_kernel",
             "tests/test_batch.py::test_hostile_parameter_value_is_text",
-            "tests/test_hostile_params.py"),
-           "{passed}/{total}: 8 hostile releases (code in names, newline, undeclared, wrong "
-           "types, paths, edition) rejected before a kernel starts; a quoting value stays text "
-           "and runs nothing"),
-    Figure("S5", "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash); "
-           "symbolic links planted at the names statlib writes (build, preview, publish, site)",
-           ("tests/test_batch.py::test_hostile_output_names_stay_inside",
-            "tests/test_output_safety.py::test_planted_symlinks_never_redirect_a_write"),
-           "{passed}/{total} cases (hostile names and planted links): 0 files outside the "
-           "output root"),
-    Figure("S6", "hostile labels (`<script>`, `onerror`, `javascript:`, Markdown links and "
-           "images of local files) in HTML, DOCX, WeChat and the site",
-           ("tests/test_render.py::test_html_page_is_responsive_and_inert",
+            "tests/test_hostile_params.py",
+        ),
+        "{passed}/{total}: 8 hostile releases (code in names, newline, undeclared, wrong "
+        "types, paths, edition) rejected before a kernel starts; a quoting value stays text "
+        "and runs nothing",
+    ),
+    Figure(
+        "S5",
+        "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash); "
+        "symbolic links planted at the names statlib writes (build, preview, publish, site)",
+        (
+            "tests/test_batch.py::test_hostile_output_names_stay_inside",
+            "tests/test_output_safety.py::test_planted_symlinks_never_redirect_a_write",
+        ),
+        "{passed}/{total} cases (hostile names and planted links): 0 files outside the output root",
+    ),
+    Figure(
+        "S6",
+        "hostile labels (`<script>`, `onerror`, `javascript:`, Markdown links and "
+        "images of local files) in HTML, DOCX, WeChat and the site",
+        (
+            "tests/test_render.py::test_html_page_is_responsive_and_inert",
             "tests/test_wechat.py::test_hostile_labels_stay_text",
             "tests/test_wechat.py::test_raw_markup_becomes_text",
             "tests/test_site.py::test_hostile_labels_are_text",
-            "tests/test_hostile_labels.py"),
-           "{passed}/{total} pages (HTML publication, WeChat copy and raw markup, site pages): "
-           "labels rendered as text, 0 active elements"),
+            "tests/test_hostile_labels.py",
+        ),
+        "{passed}/{total} pages (HTML publication, WeChat copy and raw markup, site pages): "
+        "labels rendered as text, 0 active elements",
+    ),
 ]
 
 
@@ -109,17 +160,27 @@ def run(figure: Figure) -> tuple[str, str]:
     present = [t for t in figure.tests if (ROOT / t.split("::")[0]).is_file()]
     if not present:
         return "not yet", "not yet: the tests do not exist"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rA", "-s",
-                           "-p", "no:cacheprovider", *present],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-s", "-p", "no:cacheprovider", *present],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     out = done.stdout
     outcomes = re.findall(r"^(PASSED|FAILED|ERROR|SKIPPED) (\S+)", out, re.M)
     passed = sorted({node for status, node in outcomes if status == "PASSED"})
     total = len({node for _, node in outcomes})
-    printed = list(dict.fromkeys(
-        m.group(1).strip() for m in re.finditer(rf"(?<![\w]){figure.id}: ([^\n]*)", out)))
-    counts = {"passed": len(passed), "total": total,
-              "passed_hb": sum("test_outliers.py" in n for n in passed)}
+    printed = list(
+        dict.fromkeys(
+            m.group(1).strip() for m in re.finditer(rf"(?<![\w]){figure.id}: ([^\n]*)", out)
+        )
+    )
+    counts = {
+        "passed": len(passed),
+        "total": total,
+        "passed_hb": sum("test_outliers.py" in n for n in passed),
+    }
     text = "; ".join(printed)
     if not printed or figure.id in ("R2", "R4", "S5"):
         extra = figure.says.format(**counts).removeprefix(f"{figure.id}: ")

@@ -26,18 +26,21 @@ Link = tuple[str, str]  # (href, label)
 def _page(info: BookInfo, *, title: str, body: str, nav: str, links: str) -> str:
     template = string.Template((TEMPLATES / "page.html").read_text(encoding="utf-8"))
     mark = (
-        '<div class="classification">内部资料　注意保存</div>'
-        if info.edition == "internal"
-        else ""
+        '<div class="classification">内部资料　注意保存</div>' if info.edition == "internal" else ""
     )
     return template.substitute(
-        title=escape(title), edition=escape(info.edition), mark=mark, nav=nav, body=body,
+        title=escape(title),
+        edition=escape(info.edition),
+        mark=mark,
+        nav=nav,
+        body=body,
         links=links,
     )
 
 
-def _nav(info: BookInfo, parts: list[Part], current: int | None, prev: Link | None,
-         next_: Link | None) -> str:
+def _nav(
+    info: BookInfo, parts: list[Part], current: int | None, prev: Link | None, next_: Link | None
+) -> str:
     def step(link: Link | None, rel: str, arrow: str) -> str:
         if link is None and current is None:
             return ""  # the index has no chapter before it
@@ -56,9 +59,9 @@ def _nav(info: BookInfo, parts: list[Part], current: int | None, prev: Link | No
         '<nav class="booknav" aria-label="年鉴导航">\n'
         f'<a class="home" href="index.html">《{escape(info.full_title)}》</a>\n'
         '<span class="steps">'
-        f'{step(prev, "prev", "‹")}'
+        f"{step(prev, 'prev', '‹')}"
         '<a class="contents" href="index.html#contents">目录</a>'
-        f'{step(next_, "next", "›")}</span>\n'
+        f"{step(next_, 'next', '›')}</span>\n"
         '<details class="chapters"><summary>篇章</summary>\n<ol>\n'
         + "\n".join(items)
         + "\n</ol>\n</details>\n</nav>"
@@ -109,8 +112,9 @@ def index_page(info: BookInfo, parts: list[Part], editorial_html: str, pdf_name:
     )
     first = (parts[0].page, parts[0].heading) if parts else None
     nav = _nav(info, parts, None, None, first)
-    return _page(info, title=f"《{info.full_title}》", body=body, nav=nav,
-                 links=_head_links(None, first))
+    return _page(
+        info, title=f"《{info.full_title}》", body=body, nav=nav, links=_head_links(None, first)
+    )
 
 
 def _chapter_ast(part: Part) -> dict[str, Any]:
@@ -144,23 +148,27 @@ def chapter_page(info: BookInfo, parts: list[Part], i: int) -> str:
     part = parts[i]
     prev = (parts[i - 1].page, parts[i - 1].heading) if i > 0 else ("index.html", "封面和目录")
     next_ = (parts[i + 1].page, parts[i + 1].heading) if i + 1 < len(parts) else None
-    body = _pandoc.write(_chapter_ast(part), "html5", _ARGS,
-                         what=f"{part.chapter.file} → book page").decode("utf-8")
+    body = _pandoc.write(
+        _chapter_ast(part), "html5", _ARGS, what=f"{part.chapter.file} → book page"
+    ).decode("utf-8")
     listed = "\n".join(
-        f'<li><a href="#{r.anchor}">{escape(r.label)} {escape(r.title)}</a></li>'
-        for r in part.refs
+        f'<li><a href="#{r.anchor}">{escape(r.label)} {escape(r.title)}</a></li>' for r in part.refs
     )
     head = (
         '<header class="chapter-head">\n'
-        f'<h1>{escape(part.heading)}</h1>\n'
+        f"<h1>{escape(part.heading)}</h1>\n"
         f'<p class="en">{escape(part.chapter.title_en)}</p>\n</header>\n'
         f'<nav class="chapter-tables" aria-label="本章表格">\n<p>本章表格</p>\n<ul>\n{listed}\n'
         "</ul>\n</nav>\n"
     )
     nav = _nav(info, parts, part.chapter.number, prev, next_)
-    return _page(info, title=f"{part.heading} - 《{info.full_title}》",
-                 body=head + "<main>\n" + body + "</main>", nav=nav,
-                 links=_head_links(prev, next_))
+    return _page(
+        info,
+        title=f"{part.heading} - 《{info.full_title}》",
+        body=head + "<main>\n" + body + "</main>",
+        nav=nav,
+        links=_head_links(prev, next_),
+    )
 
 
 def markdown_to_html(text: str, *, what: str) -> str:
@@ -169,8 +177,9 @@ def markdown_to_html(text: str, *, what: str) -> str:
     return _pandoc.run(args, text.encode("utf-8"), what=what).decode("utf-8")
 
 
-def write_site(info: BookInfo, parts: list[Part], editorial_md: str, target: Path,
-               pdf_name: str) -> list[Path]:
+def write_site(
+    info: BookInfo, parts: list[Part], editorial_md: str, target: Path, pdf_name: str
+) -> list[Path]:
     """Write ``book.css``, ``index.html`` and ``NN.html`` into ``target``; returns the pages."""
     css = (_pandoc.templates_dir() / "html" / "style.css").read_text(encoding="utf-8")
     css += "\n" + (TEMPLATES / "book.css").read_text(encoding="utf-8")

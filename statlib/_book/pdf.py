@@ -67,8 +67,12 @@ def book_json(info: BookInfo, parts: list[Part]) -> dict[str, Any]:
         "pub_year": info.pub_year,
         "edition": info.edition,
         "chapters": [
-            {"number": p.chapter.number, "heading": p.heading, "title": p.chapter.title,
-             "title_en": p.chapter.title_en}
+            {
+                "number": p.chapter.number,
+                "heading": p.heading,
+                "title": p.chapter.title,
+                "title_en": p.chapter.title_en,
+            }
             for p in parts
         ],
     }
@@ -97,8 +101,9 @@ def book_source(info: BookInfo, parts: list[Part], editorial_md: str, root: Path
     return "\n".join(lines) + "\n"
 
 
-def write_book_pdf(info: BookInfo, parts: list[Part], editorial_md: str, root: Path,
-                   path: Path) -> Path:
+def write_book_pdf(
+    info: BookInfo, parts: list[Part], editorial_md: str, root: Path, path: Path
+) -> Path:
     """Compile the book's PDF at ``path``; ``root`` holds the chapters' media (Typst's root)."""
     fonts.font_files()  # a clear ConfigError when the shipped fonts are missing
     source = book_source(info, parts, editorial_md, root)

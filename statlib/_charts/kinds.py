@@ -46,8 +46,16 @@ def _label_points(ax: Axes, x: Any, values: np.ndarray, decimals: int, *, lift: 
     """Each finite point of the highlighted line labelled with its value, just above it."""
     for xi, v in zip(x, values, strict=True):
         if math.isfinite(v):
-            ax.annotate(fmt(v, decimals), (xi, v), xytext=(0, lift), textcoords="offset points",
-                        ha="center", va="bottom", color=HIGHLIGHT, fontsize="small")
+            ax.annotate(
+                fmt(v, decimals),
+                (xi, v),
+                xytext=(0, lift),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                color=HIGHLIGHT,
+                fontsize="small",
+            )
 
 
 def _zero_line(ax: Axes, values: np.ndarray, *, horizontal: bool = True) -> None:

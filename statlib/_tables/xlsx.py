@@ -147,7 +147,8 @@ def save_xlsx(wb: Workbook, target: str | Path | IO[bytes]) -> None:
             if info.filename == "docProps/core.xml":  # openpyxl stamps the clock on save
                 data = _MODIFIED.sub(
                     rb"\g<1>" + _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
-                    data)
+                    data,
+                )
             dst.writestr(fixed, data)
     payload = out.getvalue()
     if isinstance(target, str | os.PathLike):

@@ -57,9 +57,14 @@ class BuildReport:
 
     def summary(self) -> dict[str, Any]:
         return {
-            "period": self.period, "release": self.release, "published": self.published,
-            "built": len(self.built), "cached": len(self.cached), "failed": self.failed,
-            "seconds": round(self.seconds, 3), "notes": self.notes,
+            "period": self.period,
+            "release": self.release,
+            "published": self.published,
+            "built": len(self.built),
+            "cached": len(self.cached),
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "notes": self.notes,
         }
 
 
@@ -82,12 +87,20 @@ def default_release(root: Path | None = None, period: str | None = None) -> Path
     return max(files, key=period_of)
 
 
-def build(params: Path | str | None = None, *, period: str | None = None,
-          only: Sequence[str] = (), workers: int | None = None, cluster: str | None = None,
-          retry_failed: bool = False, timeout: float = 300,
-          overrides: Sequence[tuple[str, str, str]] = (), rules: Path | None = None,
-          on_done: Callable[[Job, JobResult], None] | None = None,
-          on_plan: Callable[[list[Job], list[Job]], None] | None = None) -> BuildReport:
+def build(
+    params: Path | str | None = None,
+    *,
+    period: str | None = None,
+    only: Sequence[str] = (),
+    workers: int | None = None,
+    cluster: str | None = None,
+    retry_failed: bool = False,
+    timeout: float = 300,
+    overrides: Sequence[tuple[str, str, str]] = (),
+    rules: Path | None = None,
+    on_done: Callable[[Job, JobResult], None] | None = None,
+    on_plan: Callable[[list[Job], list[Job]], None] | None = None,
+) -> BuildReport:
     """Build a release: plan, skip cached jobs, run the rest, publish atomically.
 
     The validation rules (``rules/``) are confronted with the data of the period while the jobs
@@ -122,25 +135,53 @@ def build(params: Path | str | None = None, *, period: str | None = None,
                 fsio.real_inside(work_root, entry)  # a planted link is refused
         fsio.real_inside(outputs, outputs / "index.html")
         if removed:
-            notes.append(f"removed {len(removed)} unfinished release folder(s) of a dead build "
-                         f"of {period}: {', '.join(removed)}")
-        report = _build_locked(release_file, planned, jobs, period, outputs, work_root, work,
-                               retry_failed=retry_failed, workers=workers, cluster=cluster,
-                               timeout=timeout, overrides=overrides, rules=rules,
-                               on_done=on_done, on_plan=on_plan, started=started)
+            notes.append(
+                f"removed {len(removed)} unfinished release folder(s) of a dead build "
+                f"of {period}: {', '.join(removed)}"
+            )
+        report = _build_locked(
+            release_file,
+            planned,
+            jobs,
+            period,
+            outputs,
+            work_root,
+            work,
+            retry_failed=retry_failed,
+            workers=workers,
+            cluster=cluster,
+            timeout=timeout,
+            overrides=overrides,
+            rules=rules,
+            on_done=on_done,
+            on_plan=on_plan,
+            started=started,
+        )
         report.notes[:0] = notes
         return report
     finally:
         lock.release()
 
 
-def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], period: str,
-                  outputs: Path, work_root: Path, work: Path, *, retry_failed: bool,
-                  workers: int | None, cluster: str | None, timeout: float,
-                  overrides: Sequence[tuple[str, str, str]], rules: Path | None,
-                  on_done: Callable[[Job, JobResult], None] | None,
-                  on_plan: Callable[[list[Job], list[Job]], None] | None,
-                  started: float) -> BuildReport:
+def _build_locked(
+    release_file: Path,
+    planned: list[Job],
+    jobs: list[Job],
+    period: str,
+    outputs: Path,
+    work_root: Path,
+    work: Path,
+    *,
+    retry_failed: bool,
+    workers: int | None,
+    cluster: str | None,
+    timeout: float,
+    overrides: Sequence[tuple[str, str, str]],
+    rules: Path | None,
+    on_done: Callable[[Job, JobResult], None] | None,
+    on_plan: Callable[[list[Job], list[Job]], None] | None,
+    started: float,
+) -> BuildReport:
     """The build proper, run while the period's lock is held."""
     from statlib.store import open_store
 
@@ -156,8 +197,10 @@ def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], perio
         data_vintage = store.latest_vintage()
     previous = current_release(outputs, period)
     old_manifest = _manifest(previous)
-    keys = {j.id: cache_mod.static_key(j.notebook, j.parameters, j.formats, code, templates)
-            for j in jobs}
+    keys = {
+        j.id: cache_mod.static_key(j.notebook, j.parameters, j.formats, code, templates)
+        for j in jobs
+    }
     hits: dict[str, dict[str, Any]] = {}
     for job in jobs:
         record = cache.hit(job.id, keys[job.id], versions)
@@ -166,8 +209,7 @@ def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], perio
     todo = [j for j in jobs if j.id not in hits]
     if on_plan is not None:
         on_plan(jobs, todo)
-    report = BuildReport(period, str(previous) if previous else None,
-                         cached=sorted(hits))
+    report = BuildReport(period, str(previous) if previous else None, cached=sorted(hits))
     if not todo and previous is not None and not retry_failed:
         report.seconds = time.perf_counter() - started
         return report  # up to date: nothing to run, nothing to publish
@@ -194,9 +236,15 @@ def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], perio
         stage = work / "stage"
         fsio.remove_tree(work_root, stage)
         fsio.mkdir(work_root, stage)
-        results = execute_jobs(todo, stage, work / "failed",
-                               workers=workers or os.cpu_count() or 1, cluster=cluster,
-                               timeout=timeout, on_done=done)
+        results = execute_jobs(
+            todo,
+            stage,
+            work / "failed",
+            workers=workers or os.cpu_count() or 1,
+            cluster=cluster,
+            timeout=timeout,
+            on_done=done,
+        )
         checked = check.result()  # CheckError here: nothing is published
         leaked = [hit for future in sources for hit in future.result()]
     crash_point("build:rendered")
@@ -221,33 +269,55 @@ def _build_locked(release_file: Path, planned: list[Job], jobs: list[Job], perio
             for rel, path in result.files.items():
                 files[rel] = Path(path)
             jobs_meta[job.id] = {
-                "series": job.series, "region": job.region, "edition": job.edition,
-                "parameters": job.parameters, "files": sorted(result.files),
+                "series": job.series,
+                "region": job.region,
+                "edition": job.edition,
+                "parameters": job.parameters,
+                "files": sorted(result.files),
                 "reads": {c: versions.get(c, 0) for c in result.reads},
                 "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
-                "kernel": result.kernel, "status": "built",
+                "kernel": result.kernel,
+                "status": "built",
             }
         else:
-            report.failed.append({"job": job.id, "cell": result.cell,
-                                  "error": result.error.strip(), "notebook": result.kept})
+            report.failed.append(
+                {
+                    "job": job.id,
+                    "cell": result.cell,
+                    "error": result.error.strip(),
+                    "notebook": result.kept,
+                }
+            )
     manifest = {
-        "period": period, "release_file": release_file.name, "statlib_version": __version__,
-        "code_version": code, "templates_version": templates, "data_vintage": data_vintage,
-        "jobs": jobs_meta, "checks": checked,
+        "period": period,
+        "release_file": release_file.name,
+        "statlib_version": __version__,
+        "code_version": code,
+        "templates_version": templates,
+        "data_vintage": data_vintage,
+        "jobs": jobs_meta,
+        "checks": checked,
     }
     if files:
-        final = publish_release(outputs, period, files, manifest,
-                                verify=lambda folder: _leak_scan(folder, scanned))
+        final = publish_release(
+            outputs, period, files, manifest, verify=lambda folder: _leak_scan(folder, scanned)
+        )
         report.release, report.published = str(final), True
         for job in todo:
             meta = jobs_meta.get(job.id, {})
             if meta.get("status") == "built":
-                cache.put(job.id, {"key": keys[job.id], "reads": meta["reads"],
-                                   "files": {rel: sha256_file(final / rel)
-                                             for rel in meta["files"]}})
+                cache.put(
+                    job.id,
+                    {
+                        "key": keys[job.id],
+                        "reads": meta["reads"],
+                        "files": {rel: sha256_file(final / rel) for rel in meta["files"]},
+                    },
+                )
         write_site_index(outputs)
-    fsio.write_text(work_root, last_path,
-                    json.dumps(report.summary(), ensure_ascii=False, indent=2))
+    fsio.write_text(
+        work_root, last_path, json.dumps(report.summary(), ensure_ascii=False, indent=2)
+    )
     fsio.remove_tree(work_root, stage)
     report.seconds = time.perf_counter() - started
     return report
@@ -260,8 +330,9 @@ def _yield_cpu() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
-def _check(period: str, overrides: Sequence[tuple[str, str, str]],
-           rules: Path | None) -> dict[str, Any]:
+def _check(
+    period: str, overrides: Sequence[tuple[str, str, str]], rules: Path | None
+) -> dict[str, Any]:
     """Confront the validation rules; raise CheckError on a blocking failure not overridden."""
     from statlib.checks import confront, load_rules, override
     from statlib.store import open_store
@@ -279,9 +350,13 @@ def _check(period: str, overrides: Sequence[tuple[str, str, str]],
             f"{len(blocking)} blocking validation rule(s) fail for {period}; nothing was built.\n"
             + report.summary_text(max_records=5)
             + "\ncorrect the data, or override a rule with a reason: "
-              "statlib build --override RULE_ID='reason' --who NAME")
-    return {"rules": str(folder.name), "counts": report.counts().to_dict("records"),
-            "overrides": [{"rule": r, "reason": why, "who": who} for r, why, who in overrides]}
+            "statlib build --override RULE_ID='reason' --who NAME"
+        )
+    return {
+        "rules": str(folder.name),
+        "counts": report.counts().to_dict("records"),
+        "overrides": [{"rule": r, "reason": why, "who": who} for r, why, who in overrides],
+    }
 
 
 def _leak_scan(folder: Path, scanned: Scanned) -> None:

@@ -39,8 +39,9 @@ def templates_version() -> str:
     return _hash_tree(config.project_root() / "templates", ["*.*"])[:16]
 
 
-def static_key(notebook: Path, parameters: dict[str, Any], formats: Iterable[str],
-               code: str, templates: str) -> str:
+def static_key(
+    notebook: Path, parameters: dict[str, Any], formats: Iterable[str], code: str, templates: str
+) -> str:
     digest = hashlib.sha256()
     digest.update(notebook.read_bytes())
     digest.update(json.dumps(parameters, sort_keys=True, ensure_ascii=False).encode())
@@ -52,7 +53,8 @@ def static_key(notebook: Path, parameters: dict[str, Any], formats: Iterable[str
 def data_versions(store: Any) -> dict[str, int]:
     """Latest vintage per indicator, and for unit-level tables the latest vintage overall."""
     frame = store.backend.query(
-        "SELECT indicator, max(vintage) AS v FROM observation GROUP BY indicator")
+        "SELECT indicator, max(vintage) AS v FROM observation GROUP BY indicator"
+    )
     versions = {str(k): int(v) for k, v in zip(frame["indicator"], frame["v"], strict=True)}
     latest = store.latest_vintage()
     versions["table:enterprise"] = versions["table:survey_response"] = latest
@@ -78,8 +80,9 @@ class Cache:
             return None
 
     def put(self, job_id: str, record: dict[str, Any]) -> None:
-        fsio.write_text(self.root, self._path(job_id),
-                        json.dumps(record, ensure_ascii=False, sort_keys=True))
+        fsio.write_text(
+            self.root, self._path(job_id), json.dumps(record, ensure_ascii=False, sort_keys=True)
+        )
 
     def hit(self, job_id: str, key: str, versions: dict[str, int]) -> dict[str, Any] | None:
         """The record if the static key matches and every indicator read is unchanged."""

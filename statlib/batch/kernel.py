@@ -79,8 +79,9 @@ class _TiedKernelManager(KernelManager):
 class WarmKernel:
     """One kernel that runs many jobs, one at a time, each in a clean namespace."""
 
-    def __init__(self, kernel_name: str = "python3", cwd: Path | None = None,
-                 edition: str | None = None) -> None:
+    def __init__(
+        self, kernel_name: str = "python3", cwd: Path | None = None, edition: str | None = None
+    ) -> None:
         self.kernel_name = kernel_name
         self.cwd = cwd
         self.edition = edition
@@ -90,8 +91,11 @@ class WarmKernel:
 
     def _start(self) -> None:
         # ipc sockets in a private folder: no TCP port, nothing reachable from another host
-        self.km = _TiedKernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                ip=str(Path(tempfile.mkdtemp(prefix="statlib-kernel-")) / "k"))
+        self.km = _TiedKernelManager(
+            kernel_name=self.kernel_name,
+            transport="ipc",
+            ip=str(Path(tempfile.mkdtemp(prefix="statlib-kernel-")) / "k"),
+        )
         kw: dict[str, Any] = {"cwd": str(self.cwd)} if self.cwd is not None else {}
         if self.edition is not None:  # the store in this kernel serves this edition only
             kw["env"] = {**os.environ, "STATLIB_EDITION": self.edition}
@@ -108,14 +112,21 @@ class WarmKernel:
             if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
                 out.append(msg["content"]["text"])
 
-        reply = self.kc.execute_interactive(code, timeout=timeout, output_hook=hook,
-                                            store_history=False)
+        reply = self.kc.execute_interactive(
+            code, timeout=timeout, output_hook=hook, store_history=False
+        )
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
         return "".join(out)
 
-    def run(self, notebook: Path, parameters: dict[str, Any], *, timeout: float = 300,
-            cwd: Path | None = None) -> tuple[nbformat.NotebookNode, list[str], float]:
+    def run(
+        self,
+        notebook: Path,
+        parameters: dict[str, Any],
+        *,
+        timeout: float = 300,
+        cwd: Path | None = None,
+    ) -> tuple[nbformat.NotebookNode, list[str], float]:
         """Execute ``notebook`` with ``parameters`` injected; returns (executed notebook,
         indicators read, seconds). Raises JobFailure with the failing cell."""
         if self.km is None or not self.km.is_alive():
@@ -126,9 +137,15 @@ class WarmKernel:
             cell.metadata.setdefault("tags", [])
         nb.metadata["papermill"] = {}
         nb = parameterize_notebook(nb, parameters, report_mode=False)
-        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout,
-                                allow_errors=False, record_timing=False,
-                                resources={"metadata": {"path": str(cwd or notebook.parent)}})
+        client = NotebookClient(
+            nb,
+            km=self.km,
+            kernel_name=self.kernel_name,
+            timeout=timeout,
+            allow_errors=False,
+            record_timing=False,
+            resources={"metadata": {"path": str(cwd or notebook.parent)}},
+        )
         client.kc = self.kc
         started = time.perf_counter()
         expired = threading.Event()
@@ -152,8 +169,9 @@ class WarmKernel:
             cell = _failed_cell(nb)
             if expired.is_set():
                 self.restart()
-                raise JobFailure(cell, "Timeout", f"the job exceeded its {timeout:.0f} s",
-                                 notebook=nb) from None
+                raise JobFailure(
+                    cell, "Timeout", f"the job exceeded its {timeout:.0f} s", notebook=nb
+                ) from None
             if isinstance(exc, CellExecutionError):
                 raise JobFailure(cell, exc.ename, exc.evalue, str(exc), nb) from None
             self.restart()

@@ -24,8 +24,14 @@ from statlib.batch.safety import inside, slug
 from statlib.errors import StatlibError, UnsafePathError
 from statlib.ingest.base import sha256_of as sha256_file
 
-__all__ = ["check_release_link", "clean_parts", "current_release", "publish_release",
-           "sha256_file", "write_site_index"]
+__all__ = [
+    "check_release_link",
+    "clean_parts",
+    "current_release",
+    "publish_release",
+    "sha256_file",
+    "write_site_index",
+]
 
 KEEP = 2  # releases kept per period (the current one and the one before)
 
@@ -38,9 +44,13 @@ def current_release(outputs: Path, period: str) -> Path | None:
     return link.resolve()
 
 
-def publish_release(outputs: Path, period: str, files: dict[str, Path],
-                    manifest: dict[str, Any],
-                    verify: Callable[[Path], object] | None = None) -> Path:
+def publish_release(
+    outputs: Path,
+    period: str,
+    files: dict[str, Path],
+    manifest: dict[str, Any],
+    verify: Callable[[Path], object] | None = None,
+) -> Path:
     """Assemble ``files`` (release-relative name → source file) and switch to them atomically.
 
     ``verify(folder)`` runs on the assembled release before the switch (the leak scan); if it
@@ -61,8 +71,11 @@ def publish_release(outputs: Path, period: str, files: dict[str, Path],
             entries[rel] = {"sha256": sha256_file(target), "bytes": target.stat().st_size}
         manifest = {**manifest, "files": entries}
         _verify(building, entries)
-        fsio.write_text(outputs, building / "manifest.json",
-                        json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True))
+        fsio.write_text(
+            outputs,
+            building / "manifest.json",
+            json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True),
+        )
         if verify is not None:
             verify(building)
         with fsio.guard(building):
@@ -84,7 +97,8 @@ def check_release_link(outputs: Path, period: str) -> Path:
     if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
         raise UnsafePathError(
             f"{link} is not a release link statlib made — move it aside; statlib "
-            "publishes each period as a link to outputs/.releases/")
+            "publishes each period as a link to outputs/.releases/"
+        )
     return link
 
 
@@ -113,10 +127,16 @@ def _own(prefix: str) -> re.Pattern[str]:
 def _prune(outputs: Path, prefix: str, keep: Path) -> None:
     releases = outputs / ".releases"
     own = _own(prefix)
-    old = sorted((p for p in releases.iterdir()
-                  if own.match(p.name) and p.name != keep.name and not p.is_symlink()),
-                 key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in old[KEEP - 1:]:
+    old = sorted(
+        (
+            p
+            for p in releases.iterdir()
+            if own.match(p.name) and p.name != keep.name and not p.is_symlink()
+        ),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for path in old[KEEP - 1 :]:
         fsio.remove_tree(outputs, path)
 
 
@@ -129,8 +149,12 @@ def clean_parts(outputs: Path, period: str) -> list[str]:
     own = _own(slug(period))
     removed = []
     for path in sorted(releases.iterdir()):
-        if path.name.startswith(".") and path.name.endswith(".part") \
-                and own.match(path.name[1:-5]) and fsio.remove_tree(outputs, path):
+        if (
+            path.name.startswith(".")
+            and path.name.endswith(".part")
+            and own.match(path.name[1:-5])
+            and fsio.remove_tree(outputs, path)
+        ):
             removed.append(path.name)
     return removed
 
@@ -148,7 +172,7 @@ def write_site_index(outputs: Path) -> Path:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         items = "".join(
             f'<li><a href="{html.escape(link.name)}/{html.escape(rel)}">{html.escape(rel)}</a>'
-            f' <small>{entry["sha256"][:12]}</small></li>'
+            f" <small>{entry['sha256'][:12]}</small></li>"
             for rel, entry in sorted(manifest["files"].items())
         )
         rows.append(f"<section><h2>{html.escape(link.name)}</h2><ul>{items}</ul></section>")

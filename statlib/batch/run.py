@@ -59,8 +59,10 @@ class BuildInterrupted(StatlibError):
         self.signum = signum
         self.exit_code = 128 + signum
         name = signal.Signals(signum).name
-        super().__init__(f"the build was stopped by {name}: its workers and kernels were "
-                         "stopped, nothing was published — run statlib build again")
+        super().__init__(
+            f"the build was stopped by {name}: its workers and kernels were "
+            "stopped, nothing was published — run statlib build again"
+        )
 
 
 @dataclass
@@ -117,8 +119,9 @@ def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
         nbformat.write(nb, executed)
         result.notebook = str(executed)
         t = time.perf_counter()
-        made = render(executed, to=list(job.formats), edition=job.edition, out=job_stage / "out",
-                      scan=False)  # the release gate scans every public byte
+        made = render(
+            executed, to=list(job.formats), edition=job.edition, out=job_stage / "out", scan=False
+        )  # the release gate scans every public byte
         result.seconds["render"] = time.perf_counter() - t
         for _fmt, path in sorted(made.items()):
             rel = f"{job.folder}/{Path(path).name}"
@@ -148,18 +151,28 @@ def _shutdown_kernel() -> None:
         _KERNELS.popitem()[1].shutdown()
 
 
-def execute_jobs(jobs: Sequence[Job], stage: Path, failed: Path, *, workers: int,
-                 cluster: str | None = None, timeout: float = 300,
-                 on_done: Callable[[Job, JobResult], None] | None = None) -> list[JobResult]:
+def execute_jobs(
+    jobs: Sequence[Job],
+    stage: Path,
+    failed: Path,
+    *,
+    workers: int,
+    cluster: str | None = None,
+    timeout: float = 300,
+    on_done: Callable[[Job, JobResult], None] | None = None,
+) -> list[JobResult]:
     """Run ``jobs`` and return their results in the jobs' order."""
     if not jobs:
         return []
     args = (str(stage), str(failed), timeout)
     ordered = sorted(jobs, key=lambda j: (j.edition, j.series, j.region or ""))
     results: dict[str, JobResult] = {}
-    with _interruptible(), contextlib.closing(
+    with (
+        _interruptible(),
+        contextlib.closing(
             _on_dask(ordered, cluster, args) if cluster else _on_pool(ordered, workers, args)
-    ) as finished:  # closed on any error: the workers are stopped, not waited for
+        ) as finished,
+    ):  # closed on any error: the workers are stopped, not waited for
         for job, result in finished:
             results[job.id] = result
             if on_done is not None:
@@ -193,8 +206,10 @@ def lane_sizes(counts: dict[str, int], workers: int) -> dict[str, int]:
     0 = the edition waits for a worker to come free."""
     sizes = {edition: 0 for edition in counts}
     for _ in range(min(workers, sum(counts.values()))):
-        edition = max((e for e in counts if sizes[e] < counts[e]),
-                      key=lambda e: (counts[e] / (sizes[e] + 1), -sizes[e], counts[e]))
+        edition = max(
+            (e for e in counts if sizes[e] < counts[e]),
+            key=lambda e: (counts[e] / (sizes[e] + 1), -sizes[e], counts[e]),
+        )
         sizes[edition] += 1
     return sizes
 
@@ -254,9 +269,12 @@ class _Lanes:
         # the workers are started by this thread (on submit): their parent-death signal is
         # tied to it, so it is set only when this is the main thread (see _lifeline)
         main = threading.current_thread() is threading.main_thread()
-        pool = ProcessPoolExecutor(max_workers=size, initializer=_worker_init,
-                                   initargs=(edition, cwd, os.getpid(), main),
-                                   mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            max_workers=size,
+            initializer=_worker_init,
+            initargs=(edition, cwd, os.getpid(), main),
+            mp_context=multiprocessing.get_context("spawn"),
+        )
         self.lanes.append(_Lane(edition, size, pool))
 
     def _feed(self) -> None:
@@ -281,11 +299,15 @@ class _Lanes:
     def _open_free(self) -> None:
         """Give free workers to editions waiting: one without a lane first, then one with at
         least two jobs queued (worth a kernel start)."""
-        used = sum(len(lane.running) if lane.broken or not self.queues[lane.edition]
-                   else lane.size for lane in self.lanes)
+        used = sum(
+            len(lane.running) if lane.broken or not self.queues[lane.edition] else lane.size
+            for lane in self.lanes
+        )
         free = self.workers - used
-        waiting = sorted((e for e, q in self.queues.items() if q),
-                         key=lambda e: (self._served(e), -len(self.queues[e])))
+        waiting = sorted(
+            (e for e, q in self.queues.items() if q),
+            key=lambda e: (self._served(e), -len(self.queues[e])),
+        )
         for edition in waiting:
             queued = len(self.queues[edition])
             size = min(free, queued - 1 if self._served(edition) else queued)
@@ -345,20 +367,21 @@ def _result_of(job: Job, future: Future[JobResult]) -> JobResult:
         return JobResult(job.id, ok=False, error=f"worker failed: {type(exc).__name__}: {exc}")
 
 
-def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple
-             ) -> Iterator[tuple[Job, JobResult]]:
+def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple) -> Iterator[tuple[Job, JobResult]]:
     from dask.distributed import Client, LocalCluster, as_completed
 
     local = None
     if cluster == "local":
-        local = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                             dashboard_address=None)
+        local = LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         client = Client(local)
     else:
         client = Client(cluster)
     try:
-        futures = {client.submit(run_job, job, *args, key=f"job-{job.id}", pure=False): job
-                   for job in jobs}
+        futures = {
+            client.submit(run_job, job, *args, key=f"job-{job.id}", pure=False): job for job in jobs
+        }
         for future in as_completed(futures):
             job = futures[future]
             try:

@@ -23,8 +23,12 @@ if TYPE_CHECKING:
     from statlib.checks.rules import Rule
 
 OPS: dict[str, Callable[[float, float], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": lambda a, b: math.isclose(a, b, abs_tol=1e-9), "!=": lambda a, b: a != b,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": lambda a, b: math.isclose(a, b, abs_tol=1e-9),
+    "!=": lambda a, b: a != b,
 }
 _EPS = 1e-9
 _SPAN_FIRST = {"M": 0, "Q": 2, "A": 11}
@@ -72,8 +76,11 @@ class Context:
             if key in sel:
                 keep &= cat[key].isin(_listify(sel[key]))
         if "growth_of" in sel:
-            keep &= cat["growth_of"].astype(str) != "" if sel["growth_of"] == "any" else (
-                cat["growth_of"].isin(_listify(sel["growth_of"])))
+            keep &= (
+                cat["growth_of"].astype(str) != ""
+                if sel["growth_of"] == "any"
+                else (cat["growth_of"].isin(_listify(sel["growth_of"])))
+            )
         exclude = {self.store.indicator(str(s)).code for s in _listify(sel.get("exclude", []))}
         return [c for c in cat.index[keep] if c not in exclude]
 
@@ -105,13 +112,20 @@ class Context:
         """Latest observations (all periods) of the indicators × regions, with ``month`` end."""
         key = (tuple(sorted(set(inds))), tuple(sorted(set(regs))))
         if key not in self._obs:
-            frame = self.store.observations(list(key[0]), list(key[1])) if all(key) else (
-                pd.DataFrame(columns=["indicator", "region", "period", "vintage", "value",
-                                      "flags"]))
+            frame = (
+                self.store.observations(list(key[0]), list(key[1]))
+                if all(key)
+                else (
+                    pd.DataFrame(
+                        columns=["indicator", "region", "period", "vintage", "value", "flags"]
+                    )
+                )
+            )
             frame = frame.astype({"period": object, "indicator": object, "region": object})
             for col in ("period", "indicator", "region"):  # object dtype: iterated row by row
-                frame[col] = pd.Series([str(v) for v in frame[col]], index=frame.index,
-                                       dtype=object)
+                frame[col] = pd.Series(
+                    [str(v) for v in frame[col]], index=frame.index, dtype=object
+                )
             frame["value"] = frame["value"].astype(float)
             frame["end"] = [span(p)[1] for p in frame["period"]]
             self._obs[key] = frame
@@ -155,22 +169,48 @@ class _Tally:
     def absent(self) -> None:
         self.missing += 1
 
-    def fail(self, indicator: str, region: str, period: str, values: dict[str, float | None],
-             expected: float | str | None, message: str, difference: float | None = None,
-             vintage: Any = None) -> None:
+    def fail(
+        self,
+        indicator: str,
+        region: str,
+        period: str,
+        values: dict[str, float | None],
+        expected: float | str | None,
+        message: str,
+        difference: float | None = None,
+        vintage: Any = None,
+    ) -> None:
         v = None if vintage is None or pd.isna(vintage) else int(vintage)
-        self.failures.append(Failure(
-            rule=self.rule.id, indicator=indicator, region=region, period=period,
-            values=values, expected=expected, difference=difference, vintage=v,
-            source=self.context.source(v) if v is not None else "", message=message))
+        self.failures.append(
+            Failure(
+                rule=self.rule.id,
+                indicator=indicator,
+                region=region,
+                period=period,
+                values=values,
+                expected=expected,
+                difference=difference,
+                vintage=v,
+                source=self.context.source(v) if v is not None else "",
+                message=message,
+            )
+        )
 
     def result(self) -> RuleResult:
         r = self.rule
         fails = len(self.failures)
-        return RuleResult(rule=r.id, type=r.type, severity=r.severity, description=r.description,
-                          file=r.file, items=self.passes + fails + self.missing,
-                          passes=self.passes, fails=fails, missing=self.missing,
-                          failures=tuple(self.failures))
+        return RuleResult(
+            rule=r.id,
+            type=r.type,
+            severity=r.severity,
+            description=r.description,
+            file=r.file,
+            items=self.passes + fails + self.missing,
+            passes=self.passes,
+            fails=fails,
+            missing=self.missing,
+            failures=tuple(self.failures),
+        )
 
 
 def _listify(value: Any) -> list[Any]:
@@ -183,9 +223,11 @@ _REGISTRY: dict[str, Evaluator] = {}
 
 def register(rule_type: str) -> Callable[[Evaluator], Evaluator]:
     """Register the evaluator of a rule type."""
+
     def wrap(fn: Evaluator) -> Evaluator:
         _REGISTRY[rule_type] = fn
         return fn
+
     return wrap
 
 

@@ -19,8 +19,18 @@ import pandas as pd
 __all__ = ["Failure", "Override", "Report", "RuleResult"]
 
 RECORD_COLUMNS = [
-    "rule", "severity", "type", "indicator", "region", "period", "values", "expected",
-    "difference", "vintage", "source", "message",
+    "rule",
+    "severity",
+    "type",
+    "indicator",
+    "region",
+    "period",
+    "values",
+    "expected",
+    "difference",
+    "vintage",
+    "source",
+    "message",
 ]
 
 
@@ -113,8 +123,9 @@ class Report:
         that found a fault.
         """
         done = self.overridden()
-        return [r for r in self.results
-                if r.severity == "blocking" and not r.ok and r.rule not in done]
+        return [
+            r for r in self.results if r.severity == "blocking" and not r.ok and r.rule not in done
+        ]
 
     def failures(self) -> list[Failure]:
         return [f for r in self.results for f in r.failures]
@@ -125,14 +136,36 @@ class Report:
     def counts(self) -> pd.DataFrame:
         """One row per rule: severity, items, passes, fails, missing, errors, overridden."""
         done = self.overridden()
-        rows = [{
-            "rule": r.rule, "type": r.type, "severity": r.severity, "items": r.items,
-            "passes": r.passes, "fails": r.fails, "missing": r.missing,
-            "errors": len(r.errors), "overridden": r.rule in done, "description": r.description,
-        } for r in self.results]
-        return pd.DataFrame(rows, columns=[
-            "rule", "type", "severity", "items", "passes", "fails", "missing", "errors",
-            "overridden", "description"])
+        rows = [
+            {
+                "rule": r.rule,
+                "type": r.type,
+                "severity": r.severity,
+                "items": r.items,
+                "passes": r.passes,
+                "fails": r.fails,
+                "missing": r.missing,
+                "errors": len(r.errors),
+                "overridden": r.rule in done,
+                "description": r.description,
+            }
+            for r in self.results
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "rule",
+                "type",
+                "severity",
+                "items",
+                "passes",
+                "fails",
+                "missing",
+                "errors",
+                "overridden",
+                "description",
+            ],
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Every failing record, one row each (``values`` as a compact JSON object)."""
@@ -151,13 +184,23 @@ class Report:
         payload = {
             "period": self.period,
             "blocking_failures": [r.rule for r in self.blocking_failures()],
-            "rules": [{
-                "rule": r.rule, "type": r.type, "severity": r.severity,
-                "description": r.description, "file": r.file, "items": r.items,
-                "passes": r.passes, "fails": r.fails, "missing": r.missing,
-                "errors": list(r.errors), "overridden": r.rule in done,
-                "failures": [f.to_dict() for f in r.failures],
-            } for r in self.results],
+            "rules": [
+                {
+                    "rule": r.rule,
+                    "type": r.type,
+                    "severity": r.severity,
+                    "description": r.description,
+                    "file": r.file,
+                    "items": r.items,
+                    "passes": r.passes,
+                    "fails": r.fails,
+                    "missing": r.missing,
+                    "errors": list(r.errors),
+                    "overridden": r.rule in done,
+                    "failures": [f.to_dict() for f in r.failures],
+                }
+                for r in self.results
+            ],
             "overrides": [vars(o) for o in self.overrides],
         }
         return json.dumps(payload, ensure_ascii=False, indent=indent)
@@ -165,10 +208,23 @@ class Report:
     def summary_text(self, *, max_records: int = 20) -> str:
         """A terminal table (规则 rule, 条目 items, 通过, 未通过, 缺失, 错误), then failures."""
         widths = (32, 16, 10, 10, 12, 14, 10)
-        head = _row(("规则 rule", "级别 severity", "条目 items", "通过 pass", "未通过 fail",
-                     "缺失 missing", "错误 error"), widths)
-        lines = [f"数据审核 validation — 期别 period: {self.period or '全部 all'}", head,
-                 "-" * _width(head)]
+        head = _row(
+            (
+                "规则 rule",
+                "级别 severity",
+                "条目 items",
+                "通过 pass",
+                "未通过 fail",
+                "缺失 missing",
+                "错误 error",
+            ),
+            widths,
+        )
+        lines = [
+            f"数据审核 validation — 期别 period: {self.period or '全部 all'}",
+            head,
+            "-" * _width(head),
+        ]
         done = self.overridden()
         for r in self.results:
             sev = "阻断 blocking" if r.severity == "blocking" else "提示 warning"

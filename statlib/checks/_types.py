@@ -23,9 +23,17 @@ def _nan(value: Any) -> bool:
 
 def _lookup(frame: pd.DataFrame) -> dict[tuple[str, str, str], tuple[float, Any]]:
     """(indicator, region, period) → (value, vintage)."""
-    return {(i, r, p): (v, vt) for i, r, p, v, vt in zip(
-        frame["indicator"], frame["region"], frame["period"], frame["value"], frame["vintage"],
-        strict=True)}
+    return {
+        (i, r, p): (v, vt)
+        for i, r, p, v, vt in zip(
+            frame["indicator"],
+            frame["region"],
+            frame["period"],
+            frame["value"],
+            frame["vintage"],
+            strict=True,
+        )
+    }
 
 
 @register("range")
@@ -33,8 +41,14 @@ def _range(rule: Rule, ctx: Context, tally: _Tally) -> None:
     p = rule.params
     low, high = p.get("min", -math.inf), p.get("max", math.inf)
     frame = ctx.observations(ctx.indicators(p["indicators"]), ctx.regions(p["regions"]))
-    for i, r, per, v, vt in zip(frame["indicator"], frame["region"], frame["period"],
-                                frame["value"], frame["vintage"], strict=True):
+    for i, r, per, v, vt in zip(
+        frame["indicator"],
+        frame["region"],
+        frame["period"],
+        frame["value"],
+        frame["vintage"],
+        strict=True,
+    ):
         if not ctx.in_period(per):
             continue
         if _nan(v):
@@ -43,8 +57,16 @@ def _range(rule: Rule, ctx: Context, tally: _Tally) -> None:
             tally.ok()
         else:
             gap = v - high if v > high else v - low
-            tally.fail(i, r, per, {i: v}, f"[{fmt(low)}, {fmt(high)}]",
-                       f"值 value {fmt(v)} 超出范围 outside [{fmt(low)}, {fmt(high)}]", gap, vt)
+            tally.fail(
+                i,
+                r,
+                per,
+                {i: v},
+                f"[{fmt(low)}, {fmt(high)}]",
+                f"值 value {fmt(v)} 超出范围 outside [{fmt(low)}, {fmt(high)}]",
+                gap,
+                vt,
+            )
 
 
 @register("balance")
@@ -55,8 +77,13 @@ def _balance(rule: Rule, ctx: Context, tally: _Tally) -> None:
     tol = ctx.tolerance(p.get("tolerance"), len(parts), total)
     frame = ctx.observations([total, *parts], ctx.regions(p["regions"]))
     values = _lookup(frame)
-    for r, per in sorted({(r, per) for r, per in zip(frame["region"], frame["period"],
-                                                     strict=True) if ctx.in_period(per)}):
+    for r, per in sorted(
+        {
+            (r, per)
+            for r, per in zip(frame["region"], frame["period"], strict=True)
+            if ctx.in_period(per)
+        }
+    ):
         got = {c: values.get((c, r, per), (math.nan, None)) for c in (total, *parts)}
         nums = {c: v for c, (v, _) in got.items()}
         if any(_nan(v) for v in nums.values()):
@@ -68,10 +95,17 @@ def _balance(rule: Rule, ctx: Context, tally: _Tally) -> None:
             tally.ok()
         else:
             vint = max(int(vt) for _, vt in got.values() if vt is not None and not pd.isna(vt))
-            tally.fail(total, r, per, nums, expected,
-                       f"{total} {fmt(nums[total])} ≠ {' + '.join(parts)} = {fmt(expected)} "
-                       f"(差 difference {fmt(diff)}, 容差 tolerance {fmt(round(tol, 6))})",
-                       diff, vint)
+            tally.fail(
+                total,
+                r,
+                per,
+                nums,
+                expected,
+                f"{total} {fmt(nums[total])} ≠ {' + '.join(parts)} = {fmt(expected)} "
+                f"(差 difference {fmt(diff)}, 容差 tolerance {fmt(round(tol, 6))})",
+                diff,
+                vint,
+            )
 
 
 @register("hierarchy")
@@ -86,8 +120,13 @@ def _hierarchy(rule: Rule, ctx: Context, tally: _Tally) -> None:
         values = _lookup(frame)
         for ind in inds:
             tol = ctx.tolerance(p.get("tolerance"), len(kids), ind)
-            pers = sorted({per for i, per in zip(frame["indicator"], frame["period"],
-                                                 strict=True) if i == ind and ctx.in_period(per)})
+            pers = sorted(
+                {
+                    per
+                    for i, per in zip(frame["indicator"], frame["period"], strict=True)
+                    if i == ind and ctx.in_period(per)
+                }
+            )
             for per in pers:
                 got = {c: values.get((ind, c, per), (math.nan, None)) for c in (parent, *kids)}
                 nums = {c: v for c, (v, _) in got.items()}
@@ -100,9 +139,17 @@ def _hierarchy(rule: Rule, ctx: Context, tally: _Tally) -> None:
                     tally.ok()
                     continue
                 vint = max(int(vt) for _, vt in got.values() if vt is not None)
-                tally.fail(ind, parent, per, nums, expected,
-                           f"{parent} {fmt(nums[parent])} ≠ 下辖合计 sum of {len(kids)} "
-                           f"children {fmt(expected)} (差 difference {fmt(diff)})", diff, vint)
+                tally.fail(
+                    ind,
+                    parent,
+                    per,
+                    nums,
+                    expected,
+                    f"{parent} {fmt(nums[parent])} ≠ 下辖合计 sum of {len(kids)} "
+                    f"children {fmt(expected)} (差 difference {fmt(diff)})",
+                    diff,
+                    vint,
+                )
 
 
 def _january_absent(ctx: Context, ind: str, mode: str) -> bool:
@@ -136,15 +183,26 @@ def _completeness(rule: Rule, ctx: Context, tally: _Tally) -> None:
             january = len(per) == 7 and per.endswith("-01")
             if january and no_jan:
                 if per in have:
-                    tally.fail(ind, reg, per, {}, "absent",
-                               "1月不单独发布 January is combined with February (1—2月)")
+                    tally.fail(
+                        ind,
+                        reg,
+                        per,
+                        {},
+                        "absent",
+                        "1月不单独发布 January is combined with February (1—2月)",
+                    )
                 continue
             if per in have:
                 tally.ok()
             else:
-                tally.fail(ind, reg, per, {}, "present",
-                           f"缺少期别 missing period {per} (between {ordered[0]} and "
-                           f"{ordered[-1]})")
+                tally.fail(
+                    ind,
+                    reg,
+                    per,
+                    {},
+                    "present",
+                    f"缺少期别 missing period {per} (between {ordered[0]} and {ordered[-1]})",
+                )
 
 
 @register("uniqueness")
@@ -153,21 +211,37 @@ def _uniqueness(rule: Rule, ctx: Context, tally: _Tally) -> None:
     inds, regs = ctx.indicators(p["indicators"]), ctx.regions(p["regions"])
     if not inds or not regs:
         return
-    sql = (f"SELECT indicator, region, period, vintage, count(*) AS n FROM observation "
-           f"WHERE indicator IN ({', '.join('?' * len(inds))}) "
-           f"AND region IN ({', '.join('?' * len(regs))}) GROUP BY indicator, region, period, "
-           f"vintage")
+    sql = (
+        f"SELECT indicator, region, period, vintage, count(*) AS n FROM observation "
+        f"WHERE indicator IN ({', '.join('?' * len(inds))}) "
+        f"AND region IN ({', '.join('?' * len(regs))}) GROUP BY indicator, region, period, "
+        f"vintage"
+    )
     counts = ctx.store.backend.query(sql, [*inds, *regs])
     latest = counts.sort_values("vintage").groupby(["indicator", "region", "period"]).tail(1)
-    for i, r, per, vt, n in zip(latest["indicator"], latest["region"], latest["period"],
-                                latest["vintage"], latest["n"], strict=True):
+    for i, r, per, vt, n in zip(
+        latest["indicator"],
+        latest["region"],
+        latest["period"],
+        latest["vintage"],
+        latest["n"],
+        strict=True,
+    ):
         if not ctx.in_period(str(per)):
             continue
         if int(n) == 1:
             tally.ok()
         else:
-            tally.fail(str(i), str(r), str(per), {}, 1,
-                       f"{int(n)} 个最新值 latest values for one key", float(n) - 1, vt)
+            tally.fail(
+                str(i),
+                str(r),
+                str(per),
+                {},
+                1,
+                f"{int(n)} 个最新值 latest values for one key",
+                float(n) - 1,
+                vt,
+            )
 
 
 def _bindings(rule: Rule, ctx: Context) -> list[dict[str, str]]:
@@ -176,8 +250,11 @@ def _bindings(rule: Rule, ctx: Context) -> list[dict[str, str]]:
     sel = rule.params.get("indicators", {"growth_of": "any"})
     growths = ctx.indicators(sel)
     cat = ctx.catalogue
-    return [{"growth": g, "level": str(cat.at[g, "growth_of"])} for g in growths
-            if str(cat.at[g, "growth_of"] or "")]
+    return [
+        {"growth": g, "level": str(cat.at[g, "growth_of"])}
+        for g in growths
+        if str(cat.at[g, "growth_of"] or "")
+    ]
 
 
 def _conditions(value: Any, binding: dict[str, str]) -> list[dict[str, Any]]:
@@ -218,9 +295,15 @@ def _conditional(rule: Rule, ctx: Context, tally: _Tally) -> None:
         inds = {c[k] for c in (*when, *then) for k in ("indicator", "other") if k in c}
         frame = ctx.observations([ctx.store.indicator(i).code for i in inds], regs)
         values = _lookup(frame)
-        keys = sorted({(r, per) for i, r, per in zip(frame["indicator"], frame["region"],
-                                                     frame["period"], strict=True)
-                       if i == when[0]["indicator"] and ctx.in_period(per)})
+        keys = sorted(
+            {
+                (r, per)
+                for i, r, per in zip(
+                    frame["indicator"], frame["region"], frame["period"], strict=True
+                )
+                if i == when[0]["indicator"] and ctx.in_period(per)
+            }
+        )
         for r, per in keys:
             if not all(_holds(c, values, r, per) for c in when):
                 continue
@@ -228,9 +311,15 @@ def _conditional(rule: Rule, ctx: Context, tally: _Tally) -> None:
             if any(v is False for v in verdicts):
                 shown = {i: values.get((i, r, per), (math.nan, None))[0] for i in sorted(inds)}
                 wanted = "; ".join(_describe(c) for c in then)
-                tally.fail(then[0]["indicator"], r, per, shown, wanted,
-                           f"条件不成立 condition fails: 若 if {'; '.join(map(_describe, when))}"
-                           f" 则 then {wanted}")
+                tally.fail(
+                    then[0]["indicator"],
+                    r,
+                    per,
+                    shown,
+                    wanted,
+                    f"条件不成立 condition fails: 若 if {'; '.join(map(_describe, when))}"
+                    f" 则 then {wanted}",
+                )
             elif any(v is None for v in verdicts):
                 tally.absent()
             else:
@@ -256,13 +345,13 @@ def _growth_consistency(rule: Rule, ctx: Context, tally: _Tally) -> None:
         frame = ctx.observations([growth, level], regs)
         values = _lookup(frame)
         rows = frame[(frame["indicator"] == growth)]
-        for r, per, g, vt in zip(rows["region"], rows["period"], rows["value"], rows["vintage"],
-                                 strict=True):
+        for r, per, g, vt in zip(
+            rows["region"], rows["period"], rows["value"], rows["vintage"], strict=True
+        ):
             if not ctx.in_period(per):
                 continue
             now = values.get((level, r, per), (math.nan, None))[0]
-            before = values.get((level, r, periods.same_period_last_year(per)),
-                                (math.nan, None))[0]
+            before = values.get((level, r, periods.same_period_last_year(per)), (math.nan, None))[0]
             if _nan(g) or _nan(now) or _nan(before) or before <= 0:
                 tally.absent()
                 continue
@@ -272,10 +361,17 @@ def _growth_consistency(rule: Rule, ctx: Context, tally: _Tally) -> None:
                 tally.ok()
                 continue
             vint = max(int(v) for v in (vt, values[(level, r, per)][1]) if not pd.isna(v))
-            tally.fail(growth, r, per, {growth: g, level: now, f"{level}@-1y": before},
-                       round(recomputed, 4),
-                       f"公布增速 stated {fmt(g)}% ≠ 由总量计算 from levels "
-                       f"{recomputed:.2f}% (差 {diff:+.2f})", diff, vint)
+            tally.fail(
+                growth,
+                r,
+                per,
+                {growth: g, level: now, f"{level}@-1y": before},
+                round(recomputed, 4),
+                f"公布增速 stated {fmt(g)}% ≠ 由总量计算 from levels "
+                f"{recomputed:.2f}% (差 {diff:+.2f})",
+                diff,
+                vint,
+            )
 
 
 @register("outlier_hb")
@@ -304,11 +400,19 @@ def _outlier_hb(rule: Rule, ctx: Context, tally: _Tally) -> None:
                         tally.ok()
                     else:
                         bounds = f"[{row['lower']:.2f}, {row['upper']:.2f}]"
-                        tally.fail(str(ind), str(unit), per,
-                                   {"current": row["current"], "previous": row["previous"],
-                                    "ratio": round(row["ratio"], 4)},
-                                   f"effect within {bounds}",
-                                   f"异常变动 outlying change: {last}→{per} ratio "
-                                   f"{row['ratio']:.3f} (median {hb.attrs['median_ratio']:.3f}),"
-                                   f" effect {row['effect']:.2f} outside {bounds}",
-                                   float(row["effect"]), vint.at[per, unit])
+                        tally.fail(
+                            str(ind),
+                            str(unit),
+                            per,
+                            {
+                                "current": row["current"],
+                                "previous": row["previous"],
+                                "ratio": round(row["ratio"], 4),
+                            },
+                            f"effect within {bounds}",
+                            f"异常变动 outlying change: {last}→{per} ratio "
+                            f"{row['ratio']:.3f} (median {hb.attrs['median_ratio']:.3f}),"
+                            f" effect {row['effect']:.2f} outside {bounds}",
+                            float(row["effect"]),
+                            vint.at[per, unit],
+                        )

@@ -26,8 +26,15 @@ from statlib.errors import ConfigError, InputError, StatlibError
 from statlib.store.store import Store
 
 __all__ = [
-    "RULE_TYPES", "Failure", "Override", "Report", "Rule", "RuleResult", "confront",
-    "load_rules", "override",
+    "RULE_TYPES",
+    "Failure",
+    "Override",
+    "Report",
+    "Rule",
+    "RuleResult",
+    "confront",
+    "load_rules",
+    "override",
 ]
 
 COMMON = ("id", "type", "description", "severity")
@@ -88,8 +95,11 @@ def load_rules(folder: str | Path) -> list[Rule]:
     """
     root = Path(folder)
     if not root.is_dir():
-        raise InputError("no such rules folder", file=str(folder),
-                         hint="give the folder holding the rule files (default rules/)")
+        raise InputError(
+            "no such rules folder",
+            file=str(folder),
+            hint="give the folder holding the rule files (default rules/)",
+        )
     files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
     if not files:
         raise InputError("no rule files (*.yaml) in the folder", file=str(folder))
@@ -98,9 +108,13 @@ def load_rules(folder: str | Path) -> list[Rule]:
     for path in files:
         for rule in _read_file(path):
             if rule.id in seen:
-                raise InputError(f"rule {rule.id!r}: id used twice (also in {seen[rule.id]})",
-                                 file=str(path), row=rule.line, column="id",
-                                 hint="give every rule a unique id")
+                raise InputError(
+                    f"rule {rule.id!r}: id used twice (also in {seen[rule.id]})",
+                    file=str(path),
+                    row=rule.line,
+                    column="id",
+                    hint="give every rule a unique id",
+                )
             seen[rule.id] = str(path)
             rules.append(rule)
     return rules
@@ -111,14 +125,18 @@ def _read_file(path: Path) -> list[Rule]:
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                         row=mark.line + 1 if mark else None) from None
+        raise InputError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            file=str(path),
+            row=mark.line + 1 if mark else None,
+        ) from None
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path), hint="save the file as UTF-8") from None
     entries = doc.get("rules") if isinstance(doc, dict) else doc
     if not isinstance(entries, list):
-        raise InputError("a rule file holds a list `rules:` of rule mappings", file=str(path),
-                         column="rules")
+        raise InputError(
+            "a rule file holds a list `rules:` of rule mappings", file=str(path), column="rules"
+        )
     return [_parse_rule(entry, path, i) for i, entry in enumerate(entries, 1)]
 
 
@@ -130,8 +148,7 @@ def _parse_rule(entry: Any, path: Path, number: int) -> Rule:
     name = f"rule {rid!r}" if rid else f"rule #{number}"
 
     def bad(problem: str, column: str, hint: str = "") -> InputError:
-        return InputError(f"{name}: {problem}", file=str(path), row=line, column=column,
-                          hint=hint)
+        return InputError(f"{name}: {problem}", file=str(path), row=line, column=column, hint=hint)
 
     for key in COMMON:
         if entry.get(key) in (None, ""):
@@ -142,8 +159,7 @@ def _parse_rule(entry: Any, path: Path, number: int) -> Rule:
     if rtype not in RULE_TYPES:
         raise bad(f"unknown type {rtype!r}", "type", "one of " + ", ".join(RULE_TYPES))
     if entry["severity"] not in SEVERITIES:
-        raise bad(f"unknown severity {entry['severity']!r}", "severity",
-                  "blocking or warning")
+        raise bad(f"unknown severity {entry['severity']!r}", "severity", "blocking or warning")
     required, optional = RULE_TYPES[rtype]
     for key in required:
         if key not in entry or entry[key] in (None, "", []):
@@ -151,31 +167,48 @@ def _parse_rule(entry: Any, path: Path, number: int) -> Rule:
     allowed = {*COMMON, *required, *optional, "__line__"}
     for key in entry:
         if key not in allowed:
-            raise bad(f"unknown field {key!r} for type {rtype}", str(key),
-                      "allowed: " + ", ".join(sorted(allowed - {"__line__"})))
+            raise bad(
+                f"unknown field {key!r} for type {rtype}",
+                str(key),
+                "allowed: " + ", ".join(sorted(allowed - {"__line__"})),
+            )
     params = _strip_lines({k: v for k, v in entry.items() if k not in (*COMMON, "__line__")})
     for key in _NUMBERS:
-        if key in params and (isinstance(params[key], bool)
-                              or not isinstance(params[key], int | float)):
+        if key in params and (
+            isinstance(params[key], bool) or not isinstance(params[key], int | float)
+        ):
             raise bad(f"{key} must be a number, got {params[key]!r}", key)
     tol = params.get("tolerance")
-    if tol is not None and tol != "rounding" and (
-            isinstance(tol, bool) or not isinstance(tol, int | float) or tol < 0):
+    if (
+        tol is not None
+        and tol != "rounding"
+        and (isinstance(tol, bool) or not isinstance(tol, int | float) or tol < 0)
+    ):
         raise bad(f"tolerance must be a number ≥ 0 or 'rounding', got {tol!r}", "tolerance")
     if rtype == "range" and "min" not in params and "max" not in params:
         raise bad("a range rule needs min, max or both", "min")
     if rtype == "balance" and not isinstance(params["parts"], list):
         raise bad("parts must be a list of indicators", "parts")
     if rtype == "completeness" and params.get("january", "auto") not in (
-            "auto", "absent", "present"):
+        "auto",
+        "absent",
+        "present",
+    ):
         raise bad("january must be auto, absent or present", "january")
     if rtype == "conditional":
         for key in ("if", "then"):
             _check_conditions(params[key], key, bad)
         if params.get("each") not in (None, "growth_pairs"):
             raise bad("each must be growth_pairs", "each")
-    return Rule(id=rid, type=rtype, description=str(entry["description"]),
-                severity=entry["severity"], params=params, file=str(path), line=line)
+    return Rule(
+        id=rid,
+        type=rtype,
+        description=str(entry["description"]),
+        severity=entry["severity"],
+        params=params,
+        file=str(path),
+        line=line,
+    )
 
 
 def _check_conditions(value: Any, key: str, bad: Any) -> None:
@@ -185,10 +218,10 @@ def _check_conditions(value: Any, key: str, bad: Any) -> None:
             raise bad("each condition is a mapping with an indicator", key)
         tests = [t for t in ("present", "op") if t in cond]
         if len(tests) != 1:
-            raise bad("a condition has either present: true/false or op with value or other",
-                      key)
-        if "op" in cond and (cond["op"] not in _evaluate.OPS
-                             or ("value" in cond) == ("other" in cond)):
+            raise bad("a condition has either present: true/false or op with value or other", key)
+        if "op" in cond and (
+            cond["op"] not in _evaluate.OPS or ("value" in cond) == ("other" in cond)
+        ):
             raise bad(f"op must be one of {', '.join(_evaluate.OPS)} with value or other", key)
 
 
@@ -212,9 +245,16 @@ def confront(store: Store, rules: Sequence[Rule], period: str | None = None) -> 
         try:
             results.append(_evaluate.evaluate(rule, context))
         except StatlibError as exc:
-            results.append(RuleResult(rule=rule.id, type=rule.type, severity=rule.severity,
-                                      description=rule.description, file=rule.file,
-                                      errors=(str(exc),)))
+            results.append(
+                RuleResult(
+                    rule=rule.id,
+                    type=rule.type,
+                    severity=rule.severity,
+                    description=rule.description,
+                    file=rule.file,
+                    errors=(str(exc),),
+                )
+            )
     return Report(results=tuple(results), period=period)
 
 
@@ -234,5 +274,6 @@ def override(report: Report, rule_id: str, reason: str, who: str) -> Report:
     except KeyError:
         raise ConfigError(f"override: no rule {rule_id!r} in this report") from None
     stamp = datetime.now().astimezone().isoformat(timespec="seconds")
-    return report.with_override(Override(rule=rule_id, reason=reason.strip(), who=who.strip(),
-                                         at=stamp))
+    return report.with_override(
+        Override(rule=rule_id, reason=reason.strip(), who=who.strip(), at=stamp)
+    )

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 COLUMNS = [
-    "code", "name", "name_en", "unit", "frequency", "kind", "price_basis", "decimals",
-    "definition", "source", "scope", "topic", "aliases", "growth_of",
+    "code",
+    "name",
+    "name_en",
+    "unit",
+    "frequency",
+    "kind",
+    "price_basis",
+    "decimals",
+    "definition",
+    "source",
+    "scope",
+    "topic",
+    "aliases",
+    "growth_of",
 ]
 
 _SRC_ACC = "塞北自治区统计局地区生产总值统一核算（虚构）"
@@ -68,8 +80,21 @@ _SCOPE = {
 }
 
 
-def _row(code: str, name: str, en: str, unit: str, freq: str, kind: str, basis: str, dec: int,
-         base: str, source: str, topic: str, aliases: str = "", growth_of: str = "") -> list[str]:
+def _row(
+    code: str,
+    name: str,
+    en: str,
+    unit: str,
+    freq: str,
+    kind: str,
+    basis: str,
+    dec: int,
+    base: str,
+    source: str,
+    topic: str,
+    aliases: str = "",
+    growth_of: str = "",
+) -> list[str]:
     definition = _DEF.get(base, "")
     if growth_of:
         if basis == "comparable":
@@ -85,13 +110,38 @@ def _row(code: str, name: str, en: str, unit: str, freq: str, kind: str, basis: 
         scope = _SCOPE["fiscal_rev"]
     if base in ("loans",):
         scope = _SCOPE["deposits"]
-    return [code, name, en, unit, freq, kind, basis, str(dec), definition, source, scope, topic,
-            aliases, growth_of]
+    return [
+        code,
+        name,
+        en,
+        unit,
+        freq,
+        kind,
+        basis,
+        str(dec),
+        definition,
+        source,
+        scope,
+        topic,
+        aliases,
+        growth_of,
+    ]
 
 
-def _level_and_growths(code: str, name: str, en: str, unit: str, freq: str, kind: str, dec: int,
-                       source: str, topic: str, aliases: str = "", real: bool = False,
-                       base: str | None = None) -> list[list[str]]:
+def _level_and_growths(
+    code: str,
+    name: str,
+    en: str,
+    unit: str,
+    freq: str,
+    kind: str,
+    dec: int,
+    source: str,
+    topic: str,
+    aliases: str = "",
+    real: bool = False,
+    base: str | None = None,
+) -> list[list[str]]:
     """A level indicator followed by its growth partner (comparable or nominal)."""
     base = base or code
     gkind = "cumulative_growth" if kind == "cumulative_level" else "growth"
@@ -101,8 +151,21 @@ def _level_and_growths(code: str, name: str, en: str, unit: str, freq: str, kind
         gname = f"{name}同比增长"
     rows = [
         _row(code, name, en, unit, freq, kind, "current", dec, base, source, topic, aliases),
-        _row(f"{code}_growth", gname, f"{en}, growth", "%", freq, gkind, basis, 1, base, source,
-             topic, "", code),
+        _row(
+            f"{code}_growth",
+            gname,
+            f"{en}, growth",
+            "%",
+            freq,
+            gkind,
+            basis,
+            1,
+            base,
+            source,
+            topic,
+            "",
+            code,
+        ),
     ]
     return rows
 
@@ -111,70 +174,280 @@ def indicators() -> list[list[str]]:
     """Catalogue rows in publication order."""
     q, m, a = "Q", "M", "A"
     rows: list[list[str]] = []
-    rows += _level_and_growths("gdp", "地区生产总值", "Gross regional product", "亿元", q,
-                               "cumulative_level", 2, _SRC_ACC, "国民经济核算",
-                               "GDP|生产总值|地区GDP|国内生产总值", real=True)
+    rows += _level_and_growths(
+        "gdp",
+        "地区生产总值",
+        "Gross regional product",
+        "亿元",
+        q,
+        "cumulative_level",
+        2,
+        _SRC_ACC,
+        "国民经济核算",
+        "GDP|生产总值|地区GDP|国内生产总值",
+        real=True,
+    )
     for code, name, en in [
         ("va_primary", "第一产业增加值", "Value added of the primary industry"),
         ("va_secondary", "第二产业增加值", "Value added of the secondary industry"),
         ("va_tertiary", "第三产业增加值", "Value added of the tertiary industry"),
     ]:
-        rows += _level_and_growths(code, name, en, "亿元", q, "cumulative_level", 2, _SRC_ACC,
-                                   "国民经济核算", real=True)
-    rows.append(_row("ind_va", "规模以上工业增加值",
-                     "Value added of industry above designated size", "亿元", m,
-                     "cumulative_level", "current", 2, "ind_va", _SRC_BUR, "工业",
-                     "规上工业增加值|工业增加值"))
-    rows.append(_row("ind_va_growth", "规模以上工业增加值增长（当月）",
-                     "Value added of industry above designated size, growth (month)", "%", m,
-                     "growth", "comparable", 1, "ind_va", _SRC_BUR, "工业", "industry_va",
-                     "ind_va"))
-    rows.append(_row("ind_va_cum_growth", "规模以上工业增加值增长（累计）",
-                     "Value added of industry above designated size, growth (year to date)", "%",
-                     m, "cumulative_growth", "comparable", 1, "ind_va", _SRC_BUR, "工业",
-                     "规上工业增加值增速", "ind_va"))
-    rows += _level_and_growths("fai", "固定资产投资（不含农户）", "Fixed asset investment (excl. "
-                               "rural households)", "亿元", m, "cumulative_level", 2, _SRC_BUR,
-                               "固定资产投资", "固定资产投资|固定资产投资(不含农户)|固投")
-    rows += _level_and_growths("retail", "社会消费品零售总额（当月）",
-                               "Total retail sales of consumer goods (month)", "亿元", m, "level",
-                               2, _SRC_BUR, "国内贸易", "社零额（当月）")
-    rows += _level_and_growths("retail_cum", "社会消费品零售总额", "Total retail sales of "
-                               "consumer goods (year to date)", "亿元", m, "cumulative_level", 2,
-                               _SRC_BUR, "国内贸易", "社零|社零额|社会消费品零售额",
-                               base="retail")
-    rows += _level_and_growths("retail_urban_cum", "城镇消费品零售额", "Retail sales, urban "
-                               "(year to date)", "亿元", m, "cumulative_level", 2, _SRC_BUR,
-                               "国内贸易", "城镇零售额", base="retail_urban")
-    rows += _level_and_growths("retail_rural_cum", "乡村消费品零售额", "Retail sales, rural "
-                               "(year to date)", "亿元", m, "cumulative_level", 2, _SRC_BUR,
-                               "国内贸易", "乡村零售额", base="retail_rural")
-    rows += _level_and_growths("service_rev", "规模以上服务业营业收入", "Operating revenue of "
-                               "services above designated size", "亿元", m, "cumulative_level",
-                               2, _SRC_BUR, "国内贸易", "规上服务业营业收入")
-    rows += _level_and_growths("fiscal_rev", "一般公共预算收入", "General public budget revenue",
-                               "亿元", m, "cumulative_level", 2, _SRC_FIN, "财政",
-                               "地方一般公共预算收入|财政收入")
-    rows += _level_and_growths("tax_rev", "税收收入", "Tax revenue", "亿元", m,
-                               "cumulative_level", 2, _SRC_FIN, "财政", "税收")
-    rows.append(_row("income", "城乡居民人均可支配收入", "Per capita disposable income", "元", q,
-                     "cumulative_level", "current", 0, "income", _SRC_SVY, "人民生活",
-                     "人均可支配收入|居民人均可支配收入"))
-    rows.append(_row("income_growth", "城乡居民人均可支配收入名义增长", "Per capita disposable "
-                     "income, nominal growth", "%", q, "cumulative_growth", "current", 1, "income",
-                     _SRC_SVY, "人民生活", "", "income"))
-    rows.append(_row("income_real_growth", "城乡居民人均可支配收入实际增长", "Per capita "
-                     "disposable income, real growth", "%", q, "cumulative_growth", "comparable",
-                     1, "income", _SRC_SVY, "人民生活", "", "income"))
-    rows.append(_row("cpi", "居民消费价格指数", "Consumer price index "
-                     "(same month of previous year = 100)", "上年同月=100", m, "index", "", 1,
-                     "cpi", _SRC_SVY, "价格", "CPI"))
-    rows += _level_and_growths("deposits", "金融机构本外币各项存款余额", "Deposits of financial "
-                               "institutions (end of month)", "亿元", m, "stock", 2, _SRC_BANK,
-                               "金融", "存款余额")
-    rows += _level_and_growths("loans", "金融机构本外币各项贷款余额", "Loans of financial "
-                               "institutions (end of month)", "亿元", m, "stock", 2, _SRC_BANK,
-                               "金融", "贷款余额")
-    rows.append(_row("population", "年末常住人口", "Resident population at year end", "万人", a,
-                     "stock", "", 2, "population", _SRC_BUR, "综合", "常住人口"))
+        rows += _level_and_growths(
+            code, name, en, "亿元", q, "cumulative_level", 2, _SRC_ACC, "国民经济核算", real=True
+        )
+    rows.append(
+        _row(
+            "ind_va",
+            "规模以上工业增加值",
+            "Value added of industry above designated size",
+            "亿元",
+            m,
+            "cumulative_level",
+            "current",
+            2,
+            "ind_va",
+            _SRC_BUR,
+            "工业",
+            "规上工业增加值|工业增加值",
+        )
+    )
+    rows.append(
+        _row(
+            "ind_va_growth",
+            "规模以上工业增加值增长（当月）",
+            "Value added of industry above designated size, growth (month)",
+            "%",
+            m,
+            "growth",
+            "comparable",
+            1,
+            "ind_va",
+            _SRC_BUR,
+            "工业",
+            "industry_va",
+            "ind_va",
+        )
+    )
+    rows.append(
+        _row(
+            "ind_va_cum_growth",
+            "规模以上工业增加值增长（累计）",
+            "Value added of industry above designated size, growth (year to date)",
+            "%",
+            m,
+            "cumulative_growth",
+            "comparable",
+            1,
+            "ind_va",
+            _SRC_BUR,
+            "工业",
+            "规上工业增加值增速",
+            "ind_va",
+        )
+    )
+    rows += _level_and_growths(
+        "fai",
+        "固定资产投资（不含农户）",
+        "Fixed asset investment (excl. rural households)",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_BUR,
+        "固定资产投资",
+        "固定资产投资|固定资产投资(不含农户)|固投",
+    )
+    rows += _level_and_growths(
+        "retail",
+        "社会消费品零售总额（当月）",
+        "Total retail sales of consumer goods (month)",
+        "亿元",
+        m,
+        "level",
+        2,
+        _SRC_BUR,
+        "国内贸易",
+        "社零额（当月）",
+    )
+    rows += _level_and_growths(
+        "retail_cum",
+        "社会消费品零售总额",
+        "Total retail sales of consumer goods (year to date)",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_BUR,
+        "国内贸易",
+        "社零|社零额|社会消费品零售额",
+        base="retail",
+    )
+    rows += _level_and_growths(
+        "retail_urban_cum",
+        "城镇消费品零售额",
+        "Retail sales, urban (year to date)",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_BUR,
+        "国内贸易",
+        "城镇零售额",
+        base="retail_urban",
+    )
+    rows += _level_and_growths(
+        "retail_rural_cum",
+        "乡村消费品零售额",
+        "Retail sales, rural (year to date)",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_BUR,
+        "国内贸易",
+        "乡村零售额",
+        base="retail_rural",
+    )
+    rows += _level_and_growths(
+        "service_rev",
+        "规模以上服务业营业收入",
+        "Operating revenue of services above designated size",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_BUR,
+        "国内贸易",
+        "规上服务业营业收入",
+    )
+    rows += _level_and_growths(
+        "fiscal_rev",
+        "一般公共预算收入",
+        "General public budget revenue",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_FIN,
+        "财政",
+        "地方一般公共预算收入|财政收入",
+    )
+    rows += _level_and_growths(
+        "tax_rev",
+        "税收收入",
+        "Tax revenue",
+        "亿元",
+        m,
+        "cumulative_level",
+        2,
+        _SRC_FIN,
+        "财政",
+        "税收",
+    )
+    rows.append(
+        _row(
+            "income",
+            "城乡居民人均可支配收入",
+            "Per capita disposable income",
+            "元",
+            q,
+            "cumulative_level",
+            "current",
+            0,
+            "income",
+            _SRC_SVY,
+            "人民生活",
+            "人均可支配收入|居民人均可支配收入",
+        )
+    )
+    rows.append(
+        _row(
+            "income_growth",
+            "城乡居民人均可支配收入名义增长",
+            "Per capita disposable income, nominal growth",
+            "%",
+            q,
+            "cumulative_growth",
+            "current",
+            1,
+            "income",
+            _SRC_SVY,
+            "人民生活",
+            "",
+            "income",
+        )
+    )
+    rows.append(
+        _row(
+            "income_real_growth",
+            "城乡居民人均可支配收入实际增长",
+            "Per capita disposable income, real growth",
+            "%",
+            q,
+            "cumulative_growth",
+            "comparable",
+            1,
+            "income",
+            _SRC_SVY,
+            "人民生活",
+            "",
+            "income",
+        )
+    )
+    rows.append(
+        _row(
+            "cpi",
+            "居民消费价格指数",
+            "Consumer price index (same month of previous year = 100)",
+            "上年同月=100",
+            m,
+            "index",
+            "",
+            1,
+            "cpi",
+            _SRC_SVY,
+            "价格",
+            "CPI",
+        )
+    )
+    rows += _level_and_growths(
+        "deposits",
+        "金融机构本外币各项存款余额",
+        "Deposits of financial institutions (end of month)",
+        "亿元",
+        m,
+        "stock",
+        2,
+        _SRC_BANK,
+        "金融",
+        "存款余额",
+    )
+    rows += _level_and_growths(
+        "loans",
+        "金融机构本外币各项贷款余额",
+        "Loans of financial institutions (end of month)",
+        "亿元",
+        m,
+        "stock",
+        2,
+        _SRC_BANK,
+        "金融",
+        "贷款余额",
+    )
+    rows.append(
+        _row(
+            "population",
+            "年末常住人口",
+            "Resident population at year end",
+            "万人",
+            a,
+            "stock",
+            "",
+            2,
+            "population",
+            _SRC_BUR,
+            "综合",
+            "常住人口",
+        )
+    )
     return rows

@@ -10,8 +10,17 @@ from statlib.demo import geography as geo
 from statlib.demo.series import YEARS
 
 COLUMNS = [
-    "year", "unit_id", "name", "region", "category", "industry_code", "industry_name", "revenue",
-    "value_added", "employees", "above_scale",
+    "year",
+    "unit_id",
+    "name",
+    "region",
+    "category",
+    "industry_code",
+    "industry_name",
+    "revenue",
+    "value_added",
+    "employees",
+    "above_scale",
 ]
 
 # category -> list of (division, name, relative weight, name words)
@@ -73,6 +82,7 @@ PROFILE: dict[str, tuple[int, float, float, float]] = {
 }
 
 TRADE_CHARS = "北山川河源泰丰华鑫盛达宏隆兴瑞祥恒安鼎晟润德信和顺嘉远腾飞宇辰金银青云蒙原草峰岭湖泉"
+
 
 def threshold(rules: list[dict[str, object]], category: str, division: str, year: int) -> float:
     """Minimum revenue (万元) of a "四上" unit; an industry-specific rule beats a general one."""
@@ -158,21 +168,30 @@ def _draw_units(rng: np.random.Generator, rules: list[dict[str, object]]) -> lis
                 life = int(rng.geometric(0.05))
                 floor = threshold(rules, category, div[0], 2013)
                 typical = median * floor if floor > 0 else median
-                units.append(Unit(
-                    serial=len(units) + 1, name=_make_name(rng, div[3], used),
-                    region=codes[int(rng.choice(len(codes), p=cweights))], category=category,
-                    division=div[0], division_name=div[1], birth=year, death=year + life,
-                    size=float(rng.lognormal(np.log(typical), 1.3)),
-                    va_ratio=float(ratio * rng.uniform(0.7, 1.3)),
-                ))
+                units.append(
+                    Unit(
+                        serial=len(units) + 1,
+                        name=_make_name(rng, div[3], used),
+                        region=codes[int(rng.choice(len(codes), p=cweights))],
+                        category=category,
+                        division=div[0],
+                        division_name=div[1],
+                        birth=year,
+                        death=year + life,
+                        size=float(rng.lognormal(np.log(typical), 1.3)),
+                        va_ratio=float(ratio * rng.uniform(0.7, 1.3)),
+                    )
+                )
     _add_giants(units)
     return units
 
 
 def _add_giants(units: list[Unit]) -> None:
     """A few dominant units: a power plant in 黑河旗, a coal mine in 北山旗."""
-    for unit, region, factor in ((_first(units, "44"), "990208", 400.0),
-                                 (_first(units, "06"), "990206", 150.0)):
+    for unit, region, factor in (
+        (_first(units, "44"), "990208", 400.0),
+        (_first(units, "06"), "990206", 150.0),
+    ):
         unit.region, unit.size, unit.birth, unit.death = region, unit.size * factor, 2013, 2100
 
 
@@ -180,8 +199,9 @@ def _first(units: list[Unit], division: str) -> Unit:
     return next(u for u in units if u.division == division and u.birth == 2013)
 
 
-def enterprise_rows(rng: np.random.Generator, rules: list[dict[str, object]],
-                    county_index: dict[str, np.ndarray]) -> list[list[str]]:
+def enterprise_rows(
+    rng: np.random.Generator, rules: list[dict[str, object]], county_index: dict[str, np.ndarray]
+) -> list[list[str]]:
     """Rows of enterprises.csv; county_index[category] (9, Y) scales revenue by county and year."""
     units = _draw_units(rng, rules)
     codes = [c.code for c in geo.counties()]
@@ -200,8 +220,20 @@ def enterprise_rows(rng: np.random.Generator, rules: list[dict[str, object]],
             per_emp = PROFILE[unit.category][3] * float(rng.lognormal(0.0, 0.3))
             employees = max(1, int(revenue / per_emp))
             above = "true" if revenue >= min_rev else "false"
-            rows.append([str(year), uscc(unit.region, 7919 * unit.serial + 104729), unit.name,
-                         unit.region, unit.category, unit.division, unit.division_name,
-                         f"{revenue:.1f}", f"{value_added:.1f}", str(employees), above])
+            rows.append(
+                [
+                    str(year),
+                    uscc(unit.region, 7919 * unit.serial + 104729),
+                    unit.name,
+                    unit.region,
+                    unit.category,
+                    unit.division,
+                    unit.division_name,
+                    f"{revenue:.1f}",
+                    f"{value_added:.1f}",
+                    str(employees),
+                    above,
+                ]
+            )
     rows.sort(key=lambda r: (r[0], r[3], r[4], r[5], r[1]))
     return rows

@@ -18,8 +18,16 @@ from statlib.demo.series import YEARS, FlowSpec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO_ROOT / "data" / "demo"
-OBS_COLUMNS = ["indicator", "region", "period", "value", "flags", "contributors", "top1_share",
-               "top2_share"]
+OBS_COLUMNS = [
+    "indicator",
+    "region",
+    "period",
+    "value",
+    "flags",
+    "contributors",
+    "top1_share",
+    "top2_share",
+]
 REGION_COLUMNS = ["code", "name", "name_en", "parent", "level", "sort_order", "peer_group"]
 
 S_PRIMARY = (0.2, 0.2, 0.4, 0.6, 0.8, 1.0, 1.4, 1.8, 2.2, 1.6, 0.9, 0.9)
@@ -37,18 +45,46 @@ SPECS: dict[str, FlowSpec] = {
     "va_secondary": FlowSpec(310, S_SECONDARY, "secondary", -0.5, 1.5, 0.02, 0.9, -0.3),
     "va_tertiary": FlowSpec(280, S_TERTIARY, "tertiary", 0.8, 1.0, 0.015, 1.0, 1.0),
     "ind_va": FlowSpec(190, S_INDUSTRY, "secondary", 0.3, 2.0, 0.03, 0.8, -0.5),
-    "fai": FlowSpec(450, S_FAI, "investment", 2.0, 6.0, 0.08, 1.5, 0.0,
-                    {2014: 8, 2015: 5, 2016: 3, 2017: -8, 2018: -30, 2019: 2, 2022: 8, 2023: -6}),
+    "fai": FlowSpec(
+        450,
+        S_FAI,
+        "investment",
+        2.0,
+        6.0,
+        0.08,
+        1.5,
+        0.0,
+        {2014: 8, 2015: 5, 2016: 3, 2017: -8, 2018: -30, 2019: 2, 2022: 8, 2023: -6},
+    ),
     "retail": FlowSpec(180, S_RETAIL, "consumer", 1.0, 1.2, 0.02, 1.3, 0.6),
     "service_rev": FlowSpec(120, S_SERVICE, "tertiary", 2.0, 3.0, 0.03, 1.0, 1.2),
-    "fiscal_rev": FlowSpec(55, S_FISCAL, "secondary", 0.0, 4.0, 0.08, 0.8, 0.3,
-                           {2016: -4, 2019: -6, 2020: -3, 2022: -6}),
+    "fiscal_rev": FlowSpec(
+        55,
+        S_FISCAL,
+        "secondary",
+        0.0,
+        4.0,
+        0.08,
+        0.8,
+        0.3,
+        {2016: -4, 2019: -6, 2020: -3, 2022: -6},
+    ),
 }
 DEPOSIT_RATES = [11, 9, 10, 9, 7, 5, 7, 9, 8, 11, 9]
 LOAN_RATES = [13, 12, 11, 10, 9, 7, 6, 8, 7, 6, 7]
 
-PROVISIONAL = {"gdp", "va_primary", "va_secondary", "va_tertiary", "income", "ind_va", "fai",
-               "retail", "retail_cum", "service_rev"}
+PROVISIONAL = {
+    "gdp",
+    "va_primary",
+    "va_secondary",
+    "va_tertiary",
+    "income",
+    "ind_va",
+    "fai",
+    "retail",
+    "retail_cum",
+    "service_rev",
+}
 RANKING_ONLY_CITY_AND_REGION = {"cpi"}
 
 
@@ -59,8 +95,14 @@ class Obs:
         self.rows: list[list[str]] = []
         self.codes = [r.code for r in geo.regions()]
 
-    def add(self, code: str, values: np.ndarray, periods: list[str], decimals: int,
-            regions: list[str] | None = None) -> None:
+    def add(
+        self,
+        code: str,
+        values: np.ndarray,
+        periods: list[str],
+        decimals: int,
+        regions: list[str] | None = None,
+    ) -> None:
         """values (R, P) integers in 10^-decimals, periods (P,) labels; R in publication order."""
         for ri, region in enumerate(regions or self.codes):
             texts = fmt(values[ri], decimals)
@@ -73,8 +115,10 @@ def fmt(values: np.ndarray, decimals: int) -> list[str]:
     if decimals == 0:
         return [str(int(v)) for v in values]
     div = 10**decimals
-    return [f"{'-' if v < 0 else ''}{abs(int(v)) // div}.{abs(int(v)) % div:0{decimals}d}"
-            for v in values]
+    return [
+        f"{'-' if v < 0 else ''}{abs(int(v)) // div}.{abs(int(v)) % div:0{decimals}d}"
+        for v in values
+    ]
 
 
 def nominal_growth(level: np.ndarray) -> np.ndarray:
@@ -117,8 +161,9 @@ JF_MONTHS = list(range(2, 13))
 ALL_MONTHS = list(range(1, 13))
 
 
-def add_monthly_cumulative(obs: Obs, code: str, nominal: np.ndarray, real: np.ndarray | None,
-                           growth_code: str) -> np.ndarray:
+def add_monthly_cumulative(
+    obs: Obs, code: str, nominal: np.ndarray, real: np.ndarray | None, growth_code: str
+) -> np.ndarray:
     """Cumulative level from 1—2月 with its nominal (or comparable) cumulative growth."""
     cum = combined(series.aggregate(nominal), cumulative=True)
     obs.add(code, flat(cum), month_periods(YEARS, JF_MONTHS), 2)
@@ -179,12 +224,15 @@ def add_fiscal(obs: Obs, rng: np.random.Generator) -> None:
 
 
 def add_stocks(obs: Obs, rng: np.random.Generator) -> None:
-    for code, base, rates, season in (("deposits", 850.0, DEPOSIT_RATES, S_DEPOSITS),
-                                      ("loans", 750.0, LOAN_RATES, (1.0,) * 12)):
+    for code, base, rates, season in (
+        ("deposits", 850.0, DEPOSIT_RATES, S_DEPOSITS),
+        ("loans", 750.0, LOAN_RATES, (1.0,) * 12),
+    ):
         level = series.aggregate(series.stock(rng, base, rates, season))
         obs.add(code, flat(level), month_periods(YEARS, ALL_MONTHS), 2)
-        obs.add(f"{code}_growth", flat(nominal_growth(level)),
-                month_periods(YEARS[1:], ALL_MONTHS), 1)
+        obs.add(
+            f"{code}_growth", flat(nominal_growth(level)), month_periods(YEARS[1:], ALL_MONTHS), 1
+        )
 
 
 def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -207,15 +255,24 @@ def add_income(obs: Obs, rng: np.random.Generator, pop_leaf: np.ndarray) -> None
     obs.add("income", flat(full), quarter_periods(YEARS), 0)
     obs.add("income_growth", flat(nominal_growth(full)), quarter_periods(YEARS[1:]), 1)
     deflator = np.cumsum(prices, axis=1) / np.arange(1, 5)[None, :]
-    obs.add("income_real_growth", flat(real_growth(full / deflator[None])),
-            quarter_periods(YEARS[1:]), 1)
+    obs.add(
+        "income_real_growth",
+        flat(real_growth(full / deflator[None])),
+        quarter_periods(YEARS[1:]),
+        1,
+    )
 
 
 def add_cpi(obs: Obs, rng: np.random.Generator) -> None:
     city = series.cpi_yoy(rng).reshape(-1)
     region = city + rng.integers(-2, 3, size=city.size)
-    obs.add("cpi", np.stack([region, city]), month_periods(YEARS, ALL_MONTHS), 1,
-            regions=[geo.REGION_CODE, geo.CITY_CODE])
+    obs.add(
+        "cpi",
+        np.stack([region, city]),
+        month_periods(YEARS, ALL_MONTHS),
+        1,
+        regions=[geo.REGION_CODE, geo.CITY_CODE],
+    )
 
 
 def annual_by_county(monthly: np.ndarray) -> np.ndarray:
@@ -225,8 +282,10 @@ def annual_by_county(monthly: np.ndarray) -> np.ndarray:
 
 
 def region_rows() -> list[list[str]]:
-    return [[r.code, r.name, r.name_en, r.parent, r.level, str(i), r.peer_group]
-            for i, r in enumerate(geo.regions(), start=1)]
+    return [
+        [r.code, r.name, r.name_en, r.parent, r.level, str(i), r.peer_group]
+        for i, r in enumerate(geo.regions(), start=1)
+    ]
 
 
 def unit_stats(rows: list[list[str]]) -> dict[tuple[str, str], tuple[int, float, float]]:
@@ -265,9 +324,9 @@ def apply_flags(obs: Obs, stats: dict[tuple[str, str], tuple[int, float, float]]
                 row[4] = "C"
 
 
-def observation_rows(rng: np.random.Generator, ent_rng: np.random.Generator,
-                     rules: list[dict[str, object]]) -> tuple[list[list[str]], list[list[str]],
-                                                               np.ndarray]:
+def observation_rows(
+    rng: np.random.Generator, ent_rng: np.random.Generator, rules: list[dict[str, object]]
+) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
     obs = Obs()
     add_gdp(obs, rng)
     ind = add_industry(obs, rng)
@@ -282,9 +341,12 @@ def observation_rows(rng: np.random.Generator, ent_rng: np.random.Generator,
     add_cpi(obs, rng)
     add_stocks(obs, rng)
     obs.add("population", series.aggregate(pop), [str(y) for y in YEARS], 2)
-    index = {"industry": annual_by_county(ind), "construction": annual_by_county(fai.nominal),
-             "real_estate": annual_by_county(fai.nominal),
-             "services": annual_by_county(svc.nominal)}
+    index = {
+        "industry": annual_by_county(ind),
+        "construction": annual_by_county(fai.nominal),
+        "real_estate": annual_by_county(fai.nominal),
+        "services": annual_by_county(svc.nominal),
+    }
     for cat in ("wholesale", "retail", "accommodation", "catering"):
         index[cat] = annual_by_county(retail)
     ent = enterprises.enterprise_rows(ent_rng, rules, index)
@@ -317,12 +379,14 @@ def generate(out_dir: Path, seed: int = 20231231) -> dict[str, int]:
     county_pop = {c.code: float(pop[i, -1]) for i, c in enumerate(geo.counties())}
     counts = {
         "regions.csv": write_csv(out_dir / "regions.csv", REGION_COLUMNS, region_rows()),
-        "indicators.csv": write_csv(out_dir / "indicators.csv", catalogue.COLUMNS,
-                                    catalogue.indicators()),
+        "indicators.csv": write_csv(
+            out_dir / "indicators.csv", catalogue.COLUMNS, catalogue.indicators()
+        ),
         "observations.csv": write_csv(out_dir / "observations.csv", OBS_COLUMNS, obs),
         "enterprises.csv": write_csv(out_dir / "enterprises.csv", enterprises.COLUMNS, ent),
-        "survey.csv": write_csv(out_dir / "survey.csv", survey.COLUMNS,
-                                survey.survey_rows(svy_rng, county_pop)),
+        "survey.csv": write_csv(
+            out_dir / "survey.csv", survey.COLUMNS, survey.survey_rows(svy_rng, county_pop)
+        ),
     }
     (out_dir / "thresholds.yaml").write_bytes(yaml_text.encode("utf-8"))
     counts["thresholds.yaml"] = len(rules)

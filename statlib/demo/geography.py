@@ -58,17 +58,48 @@ _COUNTIES: list[tuple[str, str, float, float, float]] = [
 def regions() -> list[Region]:
     """All regions in publication order: the autonomous region, 12 cities, 9 counties."""
     out = [
-        Region(REGION_CODE, "塞北自治区", "Saibei Autonomous Region (fictional)", "000000",
-               "province", "", 12.2, 0.0, 0.63),
+        Region(
+            REGION_CODE,
+            "塞北自治区",
+            "Saibei Autonomous Region (fictional)",
+            "000000",
+            "province",
+            "",
+            12.2,
+            0.0,
+            0.63,
+        ),
     ]
     for i, (name, en, size, bias, urban) in enumerate(_CITIES, start=1):
         code = f"99{i:02d}00"
-        out.append(Region(code, name, f"{en} (fictional)", REGION_CODE, "city",
-                          CITY_PEER_GROUP, size, bias, urban))
+        out.append(
+            Region(
+                code,
+                name,
+                f"{en} (fictional)",
+                REGION_CODE,
+                "city",
+                CITY_PEER_GROUP,
+                size,
+                bias,
+                urban,
+            )
+        )
     for i, (name, en, size, bias, urban) in enumerate(_COUNTIES, start=2):
         code = f"9902{i:02d}"
-        out.append(Region(code, name, f"{en} (fictional)", CITY_CODE, "county",
-                          COUNTY_PEER_GROUP, size, bias, urban))
+        out.append(
+            Region(
+                code,
+                name,
+                f"{en} (fictional)",
+                CITY_CODE,
+                "county",
+                COUNTY_PEER_GROUP,
+                size,
+                bias,
+                urban,
+            )
+        )
     return out
 
 

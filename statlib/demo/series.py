@@ -30,8 +30,15 @@ PRICES: dict[str, list[float]] = {
 
 # Monthly activity shocks (multiplicative, depth 1): COVID-19 in 2020 and late 2022.
 SHOCKS: dict[tuple[int, int], float] = {
-    (2020, 1): 0.85, (2020, 2): 0.78, (2020, 3): 0.89, (2020, 4): 0.95, (2020, 5): 0.98,
-    (2020, 6): 0.99, (2022, 4): 0.97, (2022, 11): 0.94, (2022, 12): 0.93,
+    (2020, 1): 0.85,
+    (2020, 2): 0.78,
+    (2020, 3): 0.89,
+    (2020, 4): 0.95,
+    (2020, 5): 0.98,
+    (2020, 6): 0.99,
+    (2022, 4): 0.97,
+    (2022, 11): 0.94,
+    (2022, 12): 0.93,
 }
 
 
@@ -133,8 +140,13 @@ def split(total: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return part_a, total - part_a
 
 
-def stock(rng: np.random.Generator, base: float, rates: list[float], season: tuple[float, ...],
-          decimals: int = 2) -> np.ndarray:
+def stock(
+    rng: np.random.Generator,
+    base: float,
+    rates: list[float],
+    season: tuple[float, ...],
+    decimals: int = 2,
+) -> np.ndarray:
     """Month-end stocks (L, Y, 12) growing at the annual rates (%), with month pattern and noise."""
     leaves = geo.leaves()
     start = leaf_scales(0.3) * base * rng.lognormal(0.0, 0.15, size=len(leaves))

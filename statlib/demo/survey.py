@@ -6,19 +6,48 @@ import numpy as np
 
 from statlib.demo import geography as geo
 
-COLUMNS = ["survey", "year", "respondent_id", "region", "weight", "sex", "age_group", "item",
-           "score"]
+COLUMNS = [
+    "survey",
+    "year",
+    "respondent_id",
+    "region",
+    "weight",
+    "sex",
+    "age_group",
+    "item",
+    "score",
+]
 
 # survey -> (short id, mean latent score, items with their offsets)
 SURVEYS: dict[str, tuple[str, float, list[tuple[str, float]]]] = {
-    "营商环境满意度": ("YS", 3.7, [("政务服务效率", 0.2), ("市场准入便利", 0.1),
-                                   ("融资便利程度", -0.4), ("法治环境", 0.0),
-                                   ("涉企收费规范", -0.2)]),
-    "公共服务满意度": ("GF", 3.8, [("教育服务", 0.1), ("医疗卫生服务", -0.3),
-                                   ("养老服务", -0.2), ("公共交通", 0.0), ("文化体育设施", 0.1),
-                                   ("社会保障服务", 0.2)]),
-    "社会治安满意度": ("ZA", 4.1, [("社区治安状况", 0.1), ("交通秩序", -0.2),
-                                   ("警务服务", 0.1), ("安全感", 0.2)]),
+    "营商环境满意度": (
+        "YS",
+        3.7,
+        [
+            ("政务服务效率", 0.2),
+            ("市场准入便利", 0.1),
+            ("融资便利程度", -0.4),
+            ("法治环境", 0.0),
+            ("涉企收费规范", -0.2),
+        ],
+    ),
+    "公共服务满意度": (
+        "GF",
+        3.8,
+        [
+            ("教育服务", 0.1),
+            ("医疗卫生服务", -0.3),
+            ("养老服务", -0.2),
+            ("公共交通", 0.0),
+            ("文化体育设施", 0.1),
+            ("社会保障服务", 0.2),
+        ],
+    ),
+    "社会治安满意度": (
+        "ZA",
+        4.1,
+        [("社区治安状况", 0.1), ("交通秩序", -0.2), ("警务服务", 0.1), ("安全感", 0.2)],
+    ),
 }
 AGE_GROUPS = ["18—29岁", "30—39岁", "40—49岁", "50—59岁", "60岁及以上"]
 AGE_EFFECT = [-0.15, -0.1, 0.0, 0.05, 0.15]
@@ -50,10 +79,27 @@ def survey_rows(rng: np.random.Generator, pop: dict[str, float]) -> list[list[st
                 age = int(rng.choice(len(AGE_GROUPS), p=[0.17, 0.2, 0.21, 0.2, 0.22]))
                 person = rng.normal(0.0, 0.6)
                 for k, (item, offset) in enumerate(items):
-                    latent = (mean + offset + county_effect[county] + AGE_EFFECT[age] + person
-                              + trend[k] + rng.normal(0.0, 0.7))
+                    latent = (
+                        mean
+                        + offset
+                        + county_effect[county]
+                        + AGE_EFFECT[age]
+                        + person
+                        + trend[k]
+                        + rng.normal(0.0, 0.7)
+                    )
                     score = "" if rng.random() < 0.025 else str(_cut(np.array(latent)).item())
-                    rows.append([survey, str(year), f"{short}{year}{r + 1:05d}", county,
-                                 f"{weight[region_idx[r]]:.4f}", sex, AGE_GROUPS[age], item,
-                                 score])
+                    rows.append(
+                        [
+                            survey,
+                            str(year),
+                            f"{short}{year}{r + 1:05d}",
+                            county,
+                            f"{weight[region_idx[r]]:.4f}",
+                            sex,
+                            AGE_GROUPS[age],
+                            item,
+                            score,
+                        ]
+                    )
     return rows

@@ -469,15 +469,23 @@ def hidden_cells(
     return out
 
 
-def _stored(store: Any, group: tuple[str, ...], parent: str, wanted: tuple[str, ...] | None,
-            rules: Rules, regions: list[str], raw: pd.DataFrame) -> frozenset[CellKey]:
+def _stored(
+    store: Any,
+    group: tuple[str, ...],
+    parent: str,
+    wanted: tuple[str, ...] | None,
+    rules: Rules,
+    regions: list[str],
+    raw: pd.DataFrame,
+) -> frozenset[CellKey]:
     """The pattern for these rows, from the machine's cache (``config.cache_dir``) when the
     same rows, rules and code gave it before (the pattern is a pure function of them; keyed by
     their sha256), else computed and kept there. Several processes may write one entry: each
     writes it whole."""
     rows = raw.sort_values(["indicator", "region", "period"]).to_csv(index=False)
-    digest = hashlib.sha256(json.dumps(
-        [_CODE, repr(rules), group, regions, rows], ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(
+        json.dumps([_CODE, repr(rules), group, regions, rows], ensure_ascii=False).encode()
+    ).hexdigest()
     path = config.cache_dir() / "disclosure" / f"{digest}.json"
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))
@@ -489,16 +497,17 @@ def _stored(store: Any, group: tuple[str, ...], parent: str, wanted: tuple[str, 
     try:  # an optimisation only: a read-only cache folder just means no cache
         path.parent.mkdir(parents=True, exist_ok=True)
         staged = path.with_name(f".{path.name}.{os.getpid()}")
-        staged.write_text(json.dumps(sorted([c[0], list(map(list, c[1]))] for c in pattern),
-                                     ensure_ascii=False), encoding="utf-8")
+        staged.write_text(
+            json.dumps(sorted([c[0], list(map(list, c[1]))] for c in pattern), ensure_ascii=False),
+            encoding="utf-8",
+        )
         os.replace(staged, path)
     except OSError:
         pass
     return pattern
 
 
-def _group_rows(store: Any, group: tuple[str, ...], parent: str
-                ) -> tuple[list[str], pd.DataFrame]:
+def _group_rows(store: Any, group: tuple[str, ...], parent: str) -> tuple[list[str], pd.DataFrame]:
     """The parent and its children, and the group's rows for them (read once per version)."""
     regions = [parent, *(c.code for c in store.children(parent))]
     key = (store.backend.url, _version(store), group, tuple(regions))
@@ -540,8 +549,13 @@ def public_secondary(store: Any, frame: pd.DataFrame) -> pd.DataFrame:
                 hidden |= hidden_cells(store, [code], parent, [period])
     if not hidden:
         return frame
-    hide = np.array([cell_key(i, r, str(p)) in hidden for i, r, p in zip(
-        frame["indicator"], frame["region"], frame["period"], strict=True)], dtype=bool)
+    hide = np.array(
+        [
+            cell_key(i, r, str(p)) in hidden
+            for i, r, p in zip(frame["indicator"], frame["region"], frame["period"], strict=True)
+        ],
+        dtype=bool,
+    )
     return suppress_rows(frame, hide) if hide.any() else frame
 
 

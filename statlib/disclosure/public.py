@@ -77,8 +77,7 @@ def suppress_rows(frame: pd.DataFrame, hide: np.ndarray) -> pd.DataFrame:
     out["value"] = np.where(hide, np.nan, out["value"].to_numpy(dtype=float, na_value=np.nan))
     if hide.any():
         flags = [_text(f) for f in out["flags"].to_numpy(dtype=object)[hide]]
-        out.loc[hide, "flags"] = [f if SUPPRESSED_FLAG in f else f + SUPPRESSED_FLAG
-                                  for f in flags]
+        out.loc[hide, "flags"] = [f if SUPPRESSED_FLAG in f else f + SUPPRESSED_FLAG for f in flags]
     return out
 
 

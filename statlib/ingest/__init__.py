@@ -19,8 +19,17 @@ from statlib.ingest.limits import limits
 from statlib.ingest.load import LoadReport, NotUtf8, load_batch
 from statlib.store.store import Store
 
-__all__ = ["Batch", "LoadReport", "discard", "ingest_file", "ingest_files", "load", "read",
-           "readers", "register_reader"]
+__all__ = [
+    "Batch",
+    "LoadReport",
+    "discard",
+    "ingest_file",
+    "ingest_files",
+    "load",
+    "read",
+    "readers",
+    "register_reader",
+]
 
 
 def _check_path(path: str | Path) -> Path:
@@ -30,16 +39,22 @@ def _check_path(path: str | Path) -> Path:
         st = p.stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise InputError("the path is a loop of symbolic links", file=str(path),
-                             hint="point the link at the real file (ls -l shows where it "
-                                  "leads)") from None
+            raise InputError(
+                "the path is a loop of symbolic links",
+                file=str(path),
+                hint="point the link at the real file (ls -l shows where it leads)",
+            ) from None
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             raise InputError("no such file", file=str(path), hint="check the path") from None
-        raise InputError(f"cannot read the file: {os.strerror(exc.errno or 0)}",
-                         file=str(path), hint="check the path and its permissions") from None
+        raise InputError(
+            f"cannot read the file: {os.strerror(exc.errno or 0)}",
+            file=str(path),
+            hint="check the path and its permissions",
+        ) from None
     if not p.is_file():
-        raise InputError("not a regular file", file=str(path),
-                         hint="give the path of a CSV or XLSX file")
+        raise InputError(
+            "not a regular file", file=str(path), hint="give the path of a CSV or XLSX file"
+        )
     bounds = limits()
     if st.st_size > bounds.max_bytes:
         raise bounds.exceeded("max_bytes", f"the file has {st.st_size:,} bytes", file=str(path))
@@ -58,12 +73,19 @@ def read(path: str | Path, reader: str | None = None, *, region: str | None = No
     batch = read_fn(p, p.name)
     if region is not None and batch.frame is not None:
         batch.frame["region"] = batch.frame["region"].where(
-            batch.frame["region"].astype(str) != wide.NATIONAL, region)
+            batch.frame["region"].astype(str) != wide.NATIONAL, region
+        )
     return batch
 
 
-def ingest_file(store: Store, path: str | Path, reader: str | None = None,
-                *, region: str | None = None, revise: bool = False) -> LoadReport:
+def ingest_file(
+    store: Store,
+    path: str | Path,
+    reader: str | None = None,
+    *,
+    region: str | None = None,
+    revise: bool = False,
+) -> LoadReport:
     """Read and load one file: a new vintage with its new or changed values, or nothing.
 
     A file with the same content as an earlier vintage adds nothing, and says so; with
@@ -93,7 +115,13 @@ def discard(batch: Batch) -> None:
         batch.csv.path.unlink(missing_ok=True)
 
 
-def ingest_files(store: Store, paths: Iterable[str | Path], reader: str | None = None,
-                 *, region: str | None = None, revise: bool = False) -> list[LoadReport]:
+def ingest_files(
+    store: Store,
+    paths: Iterable[str | Path],
+    reader: str | None = None,
+    *,
+    region: str | None = None,
+    revise: bool = False,
+) -> list[LoadReport]:
     """Load several files, each in its own transaction, stopping at the first bad one."""
     return [ingest_file(store, p, reader, region=region, revise=revise) for p in paths]

@@ -27,7 +27,14 @@ __all__ = [
 
 # Columns of a batch, in the order the loader stores them.
 BATCH_COLUMNS = (
-    "indicator", "region", "period", "value", "flags", "contributors", "top1_share", "top2_share",
+    "indicator",
+    "region",
+    "period",
+    "value",
+    "flags",
+    "contributors",
+    "top1_share",
+    "top2_share",
 )
 
 
@@ -69,8 +76,9 @@ class Batch:
     underscore: bool = True
     unit_at: dict[str, tuple[int, str]] = field(default_factory=dict)  # name → (row, column)
 
-    def error(self, problem: str, *, row: int | None = None, column: str | None = None,
-              hint: str = "") -> InputError:
+    def error(
+        self, problem: str, *, row: int | None = None, column: str | None = None, hint: str = ""
+    ) -> InputError:
         return InputError(problem, file=self.file, row=row, column=column, hint=hint)
 
     def locate(self, role: str, value: str) -> tuple[int | None, str | None]:
@@ -87,8 +95,10 @@ class Batch:
         csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
         skip = self.csv.header_line - 1  # lines before the header (absent from a copy)
         with open(self.csv.path, encoding="utf-8-sig", newline="") as fh:
-            for line_no, row in enumerate(csv.reader(fh, delimiter=self.csv.delimiter),
-                                          1 + (skip if self.csv.path != self.path else 0)):
+            for line_no, row in enumerate(
+                csv.reader(fh, delimiter=self.csv.delimiter),
+                1 + (skip if self.csv.path != self.path else 0),
+            ):
                 if line_no > self.csv.header_line and len(row) > idx and norm(row[idx]) == value:
                     return line_no, role
         return None, role
@@ -115,7 +125,8 @@ def get_reader(path: Path, name: str | None = None) -> tuple[str, Reader]:
     if name is not None:
         if name not in _READERS:
             raise InputError(
-                f"unknown reader {name!r}", file=str(path),
+                f"unknown reader {name!r}",
+                file=str(path),
                 hint=f"choose one of: {', '.join(_READERS)}",
             )
         return name, _READERS[name][1]
@@ -126,13 +137,14 @@ def get_reader(path: Path, name: str | None = None) -> tuple[str, Reader]:
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
         sep = _excel_sep(lines[first]) if first is not None else None
         if sep is not None:  # Excel's "sep=;" line: sniff the rest as if comma-separated
-            rest = lines[first + 1:]
+            rest = lines[first + 1 :]
             head = "\n".join(rest if sep == "," else [line.replace(sep, ",") for line in rest])
     for rname, (sniff, read, _) in _READERS.items():
         if sniff(path, head):
             return rname, read
     raise InputError(
-        "no reader recognises this file", file=str(path),
+        "no reader recognises this file",
+        file=str(path),
         hint=f"pass --reader with one of: {', '.join(_READERS)}",
     )
 
@@ -205,12 +217,17 @@ def _bad_bytes(path: Path, data: bytes, exc: UnicodeDecodeError, tried: str) -> 
     except UnicodeDecodeError:
         header = head.decode("gb18030", errors="replace")
     delim = max((",", "\t", ";"), key=lambda d: (header.count(d), d == ","))
-    field_no = data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].count(delim.encode())
+    field_no = data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].count(delim.encode())
     names = [c.strip().strip('"') for c in header.split(delim)]
-    column = (names[field_no] if line > 1 and field_no < len(names) and names[field_no]
-              else f"#{field_no + 1}")
+    column = (
+        names[field_no]
+        if line > 1 and field_no < len(names) and names[field_no]
+        else f"#{field_no + 1}"
+    )
     return InputError(
-        f"bytes {data[exc.start:exc.start + 4]!r} at byte {exc.start} are not valid {tried}",
-        file=str(path), row=line, column=column,
+        f"bytes {data[exc.start : exc.start + 4]!r} at byte {exc.start} are not valid {tried}",
+        file=str(path),
+        row=line,
+        column=column,
         hint="save the file as UTF-8 (or GB18030) text and load it again",
     )

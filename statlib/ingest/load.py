@@ -41,9 +41,11 @@ __all__ = ["LoadReport", "load_batch"]
 _SHAPES = {7: "M", 6: "Q", 4: "A"}  # length of a canonical period → frequency
 YEARS = (1900, 2100)  # a period outside these years is a typo (0000, 20233 cut to 2023?)
 _NUMERIC = ("value", "contributors", "top1_share", "top2_share")
-_STAGE = ("CREATE OR REPLACE TEMP TABLE _statlib_stage (indicator VARCHAR NOT NULL, "
-          "region VARCHAR NOT NULL, period VARCHAR NOT NULL, vintage INTEGER, value DOUBLE, "
-          "flags VARCHAR, contributors INTEGER, top1_share DOUBLE, top2_share DOUBLE)")
+_STAGE = (
+    "CREATE OR REPLACE TEMP TABLE _statlib_stage (indicator VARCHAR NOT NULL, "
+    "region VARCHAR NOT NULL, period VARCHAR NOT NULL, vintage INTEGER, value DOUBLE, "
+    "flags VARCHAR, contributors INTEGER, top1_share DOUBLE, top2_share DOUBLE)"
+)
 
 
 @dataclass(frozen=True)
@@ -96,32 +98,52 @@ def _resolvers(store: Store, batch: Batch) -> tuple[dict[str, str], dict[str, st
 def _check_length(batch: Batch, clock: Clock, role: str, ref: str) -> None:
     if len(ref) > clock.bounds.max_field:
         row, column = batch.locate(role, ref)
-        raise clock.bounds.exceeded("max_field", f"a {role} of {len(ref):,} characters",
-                                    file=batch.file, row=row, column=column)
+        raise clock.bounds.exceeded(
+            "max_field",
+            f"a {role} of {len(ref):,} characters",
+            file=batch.file,
+            row=row,
+            column=column,
+        )
 
 
-def _map_references(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, table: str,
-                    where: str, role: str, mapping: dict[str, str], clock: Clock) -> None:
+def _map_references(
+    store: Store,
+    batch: Batch,
+    duck: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    role: str,
+    mapping: dict[str, str],
+    clock: Clock,
+) -> None:
     """Replace names, aliases and other spellings by codes in the loaded rows; reject unknown
     references. Works on the few distinct references, so a file written with codes costs one
     scan."""
-    found = [r for (r,) in duck.execute(f"SELECT DISTINCT {role} FROM {table} WHERE {where}"
-                                        ).fetchall()]
+    found = [
+        r for (r,) in duck.execute(f"SELECT DISTINCT {role} FROM {table} WHERE {where}").fetchall()
+    ]
     for ref in found:
         _check_length(batch, clock, role, ref)
         if not mapping.get(norm(ref)):
             row, column = _position(batch, role, ref)
             if not norm(ref):
-                raise batch.error(f"{role} is empty", row=row, column=column,
-                                  hint=f"fill in the {role} code or name")
+                raise batch.error(
+                    f"{role} is empty",
+                    row=row,
+                    column=column,
+                    hint=f"fill in the {role} code or name",
+                )
             problem, hint = _unknown(store, role, ref, batch)
             raise batch.error(problem, row=row, column=column, hint=hint)
     changes = [(ref, mapping[norm(ref)]) for ref in found if mapping[norm(ref)] != ref]
     if changes:
         duck.register("_statlib_refs", pd.DataFrame(changes, columns=["key", "code"]))
         try:
-            duck.execute(f"UPDATE {table} SET {role} = m.code FROM _statlib_refs m "
-                         f"WHERE {table}.{role} = m.key AND {table}.{where}")
+            duck.execute(
+                f"UPDATE {table} SET {role} = m.code FROM _statlib_refs m "
+                f"WHERE {table}.{role} = m.key AND {table}.{where}"
+            )
         finally:
             _unregister(duck, "_statlib_refs")
 
@@ -164,18 +186,24 @@ def _select(batch: Batch, vid: int) -> str:
             return "CAST(NULL AS DOUBLE)"
         v = f"s.{name}"
         if text:
-            v = (f"CAST(CASE WHEN strpos({v}, '_') > 0 THEN error('statlib: _ in a number') "
-                 f"ELSE nullif(trim({v}), '') END AS DOUBLE)")
-        return (f"CASE WHEN {v} IS NULL OR isfinite({v}) THEN {v} "
-                "ELSE error('statlib: a number is not finite') END")
+            v = (
+                f"CAST(CASE WHEN strpos({v}, '_') > 0 THEN error('statlib: _ in a number') "
+                f"ELSE nullif(trim({v}), '') END AS DOUBLE)"
+            )
+        return (
+            f"CASE WHEN {v} IS NULL OR isfinite({v}) THEN {v} "
+            "ELSE error('statlib: a number is not finite') END"
+        )
 
     if "contributors" in present:
         c = f"({number('contributors')})"
-        contributors = (f"CASE WHEN {c} IS NULL OR {c} = trunc({c}) THEN CAST({c} AS INTEGER) "
-                        "ELSE error('statlib: a fractional count of contributors') END")
+        contributors = (
+            f"CASE WHEN {c} IS NULL OR {c} = trunc({c}) THEN CAST({c} AS INTEGER) "
+            "ELSE error('statlib: a fractional count of contributors') END"
+        )
     else:
         contributors = "CAST(NULL AS INTEGER)"
-    flags = ("nullif(upper(trim(s.flags)), '')" if "flags" in present else "CAST(NULL AS VARCHAR)")
+    flags = "nullif(upper(trim(s.flags)), '')" if "flags" in present else "CAST(NULL AS VARCHAR)"
     return (
         f"SELECT trim(s.indicator), trim(s.region), trim(s.period), {vid}, "
         f"{number('value')}, {flags}, {contributors}, "
@@ -217,17 +245,36 @@ class _DryRun(Exception):
 
 def _same_content(store: Store, batch: Batch, prev: int, differ: int) -> LoadReport:
     if not differ:
-        return LoadReport(batch.file, batch.reader, 0, 0, None,
-                          f"same content as vintage {prev}: nothing added (its values are "
-                          "still the latest)")
-    return LoadReport(batch.file, batch.reader, 0, 0, None,
-                      f"same content as vintage {prev}, but {differ} of its values were changed "
-                      f"since (latest vintage {store.latest_vintage()}): nothing added — to make "
-                      "this file's values current again, load it with --revise (revise=True)")
+        return LoadReport(
+            batch.file,
+            batch.reader,
+            0,
+            0,
+            None,
+            f"same content as vintage {prev}: nothing added (its values are still the latest)",
+        )
+    return LoadReport(
+        batch.file,
+        batch.reader,
+        0,
+        0,
+        None,
+        f"same content as vintage {prev}, but {differ} of its values were changed "
+        f"since (latest vintage {store.latest_vintage()}): nothing added — to make "
+        "this file's values current again, load it with --revise (revise=True)",
+    )
 
 
-def _load(store: Store, batch: Batch, refs: dict[str, dict[str, str]], clock: Clock, *,
-          staged: bool, note: str, dry: bool = False) -> LoadReport:
+def _load(
+    store: Store,
+    batch: Batch,
+    refs: dict[str, dict[str, str]],
+    clock: Clock,
+    *,
+    staged: bool,
+    note: str,
+    dry: bool = False,
+) -> LoadReport:
     on_duck = isinstance(store.backend, DuckDBBackend)
     duck = store.backend.con if on_duck else duckdb.connect()
     if batch.frame is not None:
@@ -262,8 +309,10 @@ def _load(store: Store, batch: Batch, refs: dict[str, dict[str, str]], clock: Cl
                 raise _KeyClash from None
             except duckdb.InterruptException:
                 raise clock.bounds.exceeded(
-                    "timeout", f"loading the file took more than {clock.bounds.timeout} s",
-                    file=batch.file) from None
+                    "timeout",
+                    f"loading the file took more than {clock.bounds.timeout} s",
+                    file=batch.file,
+                ) from None
             if dry:
                 raise _DryRun(rows_added)  # rolls the transaction back
             if rows_added == 0:
@@ -271,12 +320,26 @@ def _load(store: Store, batch: Batch, refs: dict[str, dict[str, str]], clock: Cl
             store.backend.execute(
                 "INSERT INTO vintage (id, loaded_at, source, sha256, reader, rows_read, "
                 "rows_added, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [vid, datetime.now().replace(microsecond=0), batch.file, batch.sha256,
-                 batch.reader, rows_read, rows_added, note or None],
+                [
+                    vid,
+                    datetime.now().replace(microsecond=0),
+                    batch.file,
+                    batch.sha256,
+                    batch.reader,
+                    rows_read,
+                    rows_added,
+                    note or None,
+                ],
             )
     except _NothingNew as nothing:
-        return LoadReport(batch.file, batch.reader, nothing.rows_read, 0, None,
-                          "every value is already stored: nothing added")
+        return LoadReport(
+            batch.file,
+            batch.reader,
+            nothing.rows_read,
+            0,
+            None,
+            "every value is already stored: nothing added",
+        )
     finally:
         timer.cancel()
         if batch.frame is not None:
@@ -285,8 +348,14 @@ def _load(store: Store, batch: Batch, refs: dict[str, dict[str, str]], clock: Cl
             duck.execute("DROP TABLE IF EXISTS _statlib_stage")
         if not on_duck:
             duck.close()
-    return LoadReport(batch.file, batch.reader, rows_read, rows_added, vid,
-                      f"vintage {vid}: {rows_added} new or changed values")
+    return LoadReport(
+        batch.file,
+        batch.reader,
+        rows_read,
+        rows_added,
+        vid,
+        f"vintage {vid}: {rows_added} new or changed values",
+    )
 
 
 def _unregister(duck: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -305,19 +374,32 @@ def _canonical_period(batch: Batch, clock: Clock, raw: str) -> str:
         p = periods.parse(text)
     except ConfigError:
         row, _ = batch.locate("period", raw)
-        raise batch.error(f"unknown period format {raw!r}", row=row, column="period",
-                          hint="write 2022-11 (month), 2022Q3 (quarter) or 2022 (year)"
-                          ) from None
+        raise batch.error(
+            f"unknown period format {raw!r}",
+            row=row,
+            column="period",
+            hint="write 2022-11 (month), 2022Q3 (quarter) or 2022 (year)",
+        ) from None
     if not YEARS[0] <= p.year <= YEARS[1]:
         row, _ = batch.locate("period", raw)
-        raise batch.error(f"period {raw!r}: the year {p.year:04d} is not plausible", row=row,
-                          column="period",
-                          hint=f"periods run from {YEARS[0]} to {YEARS[1]}: check the year")
+        raise batch.error(
+            f"period {raw!r}: the year {p.year:04d} is not plausible",
+            row=row,
+            column="period",
+            hint=f"periods run from {YEARS[0]} to {YEARS[1]}: check the year",
+        )
     return str(p)
 
 
-def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, table: str,
-                  where: str, refs: dict[str, dict[str, str]], clock: Clock) -> int:
+def _check_loaded(
+    store: Store,
+    batch: Batch,
+    duck: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    refs: dict[str, dict[str, str]],
+    clock: Clock,
+) -> int:
     """Set-based checks on the inserted rows; raises InputError naming the first bad row."""
     q = duck.execute
     rows = q(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]  # type: ignore[index]
@@ -325,8 +407,9 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
         raise batch.error("the file holds no observations", hint="export the data again")
     if rows > clock.bounds.max_rows:
         first = (batch.csv.header_line if batch.csv is not None else 1) + clock.bounds.max_rows
-        raise clock.bounds.exceeded("max_rows", f"the file holds {rows:,} rows",
-                                    file=batch.file, row=first + 1)
+        raise clock.bounds.exceeded(
+            "max_rows", f"the file holds {rows:,} rows", file=batch.file, row=first + 1
+        )
     changes = []
     for (period,) in q(f"SELECT DISTINCT period FROM {table} WHERE {where}").fetchall():
         canonical = _canonical_period(batch, clock, period)
@@ -335,67 +418,97 @@ def _check_loaded(store: Store, batch: Batch, duck: duckdb.DuckDBPyConnection, t
     if changes:  # 2022年11月, ２０２２-１１, 2022-1 → 2022-11
         duck.register("_statlib_periods", pd.DataFrame(changes, columns=["key", "period"]))
         try:
-            q(f"UPDATE {table} SET period = m.period FROM _statlib_periods m "
-              f"WHERE {table}.period = m.key AND {table}.{where}")
+            q(
+                f"UPDATE {table} SET period = m.period FROM _statlib_periods m "
+                f"WHERE {table}.period = m.key AND {table}.{where}"
+            )
         finally:
             _unregister(duck, "_statlib_periods")
     # Duplicates are counted on the canonical keys: 2023-1 and 2023-01 are one key.
-    distinct = q(f"SELECT count(*) FROM (SELECT DISTINCT indicator, region, period FROM {table} "
-                 f"WHERE {where}) k").fetchone()[0]  # type: ignore[index]
+    distinct = q(
+        f"SELECT count(*) FROM (SELECT DISTINCT indicator, region, period FROM {table} "
+        f"WHERE {where}) k"
+    ).fetchone()[0]  # type: ignore[index]
     if rows != distinct:
-        dup = q(f"SELECT indicator, region, period FROM {table} WHERE {where} "
-                "GROUP BY ALL HAVING count(*) > 1 LIMIT 1").fetchone()
+        dup = q(
+            f"SELECT indicator, region, period FROM {table} WHERE {where} "
+            "GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
         if dup is not None:
             lines = _rows_of(batch, refs, dup)
             raise batch.error(
                 f"duplicate observation {dup[0]}/{dup[1]}/{dup[2]}"
                 + (f" (also row {lines[1]})" if len(lines) > 1 else ""),
-                row=lines[0] if lines else None, column="period",
+                row=lines[0] if lines else None,
+                column="period",
                 hint="keep one row per indicator, region and period (two spellings of one "
-                     "period, code or name are one key)",
+                "period, code or name are one key)",
             )
-    freq_rows = q(f"SELECT DISTINCT indicator, length(period) FROM {table} WHERE {where}"
-                  ).fetchall()
+    freq_rows = q(
+        f"SELECT DISTINCT indicator, length(period) FROM {table} WHERE {where}"
+    ).fetchall()
     for code, length in freq_rows:
         ind = store._indicators.get(code)
         freq = _SHAPES.get(length, "?")
         if ind is not None and "MQA".index(freq) < "MQA".index(ind.frequency):
-            key = q(f"SELECT indicator, region, period FROM {table} WHERE {where} AND "
-                    "indicator = ? AND length(period) = ? LIMIT 1", [code, length]).fetchone()
+            key = q(
+                f"SELECT indicator, region, period FROM {table} WHERE {where} AND "
+                "indicator = ? AND length(period) = ? LIMIT 1",
+                [code, length],
+            ).fetchone()
             lines = _rows_of(batch, refs, key) if key is not None else []
             raise batch.error(
                 f"indicator {code} ({ind.name}) is {ind.frequency}-frequency but the file "
-                f"gives {freq} periods", row=lines[0] if lines else None, column="period",
+                f"gives {freq} periods",
+                row=lines[0] if lines else None,
+                column="period",
                 hint="check the indicator or the periods; a catalogue change needs a new code",
             )
-    for (flags,) in q(f"SELECT DISTINCT flags FROM {table} WHERE {where} AND flags IS NOT NULL"
-                      ).fetchall():
+    for (flags,) in q(
+        f"SELECT DISTINCT flags FROM {table} WHERE {where} AND flags IS NOT NULL"
+    ).fetchall():
         _check_length(batch, clock, "flags", flags)
         unknown = set(norm(flags).upper()) - set(schema.FLAGS)
         if unknown:
             row, _ = batch.locate("flags", flags)
-            raise batch.error(f"unknown flag {''.join(sorted(unknown))[:20]!r}", row=row,
-                              column="flags", hint="flags are letters " + ", ".join(
-                                  f"{k} {v}" for k, v in schema.FLAGS.items()))
+            raise batch.error(
+                f"unknown flag {''.join(sorted(unknown))[:20]!r}",
+                row=row,
+                column="flags",
+                hint="flags are letters " + ", ".join(f"{k} {v}" for k, v in schema.FLAGS.items()),
+            )
         if norm(flags).upper() != flags:
-            q(f"UPDATE {table} SET flags = ? WHERE {where} AND flags = ?",
-              [norm(flags).upper(), flags])
-    missing = q(f"SELECT indicator, region, period FROM {table} WHERE {where} AND value IS NULL "
-                "AND (flags IS NULL OR flags NOT LIKE '%N%') LIMIT 1").fetchone()
+            q(
+                f"UPDATE {table} SET flags = ? WHERE {where} AND flags = ?",
+                [norm(flags).upper(), flags],
+            )
+    missing = q(
+        f"SELECT indicator, region, period FROM {table} WHERE {where} AND value IS NULL "
+        "AND (flags IS NULL OR flags NOT LIKE '%N%') LIMIT 1"
+    ).fetchone()
     if missing is not None:
         lines = _rows_of(batch, refs, missing)
-        raise batch.error("value is empty", row=lines[0] if lines else None, column="value",
-                          hint="write the number, or set flag N where it is not available")
-    bad_share = q(f"SELECT indicator, region, period, CASE WHEN contributors < 0 THEN "
-                  "'contributors' WHEN top1_share NOT BETWEEN 0 AND 1 THEN 'top1_share' ELSE "
-                  f"'top2_share' END FROM {table} WHERE {where} AND "
-                  "(top1_share NOT BETWEEN 0 AND 1 OR top2_share NOT BETWEEN 0 AND 1 OR "
-                  "top2_share > top1_share OR contributors < 0) LIMIT 1").fetchone()
+        raise batch.error(
+            "value is empty",
+            row=lines[0] if lines else None,
+            column="value",
+            hint="write the number, or set flag N where it is not available",
+        )
+    bad_share = q(
+        f"SELECT indicator, region, period, CASE WHEN contributors < 0 THEN "
+        "'contributors' WHEN top1_share NOT BETWEEN 0 AND 1 THEN 'top1_share' ELSE "
+        f"'top2_share' END FROM {table} WHERE {where} AND "
+        "(top1_share NOT BETWEEN 0 AND 1 OR top2_share NOT BETWEEN 0 AND 1 OR "
+        "top2_share > top1_share OR contributors < 0) LIMIT 1"
+    ).fetchone()
     if bad_share is not None:
         lines = _rows_of(batch, refs, bad_share[:3])
-        raise batch.error("contributors must be ≥ 0 and top shares within 0…1 with "
-                          "top2_share ≤ top1_share", row=lines[0] if lines else None,
-                          column=bad_share[3], hint="shares are fractions such as 0.4521")
+        raise batch.error(
+            "contributors must be ≥ 0 and top shares within 0…1 with top2_share ≤ top1_share",
+            row=lines[0] if lines else None,
+            column=bad_share[3],
+            hint="shares are fractions such as 0.4521",
+        )
     _check_units(store, batch)
     return int(rows)
 
@@ -410,26 +523,33 @@ def _check_units(store: Store, batch: Batch) -> None:
             row, column = batch.unit_at.get(name) or batch.locate("indicator", name)
             raise batch.error(
                 f"{name} is given in {unit} but the catalogue keeps it in {ind.unit}",
-                row=row, column=column,
+                row=row,
+                column=column,
                 hint="convert the values to the catalogue's unit or correct the catalogue",
             )
 
 
-def _keep_new(store: Store, duck: duckdb.DuckDBPyConnection, table: str, where: str, vid: int,
-              staged: bool) -> int:
+def _keep_new(
+    store: Store, duck: duckdb.DuckDBPyConnection, table: str, where: str, vid: int, staged: bool
+) -> int:
     """Drop rows equal to the latest stored value; the rest become the new vintage."""
-    same = ("l.value IS NOT DISTINCT FROM n.value AND l.flags IS NOT DISTINCT FROM n.flags "
-            "AND l.contributors IS NOT DISTINCT FROM n.contributors "
-            "AND l.top1_share IS NOT DISTINCT FROM n.top1_share "
-            "AND l.top2_share IS NOT DISTINCT FROM n.top2_share")
-    latest = ("(SELECT DISTINCT ON (indicator, region, period) * FROM observation o "
-              "WHERE o.vintage < {vid} AND o.indicator IN ({inds}) "
-              "ORDER BY indicator, region, period, vintage DESC)")
+    same = (
+        "l.value IS NOT DISTINCT FROM n.value AND l.flags IS NOT DISTINCT FROM n.flags "
+        "AND l.contributors IS NOT DISTINCT FROM n.contributors "
+        "AND l.top1_share IS NOT DISTINCT FROM n.top1_share "
+        "AND l.top2_share IS NOT DISTINCT FROM n.top2_share"
+    )
+    latest = (
+        "(SELECT DISTINCT ON (indicator, region, period) * FROM observation o "
+        "WHERE o.vintage < {vid} AND o.indicator IN ({inds}) "
+        "ORDER BY indicator, region, period, vintage DESC)"
+    )
     cols = ", ".join(schema.OBSERVATION_COLUMNS)
     if not staged:  # DuckDB, rows already in observation
         inds = f"SELECT DISTINCT indicator FROM observation WHERE vintage = {vid}"
-        if store.backend.scalar(f"SELECT count(*) FROM observation WHERE vintage < {vid} AND "
-                                f"indicator IN ({inds})"):
+        if store.backend.scalar(
+            f"SELECT count(*) FROM observation WHERE vintage < {vid} AND indicator IN ({inds})"
+        ):
             duck.execute(
                 f"DELETE FROM observation n WHERE n.vintage = {vid} AND EXISTS (SELECT 1 FROM "
                 f"{latest.format(vid=vid, inds=inds)} l WHERE l.indicator = n.indicator AND "
@@ -442,11 +562,13 @@ def _keep_new(store: Store, duck: duckdb.DuckDBPyConnection, table: str, where: 
             f"INSERT INTO observation ({cols}) SELECT {cols} FROM _statlib_stage n WHERE NOT "
             f"EXISTS (SELECT 1 FROM {latest.format(vid=vid, inds=inds)} l WHERE "
             f"l.indicator = n.indicator AND l.region = n.region AND l.period = n.period AND "
-            f"{same})")
+            f"{same})"
+        )
         return int(store.backend.scalar(f"SELECT count(*) FROM observation WHERE vintage = {vid}"))
     # Arrow, not pandas: a NULL stays NULL and a NaN stays NaN, as on DuckDB (and COPY is faster)
-    stage = duck.sql(f"SELECT {', '.join(schema.OBSERVATION_COLUMNS)} FROM _statlib_stage"
-                     ).to_arrow_table()
+    stage = duck.sql(
+        f"SELECT {', '.join(schema.OBSERVATION_COLUMNS)} FROM _statlib_stage"
+    ).to_arrow_table()
     be = store.backend
     be.execute("CREATE TEMP TABLE IF NOT EXISTS _statlib_new (LIKE observation)")
     be.execute("TRUNCATE _statlib_new")
@@ -478,9 +600,11 @@ def _rows_of(batch: Batch, refs: dict[str, dict[str, str]], key: tuple) -> list[
             if line_no == 1 or len(row) < len(names):
                 continue
             rec = dict(zip(names, row, strict=False))
-            if (_canon(rec["period"]) == key[2]
-                    and refs["indicator"].get(norm(rec["indicator"])) == key[0]
-                    and refs["region"].get(norm(rec["region"])) == key[1]):
+            if (
+                _canon(rec["period"]) == key[2]
+                and refs["indicator"].get(norm(rec["indicator"])) == key[0]
+                and refs["region"].get(norm(rec["region"])) == key[1]
+            ):
                 out.append(line_no + offset)
     return out
 
@@ -495,8 +619,11 @@ def _canon(text: str) -> str:
 def _did_you_mean(store: Store, role: str, ref: str) -> str:
     """The closest catalogue names and codes to ``ref`` (difflib), as a hint."""
     if role == "indicator":
-        names = [k for i in store._indicators.values()
-                 for k in (i.name, i.code, *[a for a in i.aliases.split("|") if a])]
+        names = [
+            k
+            for i in store._indicators.values()
+            for k in (i.name, i.code, *[a for a in i.aliases.split("|") if a])
+        ]
     else:
         names = [k for r in store._regions.values() for k in (r.name, r.code)]
     near = difflib.get_close_matches(norm(ref), names, n=3, cutoff=0.6)
@@ -505,8 +632,10 @@ def _did_you_mean(store: Store, role: str, ref: str) -> str:
 
 def _unknown(store: Store, role: str, ref: str, batch: Batch) -> tuple[str, str]:
     shown = ref if len(ref) <= 60 else ref[:60] + "…"
-    fix = (f"use a code or name of the {role} catalogue (`statlib db info --{role}s`), or add "
-           f"it to data/catalogue/ first")
+    fix = (
+        f"use a code or name of the {role} catalogue (`statlib db info --{role}s`), or add "
+        f"it to data/catalogue/ first"
+    )
     try:
         ind = store.indicator(norm(ref)) if role == "indicator" else None
     except Exception as exc:
@@ -514,13 +643,17 @@ def _unknown(store: Store, role: str, ref: str, batch: Batch) -> tuple[str, str]
             return f"unknown {role} {shown!r}: {exc}", fix
         return f"unknown {role} {shown!r}", _did_you_mean(store, role, ref) + fix
     if ind is not None and batch.value_kind == "growth":
-        return (f"the file gives growth rates of {shown!r} but the catalogue has no growth "
-                "indicator for it", "add one with growth_of set to " + ind.code)
+        return (
+            f"the file gives growth rates of {shown!r} but the catalogue has no growth "
+            "indicator for it",
+            "add one with growth_of set to " + ind.code,
+        )
     return f"unknown {role} {shown!r}", _did_you_mean(store, role, ref) + fix
 
 
-def _diagnose(store: Store, batch: Batch, exc: duckdb.Error,
-              refs: dict[str, dict[str, str]], clock: Clock) -> InputError:
+def _diagnose(
+    store: Store, batch: Batch, exc: duckdb.Error, refs: dict[str, dict[str, str]], clock: Clock
+) -> InputError:
     """Explain a failed bulk insert by scanning the file row by row (only on this error path)."""
     if batch.csv is None:
         return batch.error(f"the rows could not be stored: {exc}")
@@ -542,40 +675,61 @@ def _diagnose(store: Store, batch: Batch, exc: duckdb.Error,
                     clock.check(line_no)
                 if len(row) != len(names):
                     return batch.error(
-                        f"the row has {len(row)} fields, the header {len(names)}", row=line_no,
-                        column=(f"#{len(names) + 1}" if len(row) > len(names) else
-                                names[max(len(row), 1) - 1] or None),
-                        hint="check separators and quotes in this row")
+                        f"the row has {len(row)} fields, the header {len(names)}",
+                        row=line_no,
+                        column=(
+                            f"#{len(names) + 1}"
+                            if len(row) > len(names)
+                            else names[max(len(row), 1) - 1] or None
+                        ),
+                        hint="check separators and quotes in this row",
+                    )
                 problem = _bad_cell(store, batch, names, row, refs, checked, clock)
                 if problem is not None:
                     role, text, hint = problem
                     return batch.error(text, row=line_no, column=role, hint=hint)
         except csv.Error as err:
-            return batch.error(f"the CSV is malformed: {err}", row=reader.line_num + offset,
-                               hint="check quotes: a field that contains a comma or a line "
-                                    "break must be quoted")
-    return batch.error(f"the rows could not be stored: {exc}",
-                       hint="check the file against the long format in the README")
+            return batch.error(
+                f"the CSV is malformed: {err}",
+                row=reader.line_num + offset,
+                hint="check quotes: a field that contains a comma or a line break must be quoted",
+            )
+    return batch.error(
+        f"the rows could not be stored: {exc}",
+        hint="check the file against the long format in the README",
+    )
 
 
-def _bad_cell(store: Store, batch: Batch, names: tuple[str, ...], row: list[str],
-              refs: dict[str, dict[str, str]], checked: dict[tuple[str, str], bool],
-              clock: Clock) -> tuple[str, str, str] | None:
+def _bad_cell(
+    store: Store,
+    batch: Batch,
+    names: tuple[str, ...],
+    row: list[str],
+    refs: dict[str, dict[str, str]],
+    checked: dict[tuple[str, str], bool],
+    clock: Clock,
+) -> tuple[str, str, str] | None:
     """The first cell of a row the store refuses: (column, problem, hint), or None."""
     for role, cell in zip(names, row, strict=True):
         if not role:
             continue
         if len(cell) > clock.bounds.max_field:
-            return (role, f"a field of {len(cell):,} characters, above the limit of "
-                    f"{clock.bounds.max_field:,} ({clock.bounds.env('max_field')})",
-                    f"shorten it, or raise the limit: export {clock.bounds.env('max_field')}=…")
+            return (
+                role,
+                f"a field of {len(cell):,} characters, above the limit of "
+                f"{clock.bounds.max_field:,} ({clock.bounds.env('max_field')})",
+                f"shorten it, or raise the limit: export {clock.bounds.env('max_field')}=…",
+            )
         text = cell.strip()
         if role in _NUMERIC and text:
             if not NUMBER.fullmatch(text) or not math.isfinite(float(text)):
                 return role, f"{text[:60]!r} is not a number", NUMBER_HINT
             if role == "contributors" and float(text) != int(float(text)):
-                return (role, f"{text!r} is not a whole number of contributors",
-                        "contributors count units: write a whole number such as 3")
+                return (
+                    role,
+                    f"{text!r} is not a whole number of contributors",
+                    "contributors count units: write a whole number such as 3",
+                )
             if role == "contributors" and abs(float(text)) >= 2**31:
                 return role, f"{text!r} contributors is not plausible", "check the count"
         elif role in ("indicator", "region"):
@@ -583,7 +737,10 @@ def _bad_cell(store: Store, batch: Batch, names: tuple[str, ...], row: list[str]
             if key not in checked:
                 checked[key] = bool(refs[role].get(norm(cell)))
             if not checked[key]:
-                problem, hint = (("empty " + role, f"fill in the {role}") if not text
-                                 else _unknown(store, role, cell, batch))
+                problem, hint = (
+                    ("empty " + role, f"fill in the {role}")
+                    if not text
+                    else _unknown(store, role, cell, batch)
+                )
                 return role, problem, hint
     return None

@@ -39,12 +39,21 @@ def _roles(header: list[str], file: str, row: int = 1) -> tuple[tuple[str, ...],
     seen: dict[str, int] = {}
     for i, name in enumerate(header):
         if not name:
-            raise InputError(f"column {i + 1} has no header", file=file, row=row,
-                             column=f"#{i + 1}", hint="name every column or delete it")
+            raise InputError(
+                f"column {i + 1} has no header",
+                file=file,
+                row=row,
+                column=f"#{i + 1}",
+                hint="name every column or delete it",
+            )
         if name in seen:
-            raise InputError(f"column {name!r} appears twice (columns {seen[name] + 1} and "
-                             f"{i + 1})", file=file, row=row, column=name,
-                             hint="delete or rename one of them")
+            raise InputError(
+                f"column {name!r} appears twice (columns {seen[name] + 1} and {i + 1})",
+                file=file,
+                row=row,
+                column=name,
+                hint="delete or rename one of them",
+            )
         seen[name] = i
     roles = [""] * len(header)
     for role, names in ALIASES.items():
@@ -55,17 +64,23 @@ def _roles(header: list[str], file: str, row: int = 1) -> tuple[tuple[str, ...],
                 break
     kind = ""
     if "value" not in roles:
-        spare = [i for i, r in enumerate(roles) if not r and header[i].lower() not in
-                 {a for names in ALIASES.values() for a in names}]
+        spare = [
+            i
+            for i, r in enumerate(roles)
+            if not r and header[i].lower() not in {a for names in ALIASES.values() for a in names}
+        ]
         if len(spare) == 1:
             roles[spare[0]] = "value"
             kind = "growth" if _GROWTH_NAME.search(header[spare[0]]) else ""
     missing = [r for r in REQUIRED if r not in roles]
     if missing:
         raise InputError(
-            f"missing column {missing[0]!r}", file=file, row=row, column=missing[0],
+            f"missing column {missing[0]!r}",
+            file=file,
+            row=row,
+            column=missing[0],
             hint=f"the long format needs columns {', '.join(REQUIRED)} "
-                 f"(accepted headers for {missing[0]}: {', '.join(ALIASES[missing[0]])})",
+            f"(accepted headers for {missing[0]}: {', '.join(ALIASES[missing[0]])})",
         )
     return tuple(roles), kind
 
@@ -107,15 +122,20 @@ def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
     if sep is not None:  # Excel's "sep=;" line names the delimiter; the header follows
         first = next((i for i, line in enumerate(lines) if i > first and line.strip()), None)
         if first is None:
-            raise InputError("the file holds only a sep= line", file=display, row=1,
-                             hint="export the data again")
+            raise InputError(
+                "the file holds only a sep= line", file=display, row=1, hint="export the data again"
+            )
     delimiter = sep or sniff_delimiter(lines[first])
     header = [c.strip().strip('"') for c in lines[first].split(delimiter)]
     _check_header_fields(header, display, first + 1)
     roles, kind = _roles(header, display, first + 1)
-    if not any(line.strip() for line in lines[first + 1:]):
-        raise InputError("the file has a header but no data rows", file=display, row=first + 1,
-                         hint="export the data again")
+    if not any(line.strip() for line in lines[first + 1 :]):
+        raise InputError(
+            "the file has a header but no data rows",
+            file=display,
+            row=first + 1,
+            hint="export the data again",
+        )
     _check_not_truncated(path, display, header, delimiter)
     source = path
     if first or not encoding.startswith("utf-8"):
@@ -126,20 +146,35 @@ def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
             tmp.write("\n".join(lines[first:]) + "\n")
         source = Path(tmp.name)
     return Batch(
-        file=display, path=path, sha256=digest, reader="long", value_kind=kind,
-        csv=CsvSource(source, roles, delimiter, header_line=1 + first), underscore=underscore,
+        file=display,
+        path=path,
+        sha256=digest,
+        reader="long",
+        value_kind=kind,
+        csv=CsvSource(source, roles, delimiter, header_line=1 + first),
+        underscore=underscore,
     )
 
 
 def _check_header_fields(header: list[str], display: str, row: int) -> None:
     bounds = limits()
     if len(header) > bounds.max_columns:
-        raise bounds.exceeded("max_columns", f"the header has {len(header):,} columns",
-                              file=display, row=row, column=f"#{bounds.max_columns + 1}")
+        raise bounds.exceeded(
+            "max_columns",
+            f"the header has {len(header):,} columns",
+            file=display,
+            row=row,
+            column=f"#{bounds.max_columns + 1}",
+        )
     for i, name in enumerate(header):
         if len(name) > bounds.max_field:
-            raise bounds.exceeded("max_field", f"a header of {len(name):,} characters",
-                                  file=display, row=row, column=f"#{i + 1}")
+            raise bounds.exceeded(
+                "max_field",
+                f"a header of {len(name):,} characters",
+                file=display,
+                row=row,
+                column=f"#{i + 1}",
+            )
 
 
 def _check_not_truncated(path: Path, display: str, header: list[str], delimiter: str) -> None:
@@ -154,10 +189,14 @@ def _check_not_truncated(path: Path, display: str, header: list[str], delimiter:
     fields = min(last.count(delimiter), len(header) - 1)
     with open(path, "rb") as fh:
         row = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
-    raise InputError("the file ends in the middle of a row, without a line break (truncated?)",
-                     file=display, row=row, column=header[fields],
-                     hint="the copy may have been cut short: export the file again; if it is "
-                          "complete, add a line break at its end")
+    raise InputError(
+        "the file ends in the middle of a row, without a line break (truncated?)",
+        file=display,
+        row=row,
+        column=header[fields],
+        hint="the copy may have been cut short: export the file again; if it is "
+        "complete, add a line break at its end",
+    )
 
 
 def is_long_header(header: list[str]) -> bool:
@@ -174,7 +213,7 @@ def from_rows(rows: list[list[str]], path: Path, display: str, digest: str) -> B
         header = header[:-1]
     roles, kind = _roles(header, display)
     records = []
-    for offset, row in enumerate(rows[start + 1:], start + 2):
+    for offset, row in enumerate(rows[start + 1 :], start + 2):
         if not any(row):
             continue
         rec: dict[str, object] = {"_row": offset, "_col": header[roles.index("value")]}
@@ -189,14 +228,17 @@ def from_rows(rows: list[list[str]], path: Path, display: str, digest: str) -> B
         if col not in frame:
             frame[col] = ""
     frame = _numbers(frame, display)
-    return Batch(file=display, path=path, sha256=digest, reader="long", frame=frame,
-                 value_kind=kind)
+    return Batch(
+        file=display, path=path, sha256=digest, reader="long", frame=frame, value_kind=kind
+    )
 
 
 # A plain number: ASCII digits, one optional sign, point and exponent (no NaN, inf, 1_000, ６).
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-NUMBER_HINT = ("write plain numbers in ASCII digits (no units, notes, NaN, inf or _); leave the "
-               "cell empty and set flag N where not available")
+NUMBER_HINT = (
+    "write plain numbers in ASCII digits (no units, notes, NaN, inf or _); leave the "
+    "cell empty and set flag N where not available"
+)
 
 
 def _numbers(frame: pd.DataFrame, display: str) -> pd.DataFrame:
@@ -213,17 +255,29 @@ def _numbers(frame: pd.DataFrame, display: str) -> pd.DataFrame:
         if bad.any():
             i = bad.idxmax()
             cell = str(frame.at[i, col])
-            problem = (f"{cell!r} is not a whole number of contributors"
-                       if col == "contributors" and plain[i] else f"{cell[:60]!r} is not a number")
+            problem = (
+                f"{cell!r} is not a whole number of contributors"
+                if col == "contributors" and plain[i]
+                else f"{cell[:60]!r} is not a number"
+            )
             raise InputError(
-                problem, file=display, row=int(frame.at[i, "_row"]),
+                problem,
+                file=display,
+                row=int(frame.at[i, "_row"]),
                 column=str(frame.at[i, "_col"]) if col == "value" else col,
-                hint=("contributors count units: write a whole number such as 3"
-                      if col == "contributors" and plain[i] else NUMBER_HINT),
+                hint=(
+                    "contributors count units: write a whole number such as 3"
+                    if col == "contributors" and plain[i]
+                    else NUMBER_HINT
+                ),
             )
         frame[col] = nums
     return frame
 
 
-register_reader("long", _sniff, read_long,
-                "one observation per row: indicator, region, period, value[, flags, …]")
+register_reader(
+    "long",
+    _sniff,
+    read_long,
+    "one observation per row: indicator, region, period, value[, flags, …]",
+)

@@ -77,9 +77,12 @@ def _split(rows: Rows) -> tuple[dict[str, str], list[tuple[int, list[str]]], str
                 meta["数据来源"] = cells[0].split("：", 1)[-1]
             continue
         if in_footer:
-            raise InputError("table rows after the footer (注/数据来源) lines", row=line_no,
-                             column=(table[0][1][0] if table and table[0][1] else "") or "#1",
-                             hint="keep notes below the table only")
+            raise InputError(
+                "table rows after the footer (注/数据来源) lines",
+                row=line_no,
+                column=(table[0][1][0] if table and table[0][1] else "") or "#1",
+                hint="keep notes below the table only",
+            )
         table.append((line_no, row))
     return meta, table, "\n".join(notes)
 
@@ -90,8 +93,9 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
         meta, table, note = _split(rows)
     except InputError as exc:
         exc.file = display
-        raise InputError(exc.problem, file=display, row=exc.row, column=exc.column,
-                         hint=exc.hint) from None
+        raise InputError(
+            exc.problem, file=display, row=exc.row, column=exc.column, hint=exc.hint
+        ) from None
     if not table:
         raise InputError("no table found", file=display, hint="the file holds only header lines")
     head_line, header = table[0]
@@ -102,11 +106,21 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
     seen: dict[str, int] = {}
     for i, name in enumerate(header[1:], 2):
         if not name:
-            raise InputError(f"column {i} has no header", file=display, row=head_line,
-                             column=f"#{i}", hint="name every column or delete it")
+            raise InputError(
+                f"column {i} has no header",
+                file=display,
+                row=head_line,
+                column=f"#{i}",
+                hint="name every column or delete it",
+            )
         if name in seen:
-            raise InputError(f"column {name!r} appears twice", file=display, row=head_line,
-                             column=name, hint="delete or rename one of them")
+            raise InputError(
+                f"column {name!r} appears twice",
+                file=display,
+                row=head_line,
+                column=name,
+                hint="delete or rename one of them",
+            )
         seen[name] = i
     body = table[1:]
     if not body:
@@ -118,14 +132,17 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
         bad = next(h for h in header[1:] if not _is_period(h))
         raise InputError(
             f"cannot find the periods: {bad!r} is not a period and neither is every row label",
-            file=display, row=head_line, column=bad,
+            file=display,
+            row=head_line,
+            column=bad,
             hint="periods are written 2022-11, 2022Q3, 2022, 2022年11月 or 2022年第三季度",
         )
     fixed_ind = meta.get("指标", "")
     fixed_reg = meta.get("地区", "")
     if cols_are_periods:
-        label_is_region = corner in _REGION_HEAD or (bool(fixed_ind) and corner not in
-                                                     _INDICATOR_HEAD)
+        label_is_region = corner in _REGION_HEAD or (
+            bool(fixed_ind) and corner not in _INDICATOR_HEAD
+        )
     else:
         label_is_region = bool(fixed_ind)
     units: dict[str, str] = {}
@@ -140,14 +157,22 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
     for line_no, row in body:
         label = row[0].strip() if row else ""
         if not label:
-            raise InputError("a data row has no label in its first column", file=display,
-                             row=line_no, column=header[0] or "#1",
-                             hint="fill in the region, indicator or period of the row")
-        if len(row) > len(header) and any(row[len(header):]):
+            raise InputError(
+                "a data row has no label in its first column",
+                file=display,
+                row=line_no,
+                column=header[0] or "#1",
+                hint="fill in the region, indicator or period of the row",
+            )
+        if len(row) > len(header) and any(row[len(header) :]):
             extra = next(i for i in range(len(header), len(row)) if row[i])
-            raise InputError("a value stands in a column without a header", file=display,
-                             row=line_no, column=f"#{extra + 1}",
-                             hint="add the header or delete it")
+            raise InputError(
+                "a value stands in a column without a header",
+                file=display,
+                row=line_no,
+                column=f"#{extra + 1}",
+                hint="add the header or delete it",
+            )
         for ci, head in enumerate(header[1:], 1):
             cell = row[ci] if ci < len(row) else ""
             if not cell:
@@ -163,25 +188,41 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
                 name, unit = split_unit(other)
                 if unit:
                     units[name] = unit
-                    unit_at.setdefault(name, (line_no, header[0] or "#1") if cols_are_periods
-                                       else (head_line, head))
+                    unit_at.setdefault(
+                        name,
+                        (line_no, header[0] or "#1") if cols_are_periods else (head_line, head),
+                    )
                 rec["indicator"], rec["region"] = name, fixed_reg or NATIONAL
             records.append(rec)
     if not records:
         raise InputError("the table holds no values", file=display, row=head_line)
     if label_is_region and not fixed_ind:
-        raise InputError("the rows are regions but no indicator is named", file=display,
-                         row=head_line, hint="add a line 指标：NAME(UNIT) above the table")
+        raise InputError(
+            "the rows are regions but no indicator is named",
+            file=display,
+            row=head_line,
+            hint="add a line 指标：NAME(UNIT) above the table",
+        )
     frame = pd.DataFrame(records)
     for col in BATCH_COLUMNS:
         if col not in frame:
             frame[col] = ""
     frame = long._numbers(frame, display)
-    batch = Batch(file=display, path=path, sha256=digest, reader=reader, frame=frame,
-                  columns={(("region" if label_is_region else "indicator") if cols_are_periods
-                            else "period"): header[0] or "#1"},
-                  unit_at=unit_at,
-                  note=note, units=units)
+    batch = Batch(
+        file=display,
+        path=path,
+        sha256=digest,
+        reader=reader,
+        frame=frame,
+        columns={
+            (
+                ("region" if label_is_region else "indicator") if cols_are_periods else "period"
+            ): header[0] or "#1"
+        },
+        unit_at=unit_at,
+        note=note,
+        units=units,
+    )
     return batch
 
 
@@ -227,9 +268,21 @@ def read_xlsx(path: Path, display: str) -> Batch:
     return from_rows(rows, path, display, sha256_of(path), "wide")
 
 
-register_reader("xlsx", lambda p, h: p.suffix.lower() in (".xlsx", ".xlsm"), read_xlsx,
-                "Excel workbook, first visible sheet, long or wide layout (no formulas, no merges)")
-register_reader("nbs", lambda p, h: _looks_nbs(h), read_nbs,
-                "NBS data.stats.gov.cn export (数据库/指标/地区/时间 lines, 注/数据来源 footer)")
-register_reader("wide", lambda p, h: _looks_wide(h), read_wide,
-                "wide table: periods as columns (or as rows), first column regions or indicators")
+register_reader(
+    "xlsx",
+    lambda p, h: p.suffix.lower() in (".xlsx", ".xlsm"),
+    read_xlsx,
+    "Excel workbook, first visible sheet, long or wide layout (no formulas, no merges)",
+)
+register_reader(
+    "nbs",
+    lambda p, h: _looks_nbs(h),
+    read_nbs,
+    "NBS data.stats.gov.cn export (数据库/指标/地区/时间 lines, 注/数据来源 footer)",
+)
+register_reader(
+    "wide",
+    lambda p, h: _looks_wide(h),
+    read_wide,
+    "wide table: periods as columns (or as rows), first column regions or indicators",
+)

@@ -119,19 +119,29 @@ def _add_frame(docx: bytes, m: Masthead) -> bytes:
     xml = xml[:end] + footer_xml(m) + xml[end:]
     if m.classification:
         sect = xml.index(">", xml.rindex("<w:sectPr")) + 1
-        xml = (xml[:sect] + f'<w:headerReference w:type="default" r:id="{_HEADER_REL}"/>'
-               + xml[sect:])
+        xml = (
+            xml[:sect] + f'<w:headerReference w:type="default" r:id="{_HEADER_REL}"/>' + xml[sect:]
+        )
         parts["word/header_statlib.xml"] = header_xml(m.classification).encode("utf-8")
-        rels = parts["word/_rels/document.xml.rels"].decode("utf-8").replace(
-            "</Relationships>",
-            f'<Relationship Id="{_HEADER_REL}" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/header" Target="header_statlib.xml"/>'
-            "</Relationships>",
+        rels = (
+            parts["word/_rels/document.xml.rels"]
+            .decode("utf-8")
+            .replace(
+                "</Relationships>",
+                f'<Relationship Id="{_HEADER_REL}" Type="http://schemas.openxmlformats.org/'
+                'officeDocument/2006/relationships/header" Target="header_statlib.xml"/>'
+                "</Relationships>",
+            )
         )
         parts["word/_rels/document.xml.rels"] = rels.encode("utf-8")
-        types = parts["[Content_Types].xml"].decode("utf-8").replace(
-            "</Types>",
-            f'<Override PartName="/word/header_statlib.xml" ContentType="{_HEADER_TYPE}"/></Types>',
+        types = (
+            parts["[Content_Types].xml"]
+            .decode("utf-8")
+            .replace(
+                "</Types>",
+                '<Override PartName="/word/header_statlib.xml" '
+                f'ContentType="{_HEADER_TYPE}"/></Types>',
+            )
         )
         parts["[Content_Types].xml"] = types.encode("utf-8")
     parts["word/document.xml"] = xml.encode("utf-8")
@@ -163,7 +173,12 @@ def write_docx(doc: Document, path: Path) -> None:
         args += ["--toc", "--toc-depth=2"]
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / "out.docx"
-        _pandoc.write(ast, "docx", [*args, "-o", str(target)],
-                      what=f"{doc.notebook.name} → docx", cwd=doc.media,
-                      epoch=_epoch(doc.masthead))
+        _pandoc.write(
+            ast,
+            "docx",
+            [*args, "-o", str(target)],
+            what=f"{doc.notebook.name} → docx",
+            cwd=doc.media,
+            epoch=_epoch(doc.masthead),
+        )
         path.write_bytes(_add_frame(target.read_bytes(), doc.masthead))

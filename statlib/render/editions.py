@@ -36,11 +36,31 @@ __all__ = ["EDITIONS", "INTERNAL_ONLY", "LAYOUT_META", "apply", "mask_text"]
 
 INTERNAL_ONLY = "internal-only"
 #: Metadata keys written verbatim in the masked edition: layout settings, never figures.
-LAYOUT_META = frozenset({
-    "lang", "dir", "toc", "toc-depth", "toc-title", "number-sections", "secnumdepth", "fontsize",
-    "papersize", "margin", "geometry", "linestretch", "columns", "mainfont", "edition", "formats",
-    "template", "red", "color", "serial", "copies",
-})
+LAYOUT_META = frozenset(
+    {
+        "lang",
+        "dir",
+        "toc",
+        "toc-depth",
+        "toc-title",
+        "number-sections",
+        "secnumdepth",
+        "fontsize",
+        "papersize",
+        "margin",
+        "geometry",
+        "linestretch",
+        "columns",
+        "mainfont",
+        "edition",
+        "formats",
+        "template",
+        "red",
+        "color",
+        "serial",
+        "copies",
+    }
+)
 FIGURE_OMITTED = "图略"
 _TAG = re.compile(rf"[\"'\s,\[]{INTERNAL_ONLY}[\"'\s,\]]")
 
@@ -51,19 +71,23 @@ _D = r"(?:3[01]|[12]\d|0?[1-9])"
 _UNITS = "%‰万亿千百元家个人户吨倍位名项"
 _NB = r"(?<![\d.,])"  # not glued to a digit, a decimal point or a thousands separator
 _LABEL_BEFORE = "\\s见如附续和与及至、，,（(：:；;“”\"'\x00"
-_KEEP = re.compile("|".join([
-    rf"{_NB}{_Y}(?:{_SEP}{_Y})?(?=\s*年)",  # 2023年, 2019—2023年
-    rf"{_NB}{_Y}([-/.]){_M}\1{_D}(?!\d)",  # 2023-11-28, 2023/11/28, 2023.11.28
-    rf"{_NB}{_Y}[-/](?:0[1-9]|1[0-2])(?![\d.,])",  # 2023-11
-    rf"{_NB}{_M}(?:{_SEP}{_M})?(?=\s*月)",  # 1—11月, 11月份, 11月末
-    rf"(?<=月)\s*{_D}(?:{_SEP}{_D})?(?=\s*[日号])",  # 11月28日
-    rf"{_NB}[1-4](?=\s*季度)",  # 3季度
-    r"(?<=第)\s*\d{1,4}\s*(?=[期章节篇卷]|部分)",  # 第12期, 第3章
-    rf"(?<![^{_LABEL_BEFORE}])[附续]?[表图]\s*\d{{1,3}}(?:\s*[-‐–—.．]\s*\d{{1,3}})?"
-    rf"(?![.,]?\d|\s*[{_UNITS}])",  # 表1, 表2-7, 图3, 见附表1
-    r"(?<=注)\s*\d{1,2}(?=\s*[：:.、）)])",  # 注1：
-    r"(?<![A-Za-z\d.])(?:PM2\.5|PM10|[345]G)(?![A-Za-z\d])",  # names, not figures
-]))
+_KEEP = re.compile(
+    "|".join(
+        [
+            rf"{_NB}{_Y}(?:{_SEP}{_Y})?(?=\s*年)",  # 2023年, 2019—2023年
+            rf"{_NB}{_Y}([-/.]){_M}\1{_D}(?!\d)",  # 2023-11-28, 2023/11/28, 2023.11.28
+            rf"{_NB}{_Y}[-/](?:0[1-9]|1[0-2])(?![\d.,])",  # 2023-11
+            rf"{_NB}{_M}(?:{_SEP}{_M})?(?=\s*月)",  # 1—11月, 11月份, 11月末
+            rf"(?<=月)\s*{_D}(?:{_SEP}{_D})?(?=\s*[日号])",  # 11月28日
+            rf"{_NB}[1-4](?=\s*季度)",  # 3季度
+            r"(?<=第)\s*\d{1,4}\s*(?=[期章节篇卷]|部分)",  # 第12期, 第3章
+            rf"(?<![^{_LABEL_BEFORE}])[附续]?[表图]\s*\d{{1,3}}(?:\s*[-‐–—.．]\s*\d{{1,3}})?"
+            rf"(?![.,]?\d|\s*[{_UNITS}])",  # 表1, 表2-7, 图3, 见附表1
+            r"(?<=注)\s*\d{1,2}(?=\s*[：:.、）)])",  # 注1：
+            r"(?<![A-Za-z\d.])(?:PM2\.5|PM10|[345]G)(?![A-Za-z\d])",  # names, not figures
+        ]
+    )
+)
 _START = re.compile(r"^\s*(?:[（(]\s*\d{1,2}\s*[）)]|\d{1,2}(?=\s*[、．]|\.(?!\d)))")
 _HEADING_START = re.compile(rf"^\s*\d{{1,2}}(?:\.\d{{1,2}}){{1,2}}(?=\s+[^\d\s{_UNITS}])")
 _HEAD_YEAR = re.compile(rf"^\s*{_Y}\s*$")
@@ -194,8 +218,11 @@ class _Masker:
                 meta[key] = value
             else:
                 meta[mask_text(key)] = self.meta(value)
-        return {"pandoc-api-version": ast["pandoc-api-version"], "meta": meta,
-                "blocks": self.blocks(ast["blocks"])}
+        return {
+            "pandoc-api-version": ast["pandoc-api-version"],
+            "meta": meta,
+            "blocks": self.blocks(ast["blocks"]),
+        }
 
     def meta(self, value: dict[str, Any]) -> dict[str, Any]:
         t, c = value["t"], value.get("c")
@@ -227,8 +254,11 @@ class _Masker:
 
     def attr(self, attr: list[Any]) -> list[Any]:
         ident, classes, pairs = attr
-        return [self.ident(ident), [c for c in classes if not _has_digit(c)],
-                [[k, mask_text(v)] for k, v in pairs if not _has_digit(k)]]
+        return [
+            self.ident(ident),
+            [c for c in classes if not _has_digit(c)],
+            [[k, mask_text(v)] for k, v in pairs if not _has_digit(k)],
+        ]
 
     def caption(self, caption: list[Any]) -> list[Any]:
         short, blocks = caption
@@ -256,8 +286,12 @@ class _Masker:
         if t == "BulletList":
             return [{"t": t, "c": [self.blocks(item) for item in c]}]
         if t == "DefinitionList":
-            return [{"t": t, "c": [[self.inlines(term), [self.blocks(d) for d in defs]]
-                                   for term, defs in c]}]
+            return [
+                {
+                    "t": t,
+                    "c": [[self.inlines(term), [self.blocks(d) for d in defs]] for term, defs in c],
+                }
+            ]
         if t == "HorizontalRule":
             return [b]
         if t == "Div":
@@ -267,21 +301,38 @@ class _Masker:
             return [{"t": t, "c": [self.attr(c[0]), self.caption(c[1]), [omitted]]}]
         if t == "Table":
             attr, caption, colspecs, head, bodies, foot = c
-            return [{"t": t, "c": [
-                self.attr(attr), self.caption(caption), colspecs, self.part(head, "head"),
-                [[self.attr(a), n, self.rows(hr, "head"), self.rows(br, "para")]
-                 for a, n, hr, br in bodies],
-                self.part(foot, "para"),
-            ]}]
+            return [
+                {
+                    "t": t,
+                    "c": [
+                        self.attr(attr),
+                        self.caption(caption),
+                        colspecs,
+                        self.part(head, "head"),
+                        [
+                            [self.attr(a), n, self.rows(hr, "head"), self.rows(br, "para")]
+                            for a, n, hr, br in bodies
+                        ],
+                        self.part(foot, "para"),
+                    ],
+                }
+            ]
         return []  # an element this pandoc API does not know: nothing unread goes out
 
     def part(self, part: list[Any], kind: str) -> list[Any]:
         return [self.attr(part[0]), self.rows(part[1], kind)]
 
     def rows(self, rows: list[Any], kind: str) -> list[Any]:
-        return [[self.attr(attr), [[self.attr(a), align, rs, cs, self.blocks(blocks, kind)]
-                                   for a, align, rs, cs, blocks in cells]]
-                for attr, cells in rows]
+        return [
+            [
+                self.attr(attr),
+                [
+                    [self.attr(a), align, rs, cs, self.blocks(blocks, kind)]
+                    for a, align, rs, cs, blocks in cells
+                ],
+            ]
+            for attr, cells in rows
+        ]
 
     def raw_block(self, b: dict[str, Any]) -> list[Any]:
         fmt, text = b["c"]
@@ -292,8 +343,13 @@ class _Masker:
 
             self.reread = True
             try:
-                doc = json.loads(_pandoc.run(["-f", "html", "-t", "json"], text.encode(),
-                                             what="raw HTML of the masked edition"))
+                doc = json.loads(
+                    _pandoc.run(
+                        ["-f", "html", "-t", "json"],
+                        text.encode(),
+                        what="raw HTML of the masked edition",
+                    )
+                )
                 return self.blocks(doc["blocks"])
             finally:
                 self.reread = False
@@ -330,9 +386,15 @@ class _Masker:
             elif t == "Link":
                 out.append(self.link(c, run))
             elif t == "Cite":
-                cites = [{**x, "citationId": self.ident(x["citationId"]),
-                          "citationPrefix": self.inlines(x["citationPrefix"]),
-                          "citationSuffix": self.inlines(x["citationSuffix"])} for x in c[0]]
+                cites = [
+                    {
+                        **x,
+                        "citationId": self.ident(x["citationId"]),
+                        "citationPrefix": self.inlines(x["citationPrefix"]),
+                        "citationSuffix": self.inlines(x["citationSuffix"]),
+                    }
+                    for x in c[0]
+                ]
                 out.append({"t": t, "c": [cites, self.walk(c[1], run)]})
             else:
                 run.add("\x00")

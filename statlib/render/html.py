@@ -18,8 +18,13 @@ from statlib.errors import RenderError
 from statlib.render import _pandoc
 from statlib.render.formats import Document
 
-_MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-         ".gif": "image/gif"}
+_MIME = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+}
 
 
 def data_uri(path: Path) -> str:
@@ -56,7 +61,7 @@ def _font_face() -> str:
             f'@font-face {{ font-family: "{fonts.SANS}"; font-weight: {weight}; '
             f'src: url(data:font/otf;base64,{data}) format("opentype"); }}'
         )
-    body = "body { font-family: \"Statlib Sans SC\", \"Noto Sans CJK SC\", sans-serif; }"
+    body = 'body { font-family: "Statlib Sans SC", "Noto Sans CJK SC", sans-serif; }'
     return "<style>\n" + "\n".join(rules) + "\n" + body + "\n</style>\n"
 
 
@@ -65,7 +70,9 @@ def write_html(doc: Document, path: Path) -> None:
     ast = _inline_images(doc.body(), doc.media)
     template = _pandoc.templates_dir() / "html" / "page.html"
     args = [
-        f"--template={template}", "--wrap=none", "--shift-heading-level-by=1",
+        f"--template={template}",
+        "--wrap=none",
+        "--shift-heading-level-by=1",
         "--syntax-highlighting=none",
         f"--variable=color:{doc.masthead.color}",
     ]

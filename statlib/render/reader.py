@@ -33,8 +33,10 @@ def _source(cell: dict[str, Any]) -> str:
 def front_matter(nb: dict[str, Any], name: str) -> FrontMatter:
     """The front matter of a notebook dict: its first cell must be raw and start with ``---``."""
     cells = nb.get("cells") or []
-    if not cells or cells[0].get("cell_type") != "raw" or not _source(cells[0]).lstrip().startswith(
-        "---"
+    if (
+        not cells
+        or cells[0].get("cell_type") != "raw"
+        or not _source(cells[0]).lstrip().startswith("---")
     ):
         raise RenderError(
             f"{name}: no front matter — the first cell must be a raw cell with YAML between "
@@ -71,8 +73,9 @@ def _masked(head: Masthead, name: str) -> Masthead:
     )
 
 
-def read(notebook: Path, media: Path, *, edition: str | None = None,
-         self_contained: bool = False) -> Document:
+def read(
+    notebook: Path, media: Path, *, edition: str | None = None, self_contained: bool = False
+) -> Document:
     """The notebook as a :class:`Document` in ``edition``; images go to ``media``."""
     name = notebook.name
     try:
@@ -118,8 +121,11 @@ def _drop_store_records(nb: dict[str, Any]) -> bool:
     for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
         outputs = cell.get("outputs") if isinstance(cell, dict) else None
         if isinstance(outputs, list):
-            kept = [o for o in outputs
-                    if not (isinstance(o, dict) and RECORD_MIME in (o.get("data") or {}))]
+            kept = [
+                o
+                for o in outputs
+                if not (isinstance(o, dict) and RECORD_MIME in (o.get("data") or {}))
+            ]
             dropped |= len(kept) != len(outputs)
             cell["outputs"] = kept
     return dropped

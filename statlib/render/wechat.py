@@ -37,14 +37,14 @@ _FONT = "-apple-system,BlinkMacSystemFont,PingFang SC,Hiragino Sans GB,Microsoft
 _BORDER = "1px solid #d0d7de"
 _STYLE = {
     "root": f"font-size:15px;line-height:1.75;letter-spacing:0.5px;color:#333333;"
-            f"font-family:{_FONT};word-break:break-all;padding:0 4px",
+    f"font-family:{_FONT};word-break:break-all;padding:0 4px",
     "title": f"font-size:20px;font-weight:bold;line-height:1.5;text-align:center;"
-             f"color:{ACCENT};margin:8px 0 20px",
+    f"color:{ACCENT};margin:8px 0 20px",
     "p": "margin:0 0 16px;text-align:justify",
     "h1": f"font-size:18px;font-weight:bold;line-height:1.5;margin:28px 0 14px;"
-          f"padding-left:10px;border-left:4px solid {ACCENT}",
+    f"padding-left:10px;border-left:4px solid {ACCENT}",
     "h2": f"font-size:17px;font-weight:bold;line-height:1.5;margin:24px 0 12px;"
-          f"padding-left:8px;border-left:3px solid {ACCENT}",
+    f"padding-left:8px;border-left:3px solid {ACCENT}",
     "h3": "font-size:16px;font-weight:bold;line-height:1.5;margin:20px 0 10px",
     "strong": "font-weight:bold;color:#222222",
     "em": "font-style:italic",
@@ -56,9 +56,9 @@ _STYLE = {
     "link": "color:#576b95",
     "url": "color:#888888;font-size:13px;word-break:break-all",
     "code": "font-family:Menlo,Consolas,monospace;font-size:13px;background:#f6f8fa;"
-            "padding:1px 4px;border-radius:3px",
+    "padding:1px 4px;border-radius:3px",
     "pre": "font-family:Menlo,Consolas,monospace;font-size:13px;line-height:1.5;"
-           "background:#f6f8fa;padding:10px;margin:0 0 16px;overflow-x:auto;white-space:pre",
+    "background:#f6f8fa;padding:10px;margin:0 0 16px;overflow-x:auto;white-space:pre",
     "blockquote": "margin:0 0 16px;padding:8px 12px;border-left:3px solid #dddddd;color:#666666",
     "ul": "margin:0 0 16px;padding-left:22px;list-style-type:disc",
     "ol": "margin:0 0 16px;padding-left:22px;list-style-type:decimal",
@@ -70,7 +70,7 @@ _STYLE = {
     "table": "border-collapse:collapse;min-width:100%;font-size:13px;line-height:1.5",
     "tr": "border:0",
     "th": f"border:{_BORDER};background:#eef2f7;padding:6px 8px;font-weight:bold;"
-          f"white-space:nowrap",
+    f"white-space:nowrap",
     "td": f"border:{_BORDER};padding:6px 8px",
     "figure": "margin:0 0 16px;text-align:center",
     "figcaption": "font-size:13px;color:#666666;text-align:center;margin:6px 0 0",
@@ -78,20 +78,50 @@ _STYLE = {
 }
 # input tag → (output tag, style key); table parts keep their tags
 _TAGS = {
-    "p": ("p", "p"), "h1": ("h2", "h1"), "h2": ("h3", "h2"), "h3": ("h4", "h3"),
-    "h4": ("p", "h3"), "h5": ("p", "h3"), "h6": ("p", "h3"), "strong": ("strong", "strong"),
-    "b": ("strong", "strong"), "em": ("em", "em"), "i": ("em", "em"), "u": ("u", "u"),
-    "s": ("s", "s"), "del": ("s", "s"), "sup": ("sup", "sup"), "sub": ("sub", "sub"),
-    "span": ("span", "span"), "small": ("span", "span"), "mark": ("span", "strong"),
-    "code": ("code", "code"), "pre": ("pre", "pre"), "blockquote": ("blockquote", "blockquote"),
-    "ul": ("ul", "ul"), "ol": ("ol", "ol"), "li": ("li", "li"), "dl": ("section", "section"),
-    "dt": ("p", "strong"), "dd": ("p", "p"), "div": ("section", "section"),
-    "section": ("section", "section"), "aside": ("section", "section"),
-    "header": ("section", "section"), "footer": ("section", "section"),
-    "article": ("section", "section"), "main": ("section", "section"),
-    "figure": ("section", "figure"), "figcaption": ("p", "figcaption"),
-    "table": ("table", "table"), "thead": ("thead", "tr"), "tbody": ("tbody", "tr"),
-    "tfoot": ("tfoot", "tr"), "tr": ("tr", "tr"), "th": ("th", "th"), "td": ("td", "td"),
+    "p": ("p", "p"),
+    "h1": ("h2", "h1"),
+    "h2": ("h3", "h2"),
+    "h3": ("h4", "h3"),
+    "h4": ("p", "h3"),
+    "h5": ("p", "h3"),
+    "h6": ("p", "h3"),
+    "strong": ("strong", "strong"),
+    "b": ("strong", "strong"),
+    "em": ("em", "em"),
+    "i": ("em", "em"),
+    "u": ("u", "u"),
+    "s": ("s", "s"),
+    "del": ("s", "s"),
+    "sup": ("sup", "sup"),
+    "sub": ("sub", "sub"),
+    "span": ("span", "span"),
+    "small": ("span", "span"),
+    "mark": ("span", "strong"),
+    "code": ("code", "code"),
+    "pre": ("pre", "pre"),
+    "blockquote": ("blockquote", "blockquote"),
+    "ul": ("ul", "ul"),
+    "ol": ("ol", "ol"),
+    "li": ("li", "li"),
+    "dl": ("section", "section"),
+    "dt": ("p", "strong"),
+    "dd": ("p", "p"),
+    "div": ("section", "section"),
+    "section": ("section", "section"),
+    "aside": ("section", "section"),
+    "header": ("section", "section"),
+    "footer": ("section", "section"),
+    "article": ("section", "section"),
+    "main": ("section", "section"),
+    "figure": ("section", "figure"),
+    "figcaption": ("p", "figcaption"),
+    "table": ("table", "table"),
+    "thead": ("thead", "tr"),
+    "tbody": ("tbody", "tr"),
+    "tfoot": ("tfoot", "tr"),
+    "tr": ("tr", "tr"),
+    "th": ("th", "th"),
+    "td": ("td", "td"),
     "caption": ("p", "caption"),
 }
 _VOID = {"br", "hr", "img", "col", "wbr"}
@@ -127,7 +157,8 @@ class _Builder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
         hostile = any(k.startswith("on") for k in values) or any(
-            "javascript:" in _SPACE.sub("", v.lower()) for v in values.values())
+            "javascript:" in _SPACE.sub("", v.lower()) for v in values.values()
+        )
         if tag in _SILENT and not hostile:
             if tag == "a":
                 self._open("a", {"href": values.get("href", "")})
@@ -138,8 +169,11 @@ class _Builder(HTMLParser):
             node = _Node(tag, self._image(values) if tag == "img" else {})
             self.stack[-1].children.append(node)
         elif tag in _TAGS and not hostile:
-            keep = {k: v for k, v in values.items() if k in ("colspan", "rowspan", "start")
-                    and v.isdigit()}
+            keep = {
+                k: v
+                for k, v in values.items()
+                if k in ("colspan", "rowspan", "start") and v.isdigit()
+            }
             align = re.search(r"text-align:\s*(left|right|center)", values.get("style", ""))
             keep |= {"align": align.group(1)} if align else {}
             self._open(tag, keep)
@@ -189,21 +223,27 @@ def _data_uri(src: str, media_dir: Path | None) -> str:
         except binascii.Error:
             raise InputError(f"image {src[:40]!r}…: invalid base64 data") from None
     elif src.lower().startswith("data:image/svg"):
-        raise InputError("an SVG image cannot go to WeChat",
-                         hint="give the chart's PNG (statlib.charts.to_png) with the SVG")
+        raise InputError(
+            "an SVG image cannot go to WeChat",
+            hint="give the chart's PNG (statlib.charts.to_png) with the SVG",
+        )
     else:
         data = _read_media(unquote(src), media_dir)
     kind = next((k for magic, k in _MAGIC.items() if data.startswith(magic)), None)
     if kind is None:
-        raise InputError(f"image {src[:60]!r} is not PNG, JPEG or GIF",
-                         hint="WeChat needs raster images; give the chart's PNG")
+        raise InputError(
+            f"image {src[:60]!r} is not PNG, JPEG or GIF",
+            hint="WeChat needs raster images; give the chart's PNG",
+        )
     return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
 
 
 def _read_media(src: str, media_dir: Path | None) -> bytes:
     if media_dir is None or "://" in src or src.startswith("//"):
-        raise InputError(f"image {src!r} is not inside the media folder",
-                         hint="pass media_dir, or give the image as a data: URI")
+        raise InputError(
+            f"image {src!r} is not inside the media folder",
+            hint="pass media_dir, or give the image as a data: URI",
+        )
     root = media_dir.resolve()
     path = Path(src) if Path(src).is_absolute() else root / src
     if path.suffix.lower() == ".svg" and path.with_suffix(".png").is_file():
@@ -234,33 +274,54 @@ def _render(node: _Node | str, pre: bool = False) -> str:
         href = node.attrs["href"]
         if href.startswith("#fnref"):  # pandoc's footnote back-link ↩
             return ""
-        shown = f'<span{_style("link")}>{inner}</span>'
+        shown = f"<span{_style('link')}>{inner}</span>"
         if href.startswith(("http://", "https://")) and href != node.text().strip():
-            shown += f'<span{_style("url")}>（{escape(href)}）</span>'
+            shown += f"<span{_style('url')}>（{escape(href)}）</span>"
         return shown if inner.strip() else ""
     out_tag, key = _TAGS[tag]
     if tag in ("th", "td"):
         align = node.attrs.get("align") or ("right" if _NUMBER.match(node.text()) else "")
-        spans = "".join(f' {k}="{node.attrs[k]}"' for k in ("colspan", "rowspan")
-                        if k in node.attrs)
+        spans = "".join(
+            f' {k}="{node.attrs[k]}"' for k in ("colspan", "rowspan") if k in node.attrs
+        )
         style = _style(key, f";text-align:{align}" if align else "")
         return f"<{tag}{spans}{style}>{inner}</{tag}>"
     start = f' start="{node.attrs["start"]}"' if tag == "ol" and "start" in node.attrs else ""
     html = f"<{out_tag}{start}{_style(key)}>{inner}</{out_tag}>"
     if tag == "table":
-        caption = "".join(_render(c) for c in node.children
-                          if isinstance(c, _Node) and c.tag == "caption")
-        body = "".join(_render(c) for c in node.children
-                       if not (isinstance(c, _Node) and c.tag == "caption"))
+        caption = "".join(
+            _render(c) for c in node.children if isinstance(c, _Node) and c.tag == "caption"
+        )
+        body = "".join(
+            _render(c) for c in node.children if not (isinstance(c, _Node) and c.tag == "caption")
+        )
         html = f"{caption}<section{_style('wrap')}><table{_style('table')}>{body}</table></section>"
     return html
 
 
 def _blank(node: _Node | str, parent: str) -> bool:
     """Whitespace between block elements (pandoc's newlines) is dropped."""
-    return isinstance(node, str) and not node.strip() and parent in (
-        "root", "table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "section", "div", "figure",
-        "aside", "blockquote", "dl")
+    return (
+        isinstance(node, str)
+        and not node.strip()
+        and parent
+        in (
+            "root",
+            "table",
+            "thead",
+            "tbody",
+            "tfoot",
+            "tr",
+            "ul",
+            "ol",
+            "section",
+            "div",
+            "figure",
+            "aside",
+            "blockquote",
+            "dl",
+        )
+    )
 
 
 def _prune(node: _Node) -> None:

@@ -64,8 +64,14 @@ def build_site(
     with site_lock(outputs) as lock:
         for note in lock.notes:
             print(note, file=sys.stderr)
-        return _build_site(outputs, store, pending=pending, city=city,
-                           confidential=confidential, on_staged=on_staged)
+        return _build_site(
+            outputs,
+            store,
+            pending=pending,
+            city=city,
+            confidential=confidential,
+            on_staged=on_staged,
+        )
 
 
 def site_lock(outputs: Path) -> RunLock:
@@ -80,13 +86,16 @@ class _SiteLock(RunLock):
     def acquire(self) -> RunLock:
         super().acquire()
         sites = self.root / ".site"
-        parts = sorted(p for p in sites.iterdir() if p.name.startswith(".")
-                       and p.name.endswith(".part"))
+        parts = sorted(
+            p for p in sites.iterdir() if p.name.startswith(".") and p.name.endswith(".part")
+        )
         for part in parts:
             fsio.remove_tree(self.root, part)
         if parts:
-            self.notes.append(f"removed {len(parts)} unfinished site folder(s) of a dead run: "
-                              + ", ".join(p.name for p in parts))
+            self.notes.append(
+                f"removed {len(parts)} unfinished site folder(s) of a dead run: "
+                + ", ".join(p.name for p in parts)
+            )
         return self
 
 
@@ -99,11 +108,12 @@ def reconcile(outputs: Path, store: Store) -> list[str]:
     out = []
     for pub in published:
         page = site / pages.pub_path(pub)
-        lacking = [rel for rel, entry in sorted(pub.files.items())
-                   if not _holds(site / rel, entry)]
+        lacking = [rel for rel, entry in sorted(pub.files.items()) if not _holds(site / rel, entry)]
         if not page.is_file() or lacking:
-            out.append(f"{pub.key} is published in the registry but the site lacks "
-                       + (f"{len(lacking)} of its files" if lacking else "its page"))
+            out.append(
+                f"{pub.key} is published in the registry but the site lacks "
+                + (f"{len(lacking)} of its files" if lacking else "its page")
+            )
     listed = site / LISTED
     if listed.is_file():
         shown = set(json.loads(listed.read_text(encoding="utf-8")))
@@ -113,8 +123,11 @@ def reconcile(outputs: Path, store: Store) -> list[str]:
 
 
 def _holds(path: Path, entry: dict[str, Any]) -> bool:
-    return path.is_file() and path.stat().st_size == int(entry["bytes"]) \
+    return (
+        path.is_file()
+        and path.stat().st_size == int(entry["bytes"])
         and sha256_file(path) == entry["sha256"]
+    )
 
 
 def _build_site(
@@ -215,8 +228,9 @@ def _assemble(
     src = config.project_root() / "templates" / "site"
     for name in ("site.css", "search.js", "favicon.svg"):
         fsio.copy_file(outputs, src / name, assets / name, link=False)
-    fsio.copy_file(outputs, config.project_root() / "templates" / "fonts" / FONT, assets / FONT,
-                   link=False)
+    fsio.copy_file(
+        outputs, config.project_root() / "templates" / "fonts" / FONT, assets / FONT, link=False
+    )
     _text(part / LISTED, json.dumps(sorted(str(p.key) for p in pubs), ensure_ascii=False))
     for pub in pubs:  # verify before the switch
         for rel, entry in pub.files.items():
@@ -260,8 +274,11 @@ def _text(path: Path, text: str) -> None:
 
 def _prune(outputs: Path, sites: Path, keep: Path) -> None:
     old = sorted(
-        (p for p in sites.iterdir()
-         if p.name != keep.name and _SITE.match(p.name) and not p.is_symlink()),
+        (
+            p
+            for p in sites.iterdir()
+            if p.name != keep.name and _SITE.match(p.name) and not p.is_symlink()
+        ),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )

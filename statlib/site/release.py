@@ -73,13 +73,21 @@ def release_groups(manifest: dict[str, Any]) -> dict[tuple[str, str, str], list[
         params = job.get("parameters") or {}
         period = str(periods.parse(str(params.get("period") or manifest["period"])))
         groups[(base_series(str(job["series"])), period, str(job["edition"]))].append(
-            {**job, "id": job_id})
+            {**job, "id": job_id}
+        )
     return dict(groups)
 
 
-def publish(outputs: Path, store: Store, period: str, *, series: str | None = None,
-            who: str = "statlib", now: datetime | str | None = None,
-            city: str = "990200") -> PublishReport:
+def publish(
+    outputs: Path,
+    store: Store,
+    period: str,
+    *,
+    series: str | None = None,
+    who: str = "statlib",
+    now: datetime | str | None = None,
+    city: str = "990200",
+) -> PublishReport:
     """Publish the approved public editions of release ``period`` to ``outputs/site``.
 
     One publication runs at a time (the site lock). A publication killed between recording
@@ -96,8 +104,16 @@ def publish(outputs: Path, store: Store, period: str, *, series: str | None = No
     return report
 
 
-def _publish(outputs: Path, store: Store, period: str, *, series: str | None, who: str,
-             now: datetime | str | None, city: str) -> PublishReport:
+def _publish(
+    outputs: Path,
+    store: Store,
+    period: str,
+    *,
+    series: str | None,
+    who: str,
+    now: datetime | str | None,
+    city: str,
+) -> PublishReport:
     from statlib.site import _build_site, reconcile
 
     disagree = reconcile(outputs, store)
@@ -105,22 +121,29 @@ def _publish(outputs: Path, store: Store, period: str, *, series: str | None, wh
         _build_site(outputs, store, city=city)
         rebuilt = reconcile(outputs, store)
         if rebuilt:
-            raise StatlibError("the site and the registry still disagree after the site was "
-                               "rebuilt from the registry: " + "; ".join(rebuilt))
+            raise StatlibError(
+                "the site and the registry still disagree after the site was "
+                "rebuilt from the registry: " + "; ".join(rebuilt)
+            )
     release = current_release(outputs, period)
     if release is None:
-        raise ConfigError(f"no built release for {period} in {outputs} — run `statlib build "
-                          f"--period {period}` first")
+        raise ConfigError(
+            f"no built release for {period} in {outputs} — run `statlib build "
+            f"--period {period}` first"
+        )
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     stamp = registry.local_time(now)
     report = PublishReport(period)
-    report.reconciled = [f"reconciled: {line}; the site was rebuilt from the registry"
-                         for line in disagree]
+    report.reconciled = [
+        f"reconciled: {line}; the site was rebuilt from the registry" for line in disagree
+    ]
     pending = []
     groups = release_groups(manifest)
     if series is not None and not any(k[0] == series for k in groups):
-        raise ConfigError(f"release {period} holds no series {series!r}; it holds "
-                          f"{', '.join(sorted({k[0] for k in groups}))}")
+        raise ConfigError(
+            f"release {period} holds no series {series!r}; it holds "
+            f"{', '.join(sorted({k[0] for k in groups}))}"
+        )
     for (name, pub_period, edition), jobs in sorted(groups.items()):
         if series is not None and name != series:
             continue
@@ -139,25 +162,37 @@ def _publish(outputs: Path, store: Store, period: str, *, series: str | None, wh
         elif pub.status != "approved":
             report.refused.append(f"{what}: {pub.key} is {pub.status}, not approved")
         elif pub.embargo is not None and stamp < pub.embargo:
-            report.refused.append(f"{what}: {pub.key} is under embargo until "
-                                  f"{pub.embargo:%Y-%m-%d %H:%M}")
+            report.refused.append(
+                f"{what}: {pub.key} is under embargo until {pub.embargo:%Y-%m-%d %H:%M}"
+            )
         else:
             files = _files(release, manifest, pub, jobs)
-            pending.append(registry.Publication(**{**pub.__dict__, "files": files,
-                                                   "status": "published", "updated_at": stamp,
-                                                   "updated_by": who}))
+            pending.append(
+                registry.Publication(
+                    **{
+                        **pub.__dict__,
+                        "files": files,
+                        "status": "published",
+                        "updated_at": stamp,
+                        "updated_by": who,
+                    }
+                )
+            )
 
     def record() -> None:
         for pub in pending:
-            registry.set_files(store, pub.key, pub.files,
-                               data_vintage=_int(manifest.get("data_vintage")),
-                               code_version=str(manifest.get("code_version") or ""))
+            registry.set_files(
+                store,
+                pub.key,
+                pub.files,
+                data_vintage=_int(manifest.get("data_vintage")),
+                code_version=str(manifest.get("code_version") or ""),
+            )
             registry.advance(store, pub.key, "published", who, when=stamp)
             report.published.append(str(pub.key))
 
     if pending:
-        report.site = str(_build_site(outputs, store, pending=pending, city=city,
-                                      on_staged=record))
+        report.site = str(_build_site(outputs, store, pending=pending, city=city, on_staged=record))
     return report
 
 
@@ -165,8 +200,9 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _files(release: Path, manifest: dict[str, Any], pub: registry.Publication,
-           jobs: list[dict[str, Any]]) -> dict[str, Any]:
+def _files(
+    release: Path, manifest: dict[str, Any], pub: registry.Publication, jobs: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Site path → sha256, bytes, region, and where it came from, checked against the release."""
     no = f"s{pub.issue:02d}" if pub.supplement else f"{pub.issue:02d}"
     folder = f"files/{slug(pub.series)}/{pub.year}-{no}"
@@ -179,17 +215,25 @@ def _files(release: Path, manifest: dict[str, Any], pub: registry.Publication,
             sub = f"{sub}/{slug(str(job['series']))}"
         for rel in sorted(job.get("files") or []):
             if not rel.startswith("public/"):
-                raise StatlibError(f"release {manifest['period']}: {rel} is not in the public "
-                                   "edition's folder; only public/ files reach the site")
+                raise StatlibError(
+                    f"release {manifest['period']}: {rel} is not in the public "
+                    "edition's folder; only public/ files reach the site"
+                )
             entry = entries.get(rel)
             if entry is None or not (release / rel).is_file():
                 raise StatlibError(f"release {manifest['period']}: {rel} is missing")
             if sha256_file(release / rel) != entry["sha256"]:
-                raise StatlibError(f"release {manifest['period']}: {rel} does not match the "
-                                   "manifest's checksum — rebuild the release")
+                raise StatlibError(
+                    f"release {manifest['period']}: {rel} does not match the "
+                    "manifest's checksum — rebuild the release"
+                )
             out[f"{folder}/{sub}/{Path(rel).name}"] = {
-                "sha256": entry["sha256"], "bytes": int(entry["bytes"]), "region": region,
-                "release": slug(str(manifest["period"])), "source": rel}
+                "sha256": entry["sha256"],
+                "bytes": int(entry["bytes"]),
+                "region": region,
+                "release": slug(str(manifest["period"])),
+                "source": rel,
+            }
     if not out:
         raise StatlibError(f"{pub.key}: the release holds no files for it")
     return out

@@ -22,8 +22,9 @@ def default_url() -> str:
     return str(p if p.is_absolute() else config.project_root() / p)
 
 
-def open_store(url: str | None = None, *, read_only: bool = True,
-               edition: str | None = None) -> Store:
+def open_store(
+    url: str | None = None, *, read_only: bool = True, edition: str | None = None
+) -> Store:
     """Open the statistical database.
 
     ``url`` is a DuckDB file path or a ``postgresql://`` URL; by default ``STATLIB_DB`` or

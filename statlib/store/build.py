@@ -24,13 +24,30 @@ __all__ = ["build", "load_catalogue", "load_table", "sources"]
 Progress = Callable[[str], None]
 
 _TABLE_TYPES: dict[str, dict[str, str]] = {
-    "enterprise": {"year": "int", "unit_id": "str", "name": "str", "region": "str",
-                   "category": "str", "industry_code": "str", "industry_name": "str",
-                   "revenue": "float", "value_added": "float", "employees": "int",
-                   "above_scale": "bool"},
-    "survey_response": {"survey": "str", "year": "int", "respondent_id": "str", "region": "str",
-                        "weight": "float", "sex": "str", "age_group": "str", "item": "str",
-                        "score": "int"},
+    "enterprise": {
+        "year": "int",
+        "unit_id": "str",
+        "name": "str",
+        "region": "str",
+        "category": "str",
+        "industry_code": "str",
+        "industry_name": "str",
+        "revenue": "float",
+        "value_added": "float",
+        "employees": "int",
+        "above_scale": "bool",
+    },
+    "survey_response": {
+        "survey": "str",
+        "year": "int",
+        "respondent_id": "str",
+        "region": "str",
+        "weight": "float",
+        "sex": "str",
+        "age_group": "str",
+        "item": "str",
+        "score": "int",
+    },
 }
 
 
@@ -49,13 +66,21 @@ def sources(data_dir: Path | None = None) -> dict[str, list[Path]]:
 
 def _read_csv(path: Path, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
     if not path.is_file():
-        raise InputError("no such file", file=str(path), hint="run `git status`; data/ is "
-                         "committed with the project")
+        raise InputError(
+            "no such file",
+            file=str(path),
+            hint="run `git status`; data/ is committed with the project",
+        )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(f"missing column {missing[0]!r}", file=str(path), row=1,
-                         column=missing[0], hint=f"the file needs columns {', '.join(columns)}")
+        raise InputError(
+            f"missing column {missing[0]!r}",
+            file=str(path),
+            row=1,
+            column=missing[0],
+            hint=f"the file needs columns {', '.join(columns)}",
+        )
     return frame[list(columns)]
 
 
@@ -67,28 +92,48 @@ def load_catalogue(store: Store, path: Path, table: str) -> int:
     for i, row in frame.iterrows():
         line = int(i) + 2
         if not row["code"] or not row["name"]:
-            raise InputError("code and name are required", file=str(path), row=line,
-                             column="code" if not row["code"] else "name")
+            raise InputError(
+                "code and name are required",
+                file=str(path),
+                row=line,
+                column="code" if not row["code"] else "name",
+            )
         if not row[int_col].lstrip("-").isdigit():
-            raise InputError(f"{row[int_col]!r} is not an integer", file=str(path), row=line,
-                             column=int_col)
+            raise InputError(
+                f"{row[int_col]!r} is not an integer", file=str(path), row=line, column=int_col
+            )
         if table == "indicator":
             if row["frequency"] not in schema.FREQUENCIES:
-                raise InputError(f"frequency {row['frequency']!r}", file=str(path), row=line,
-                                 column="frequency", hint="use M, Q or A")
+                raise InputError(
+                    f"frequency {row['frequency']!r}",
+                    file=str(path),
+                    row=line,
+                    column="frequency",
+                    hint="use M, Q or A",
+                )
             if row["kind"] not in schema.KINDS:
-                raise InputError(f"kind {row['kind']!r}", file=str(path), row=line,
-                                 column="kind", hint="use one of " + ", ".join(schema.KINDS))
+                raise InputError(
+                    f"kind {row['kind']!r}",
+                    file=str(path),
+                    row=line,
+                    column="kind",
+                    hint="use one of " + ", ".join(schema.KINDS),
+                )
     dup = frame["code"][frame["code"].duplicated()]
     if not dup.empty:
-        raise InputError(f"code {dup.iloc[0]!r} appears twice", file=str(path),
-                         row=int(dup.index[0]) + 2, column="code")
+        raise InputError(
+            f"code {dup.iloc[0]!r} appears twice",
+            file=str(path),
+            row=int(dup.index[0]) + 2,
+            column="code",
+        )
     frame = frame.astype(object).where(frame != "", None)
     frame[int_col] = frame[int_col].fillna(0).astype(int)
     with store.backend.transaction():
         codes = list(frame["code"])
         store.backend.execute(
-            f"DELETE FROM {table} WHERE code IN ({', '.join('?' * len(codes))})", codes)
+            f"DELETE FROM {table} WHERE code IN ({', '.join('?' * len(codes))})", codes
+        )
         store.backend.copy_in(table, frame)
     store.refresh_catalogue()
     return len(frame)
@@ -113,8 +158,7 @@ def load_table(store: Store, path: Path, table: str) -> int:
             bad = conv.isna() & (text != "")
         if bad.any():
             i = int(bad.idxmax())
-            raise InputError(f"{text[i]!r} is not a {kind}", file=str(path), row=i + 2,
-                             column=col)
+            raise InputError(f"{text[i]!r} is not a {kind}", file=str(path), row=i + 2, column=col)
         out[col] = conv.astype("Int64") if kind == "int" else conv
     with store.backend.transaction():
         store.backend.execute(f"DELETE FROM {table}")
@@ -122,8 +166,13 @@ def load_table(store: Store, path: Path, table: str) -> int:
     return len(out)
 
 
-def build(url: str | None = None, *, data_dir: Path | None = None, force: bool = False,
-          progress: Progress | None = None) -> str:
+def build(
+    url: str | None = None,
+    *,
+    data_dir: Path | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> str:
     """Build a database at ``url`` (default: the ``db`` setting) from the sources in data/.
 
     Refuses to replace an existing database unless ``force``: values loaded since would be lost.
@@ -140,8 +189,10 @@ def build(url: str | None = None, *, data_dir: Path | None = None, force: bool =
         if not final.is_absolute():
             final = config.project_root() / final
         if final.exists() and not force:
-            raise DataError(f"database {final} already exists — `statlib db init --force` "
-                            "rebuilds it from data/ (values ingested since are lost)")
+            raise DataError(
+                f"database {final} already exists — `statlib db init --force` "
+                "rebuilds it from data/ (values ingested since are lost)"
+            )
         tmp = final.with_name(f".{final.name}.{os.getpid()}.building")
         tmp.unlink(missing_ok=True)
         open_url = str(tmp)
@@ -154,12 +205,15 @@ def build(url: str | None = None, *, data_dir: Path | None = None, force: bool =
         # DuckDB build is a temporary file, renamed into place when complete)
         with nullcontext() if is_duck else backend.transaction():
             if not is_duck and not force and backend.scalar("SELECT count(*) FROM vintage"):
-                raise DataError("the PostgreSQL database already holds data — pass force=True "
-                                "(`--force`) to load the sources again as new vintages")
+                raise DataError(
+                    "the PostgreSQL database already holds data — pass force=True "
+                    "(`--force`) to load the sources again as new vintages"
+                )
             store = Store(backend)
             backend.execute("DELETE FROM statlib_meta")
-            backend.execute("INSERT INTO statlib_meta VALUES ('schema_version', ?)",
-                            [schema.SCHEMA_VERSION])
+            backend.execute(
+                "INSERT INTO statlib_meta VALUES ('schema_version', ?)", [schema.SCHEMA_VERSION]
+            )
             src = sources(data_dir)
             for path in src["regions"]:
                 say(f"regions {path.name}")

@@ -24,16 +24,42 @@ FLAGS = {
 }
 
 INDICATOR_COLUMNS = (
-    "code", "name", "name_en", "unit", "frequency", "kind", "price_basis", "decimals",
-    "definition", "source", "scope", "topic", "aliases", "growth_of",
+    "code",
+    "name",
+    "name_en",
+    "unit",
+    "frequency",
+    "kind",
+    "price_basis",
+    "decimals",
+    "definition",
+    "source",
+    "scope",
+    "topic",
+    "aliases",
+    "growth_of",
 )
 REGION_COLUMNS = ("code", "name", "name_en", "parent", "level", "sort_order", "peer_group")
 OBSERVATION_COLUMNS = (
-    "indicator", "region", "period", "vintage", "value", "flags",
-    "contributors", "top1_share", "top2_share",
+    "indicator",
+    "region",
+    "period",
+    "vintage",
+    "value",
+    "flags",
+    "contributors",
+    "top1_share",
+    "top2_share",
 )
 KINDS = (
-    "level", "cumulative_level", "stock", "growth", "cumulative_growth", "index", "share", "count",
+    "level",
+    "cumulative_level",
+    "stock",
+    "growth",
+    "cumulative_growth",
+    "index",
+    "share",
+    "count",
 )
 FREQUENCIES = ("M", "Q", "A")
 

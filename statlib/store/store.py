@@ -85,8 +85,7 @@ class Store:
         self._reg_keys: dict[str, list[str]] = {}
         # observations already read, when the data cannot change under this connection: a
         # bulletin asks for the same figure several times (text, rank, attached table)
-        self._read: dict[tuple[Any, ...], pd.DataFrame] | None = (
-            {} if backend.snapshot else None)
+        self._read: dict[tuple[Any, ...], pd.DataFrame] | None = {} if backend.snapshot else None
         self.refresh_catalogue()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -203,23 +202,26 @@ class Store:
             return frame.copy()
         return frame
 
-    def values(self, indicator: str, regions: Sequence[str], period: str,
-               vintage: Vintage = "latest") -> dict[str, float | None]:
+    def values(
+        self, indicator: str, regions: Sequence[str], period: str, vintage: Vintage = "latest"
+    ) -> dict[str, float | None]:
         """Published values of several regions at one period, in one query, by region code:
         None where a value is missing, not available, confidential or suppressed."""
         p = str(periods.parse(period))
         codes = [self.region(r).code for r in regions]
         frame = self.observations(indicator, codes, p, p, vintage)
         out: dict[str, float | None] = dict.fromkeys(codes)
-        for reg, per, val, flags in zip(frame["region"], frame["period"], frame["value"],
-                                        frame["flags"], strict=True):
+        for reg, per, val, flags in zip(
+            frame["region"], frame["period"], frame["value"], frame["flags"], strict=True
+        ):
             hidden = isinstance(flags, str) and any(f in flags for f in "CSN")
             if per == p and not hidden and val is not None and not pd.isna(val):
                 out[reg] = float(val)
         return out
 
-    def value(self, indicator: str, region: str, period: str,
-              vintage: Vintage = "latest") -> float | None:
+    def value(
+        self, indicator: str, region: str, period: str, vintage: Vintage = "latest"
+    ) -> float | None:
         """One published value, or None (missing, not available, confidential, suppressed)."""
         return self.values(indicator, [region], period, vintage)[self.region(region).code]
 
@@ -302,8 +304,9 @@ class Store:
         self._internal_only("units()", "store.unit_cells(…) or store.protected_cells(…)")
         return self._units(year, region)
 
-    def _units(self, year: int | None, region: str | None,
-               where: dict[str, Any] | None = None) -> pd.DataFrame:
+    def _units(
+        self, year: int | None, region: str | None, where: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
         reads.add("table:enterprise")
         sql, params = "SELECT * FROM enterprise WHERE 1=1", []
         if year is not None:
@@ -313,21 +316,37 @@ class Store:
         frame = self.backend.query(sql + " ORDER BY year, unit_id", params)
         for column, wanted in (where or {}).items():
             if column not in frame.columns:
-                raise DataError(f"units: no column {column!r}; the enterprise records have "
-                                f"{', '.join(frame.columns)}")
-            keep = (frame[column].isin(list(wanted)) if isinstance(wanted, list | tuple | set)
-                    else frame[column] == wanted)
+                raise DataError(
+                    f"units: no column {column!r}; the enterprise records have "
+                    f"{', '.join(frame.columns)}"
+                )
+            keep = (
+                frame[column].isin(list(wanted))
+                if isinstance(wanted, list | tuple | set)
+                else frame[column] == wanted
+            )
             frame = frame[keep]
         return frame.reset_index(drop=True)
 
-    def unit_count(self, year: int | None = None, region: str | None = None, *,
-                   where: dict[str, Any] | None = None) -> int:
+    def unit_count(
+        self,
+        year: int | None = None,
+        region: str | None = None,
+        *,
+        where: dict[str, Any] | None = None,
+    ) -> int:
         """How many unit records match (a count of units is published, e.g. 企业单位数)."""
         return len(self._units(year, region, where))
 
-    def unit_cells(self, by: str | Sequence[str], values: Sequence[str], *,
-                   year: int | None = None, region: str | None = None,
-                   where: dict[str, Any] | None = None) -> pd.DataFrame:
+    def unit_cells(
+        self,
+        by: str | Sequence[str],
+        values: Sequence[str],
+        *,
+        year: int | None = None,
+        region: str | None = None,
+        where: dict[str, Any] | None = None,
+    ) -> pd.DataFrame:
         """Unit records aggregated by ``by``: ``单位数`` and the sum of each of ``values``
         (``statlib.yearbook.unit_cells``), with the primary disclosure rules applied in the
         public and masked editions (unsafe sums arrive as ``SUPPRESSED``). ``where`` keeps the
@@ -336,19 +355,36 @@ class Store:
         from statlib.yearbook import unit_cells
 
         rules = configured_rules()
-        return unit_cells(self._units(year, region, where), by, values, self.data_layer,
-                          n=rules.n, k=rules.k, dominance_n=rules.dominance_n, p=rules.p)
+        return unit_cells(
+            self._units(year, region, where),
+            by,
+            values,
+            self.data_layer,
+            n=rules.n,
+            k=rules.k,
+            dominance_n=rules.dominance_n,
+            p=rules.p,
+        )
 
-    def protected_cells(self, rows: str | Sequence[str], column: str, values: Sequence[str], *,
-                        year: int | None = None, region: str | None = None,
-                        where: dict[str, Any] | None = None, cross: Sequence[str] = ()) -> Any:
+    def protected_cells(
+        self,
+        rows: str | Sequence[str],
+        column: str,
+        values: Sequence[str],
+        *,
+        year: int | None = None,
+        region: str | None = None,
+        where: dict[str, Any] | None = None,
+        cross: Sequence[str] = (),
+    ) -> Any:
         """The linked tables of ``values`` by ``rows`` and by ``column`` from unit records
         (``statlib.yearbook.protected_cells``): in the public and masked editions protected
         by the primary rules and secondary suppression, audited by linear programming."""
         from statlib.yearbook import protected_cells
 
-        return protected_cells(self._units(year, region, where), rows, column, values,
-                               self.data_layer, cross=cross)
+        return protected_cells(
+            self._units(year, region, where), rows, column, values, self.data_layer, cross=cross
+        )
 
     def survey(self, survey: str | None = None, year: int | None = None) -> pd.DataFrame:
         """Satisfaction-survey microdata, long form (respondent × item). Internal edition only."""
@@ -367,10 +403,12 @@ class Store:
         return self.backend.query(
             "SELECT survey, year, count(DISTINCT respondent_id) AS respondents, "
             "min(weight) AS weight_min, max(weight) AS weight_max FROM survey_response "
-            "GROUP BY survey, year ORDER BY survey, year")
+            "GROUP BY survey, year ORDER BY survey, year"
+        )
 
-    def satisfaction(self, survey: str, year: int, by: str | Sequence[str] | None = None,
-                     **options: Any) -> pd.DataFrame:
+    def satisfaction(
+        self, survey: str, year: int, by: str | Sequence[str] | None = None, **options: Any
+    ) -> pd.DataFrame:
         """Weighted satisfaction estimates of one survey and year (``statlib.survey.
         satisfaction``) — what a survey report publishes. In the public and masked editions an
         estimate resting on fewer valid answers than the frequency rule's n arrives as NaN."""
@@ -380,7 +418,9 @@ class Store:
         reads.add("table:survey_response")
         frame = self.backend.query(
             "SELECT * FROM survey_response WHERE survey = ? AND year = ? "
-            "ORDER BY respondent_id, item", [survey, int(year)])
+            "ORDER BY respondent_id, item",
+            [survey, int(year)],
+        )
         out = satisfaction(frame, by, **options)
         if self.data_layer != "internal":
             small = out["n"] < configured_rules().n
@@ -405,8 +445,9 @@ class Store:
             "indicators": len(self._indicators),
             "regions": len(self._regions),
             "observations": int(q("SELECT count(*) FROM observation")),
-            "series": int(q("SELECT count(*) FROM (SELECT DISTINCT indicator, region "
-                            "FROM observation) s")),
+            "series": int(
+                q("SELECT count(*) FROM (SELECT DISTINCT indicator, region FROM observation) s")
+            ),
             "vintages": int(q("SELECT count(*) FROM vintage")),
             "latest_vintage": self.latest_vintage(),
             "enterprise_records": int(q("SELECT count(*) FROM enterprise")),
@@ -439,9 +480,7 @@ def _resolve(key: str, by_code: dict[str, Any], by_name: dict[str, list[str]], w
         raise DataError(f"{what} {key!r} is ambiguous: it names {', '.join(codes)} — use a code")
     near = [n for n in by_name if key in n or n in key][:5]
     hint = f"; did you mean {', '.join(near)}?" if near else ""
-    raise DataError(
-        f"unknown {what} {key!r}{hint} — list them with `statlib db info --{what}s`"
-    )
+    raise DataError(f"unknown {what} {key!r}{hint} — list them with `statlib db info --{what}s`")
 
 
 def _vintage_clause(vintage: Vintage, store: Store) -> tuple[str, list[Any]]:
@@ -469,8 +508,9 @@ _PERIOD_END = (
 )
 
 
-def _range_clause(start: str | None, end: str | None, where: str,
-                  params: list[Any]) -> tuple[str, list[Any]]:
+def _range_clause(
+    start: str | None, end: str | None, where: str, params: list[Any]
+) -> tuple[str, list[Any]]:
     """Periods that end within [start, end] (a quarter or year start counts from its first
     month), filtered in SQL."""
     if start is not None:
