@@ -40,15 +40,15 @@ FIGURES = [
         "fractional contributors, hidden XLSX rows, an NBS indicator typo, absurd XLSX "
         "dimensions, 200 KB fields, sep= lines, a symlink loop, byte/row/time bounds; the "
         "key, NaN and duplicate cases also on PostgreSQL)",
-        ("tests/test_bad_input.py",),
+        ("tests/ingest/test_bad_input.py",),
     ),
     Figure(
         "R2",
         "validation rules on seeded faults and clean demo data; Hidiroglou–Berthelot "
         "outliers planted in 50 seeded panels",
         (
-            "tests/test_rules.py",
-            "tests/test_outliers.py::test_r2_planted_outliers_all_flagged_and_no_false_flags",
+            "tests/checks/test_rules.py",
+            "tests/checks/test_outliers.py::test_r2_planted_outliers_all_flagged_and_no_false_flags",
         ),
         "HB: {passed_hb}/50 seeded panels with 3 planted outliers each: all flagged, 0 false "
         "flags on the clean panel",
@@ -56,7 +56,7 @@ FIGURES = [
     Figure(
         "R3",
         "a batch with a failing and a hanging notebook among four good jobs",
-        ("tests/test_batch.py::test_failures_are_reported_and_never_published",),
+        ("tests/batch/test_batch.py::test_failures_are_reported_and_never_published",),
         "the 4 other jobs complete; 2/2 failures reported with cell and error (cell 4, "
         "Timeout); 0 failed outputs published; a retry reruns only the 2",
     ),
@@ -67,15 +67,15 @@ FIGURES = [
         "switched); concurrent ingests on DuckDB and PostgreSQL; two builds of one period at "
         "once, stale locks, `.part` leftovers; disk full (small tmpfs) and read-only outputs",
         (
-            "tests/test_atomicity.py::test_sigkill_during_ingest",
-            "tests/test_batch.py::test_sigkill_during_build_leaves_old_or_new",
-            "tests/test_orphans.py",
-            "tests/test_concurrency.py",
-            "tests/test_publish_recovery.py",
-            "tests/test_build_lock.py",
-            "tests/test_output_safety.py::test_a_small_disk_is_refused_before_any_job_runs",
-            "tests/test_output_safety.py::test_a_disk_that_fills_during_the_build_publishes_nothing",
-            "tests/test_output_safety.py::"
+            "tests/batch/test_atomicity.py::test_sigkill_during_ingest",
+            "tests/batch/test_batch.py::test_sigkill_during_build_leaves_old_or_new",
+            "tests/batch/test_orphans.py",
+            "tests/store/test_concurrency.py",
+            "tests/batch/test_publish_recovery.py",
+            "tests/batch/test_build_lock.py",
+            "tests/batch/test_output_safety.py::test_a_small_disk_is_refused_before_any_job_runs",
+            "tests/batch/test_output_safety.py::test_a_disk_that_fills_during_the_build_publishes_nothing",
+            "tests/batch/test_output_safety.py::"
             "test_a_read_only_output_folder_is_refused_before_any_job_runs",
         ),
         "{passed}/{total} kill, lock and disk tests: database equal to the previous state; "
@@ -84,19 +84,19 @@ FIGURES = [
     Figure(
         "R5",
         "same inputs built twice, separate processes, other hash seed and clock",
-        ("tests/test_reproducible.py",),
+        ("tests/batch/test_reproducible.py",),
     ),
     Figure(
         "S1",
         "disclosure rule boundaries (counts 2/3/4, (n,k) and p% at the limit, "
         "negative and zero values)",
-        ("tests/test_disclosure_rules.py",),
+        ("tests/disclosure/test_disclosure_rules.py",),
     ),
     Figure(
         "S2",
         "LP audit (scipy HiGHS) of protected tables, linked tables together; every "
         "suppressed cell of the data portal and the yearbook's county tables",
-        ("tests/test_disclosure_audit.py", "tests/test_portal_disclosure.py"),
+        ("tests/disclosure/test_disclosure_audit.py", "tests/disclosure/test_portal_disclosure.py"),
         "S2: {passed}/{total} audit tests pass: primary suppression alone recovered (as "
         "TRUST §1), after secondary suppression 0 cells recoverable below their protection "
         "level, linked tables audited together",
@@ -107,22 +107,22 @@ FIGURES = [
         "values (every period), unit data and canaries, in every spelling; the edition "
         "contract on every path that runs a notebook; leaks planted in public notebooks",
         (
-            "tests/test_leakscan.py",
-            "tests/test_leak_spellings.py",
-            "tests/test_leak_release.py",
-            "tests/test_leak_gate.py",
-            "tests/test_edition_paths.py",
-            "tests/test_edition_contract.py",
-            "tests/test_planted_leaks.py",
+            "tests/leaks/test_leakscan.py",
+            "tests/leaks/test_leak_spellings.py",
+            "tests/leaks/test_leak_release.py",
+            "tests/leaks/test_leak_gate.py",
+            "tests/batch/test_edition_paths.py",
+            "tests/core/test_edition_contract.py",
+            "tests/leaks/test_planted_leaks.py",
         ),
     ),
     Figure(
         "S4",
         "hostile parameter names and values",
         (
-            "tests/test_batch.py::test_hostile_release_rejected_before_any_kernel",
-            "tests/test_batch.py::test_hostile_parameter_value_is_text",
-            "tests/test_hostile_params.py",
+            "tests/batch/test_batch.py::test_hostile_release_rejected_before_any_kernel",
+            "tests/batch/test_batch.py::test_hostile_parameter_value_is_text",
+            "tests/batch/test_hostile_params.py",
         ),
         "{passed}/{total}: 8 hostile releases (code in names, newline, undeclared, wrong "
         "types, paths, edition) rejected before a kernel starts; a quoting value stays text "
@@ -133,8 +133,8 @@ FIGURES = [
         "hostile output names (`..`, `/`, absolute, NUL, look-alikes, backslash); "
         "symbolic links planted at the names statlib writes (build, preview, publish, site)",
         (
-            "tests/test_batch.py::test_hostile_output_names_stay_inside",
-            "tests/test_output_safety.py::test_planted_symlinks_never_redirect_a_write",
+            "tests/batch/test_batch.py::test_hostile_output_names_stay_inside",
+            "tests/batch/test_output_safety.py::test_planted_symlinks_never_redirect_a_write",
         ),
         "{passed}/{total} cases (hostile names and planted links): 0 files outside the output root",
     ),
@@ -143,11 +143,11 @@ FIGURES = [
         "hostile labels (`<script>`, `onerror`, `javascript:`, Markdown links and "
         "images of local files) in HTML, DOCX, WeChat and the site",
         (
-            "tests/test_render.py::test_html_page_is_responsive_and_inert",
-            "tests/test_wechat.py::test_hostile_labels_stay_text",
-            "tests/test_wechat.py::test_raw_markup_becomes_text",
-            "tests/test_site.py::test_hostile_labels_are_text",
-            "tests/test_hostile_labels.py",
+            "tests/render/test_render.py::test_html_page_is_responsive_and_inert",
+            "tests/render/test_wechat.py::test_hostile_labels_stay_text",
+            "tests/render/test_wechat.py::test_raw_markup_becomes_text",
+            "tests/site/test_site.py::test_hostile_labels_are_text",
+            "tests/render/test_hostile_labels.py",
         ),
         "{passed}/{total} pages (HTML publication, WeChat copy and raw markup, site pages): "
         "labels rendered as text, 0 active elements",

@@ -14,8 +14,8 @@ def text(seed: int, counts: dict[str, int]) -> str:
 塞北自治区 (code 990000), its 12 盟市 (990100 … 991200) and the 9 旗县区 of the demo city
 云川市 (990200; 990202 … 990210) are invented; the codes use the unused GB/T 2260 prefix 99.
 Regenerate with `python -m statlib.demo.generate [OUT_DIR]` (default `data/demo`); the same seed
-gives byte-identical files, and `tests/test_demo_data.py` checks that the committed files equal
-the generator's output.
+gives byte-identical files, and `tests/ingest/test_demo_data.py` checks that the committed files
+equal the generator's output.
 
 | file | rows |
 |---|---|

@@ -174,7 +174,7 @@ def hostile_store(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_s6_hostile_labels_in_publications(hostile_store: Path, tmp_path: Path) -> None:
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     notebooks = [root / "notebooks" / "bulletin.ipynb", probe_notebook(tmp_path / "probe.ipynb")]
     pages = links = local = 0
     findings: list[str] = []

@@ -25,7 +25,7 @@ from statlib import periods
 
 papermill = pytest.importorskip("papermill")
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "bulletin.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "bulletin.ipynb"
 CITY = "990200"
 CN = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_TEN = "十"

@@ -19,7 +19,7 @@ from statlib.batch import build
 from statlib.errors import LeakError
 from statlib.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FRONT = "---\ntitle: 测试简报\nseries: bulletin\nunit: 云川市统计局\nedition: public\n---"
 PARAMETERS = 'period = "2023-11"\nregion = "990200"\nedition = "public"'
 SAY = "from IPython.display import Markdown, display\nimport statlib\n"

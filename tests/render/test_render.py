@@ -23,7 +23,7 @@ from statlib.cli import main
 from statlib.errors import RenderError
 from statlib.render import render
 
-FIXTURE = Path(__file__).parent / "fixtures" / "render" / "bulletin.ipynb"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "render" / "bulletin.ipynb"
 TABLE_NUMBERS = ["3456.78", "6.1", "7.2", "1234.5", "5.4", "98.7", "-1.2", "65.4", "2.0"]
 MASTHEAD = ["统计资讯", "第23期", "云川市统计局", "2024年12月18日", "内部资料 注意保存"]
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]

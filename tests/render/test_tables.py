@@ -23,7 +23,7 @@ from statlib import tables
 from statlib.errors import ConfigError
 from statlib.tables import SUPPRESSED, Table, col, group
 
-SNAPSHOTS = Path(__file__).parent / "snapshots" / "tables"
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots" / "tables"
 SECRET = 98765.4321  # a confidential figure: must appear in no rendering, in no byte
 IND = "\u3000"  # one indentation level
 

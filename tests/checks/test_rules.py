@@ -19,7 +19,7 @@ from statlib.ingest import ingest_file
 from statlib.store import open_store
 
 RULES = config.project_root() / "rules"
-FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 
 Place = tuple[str, str, str, str]  # rule, indicator, region, period
 

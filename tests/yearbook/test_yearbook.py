@@ -19,7 +19,7 @@ from statlib.errors import ConfigError
 from statlib.store import open_store
 from statlib.tables import SUPPRESSED, Table
 
-FOLDER = Path(__file__).resolve().parents[1] / "notebooks" / "yearbook"
+FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "yearbook"
 CHAPTERS = yearbook.book()
 BY_NUMBER = {c.number: c for c in CHAPTERS}
 TITLE = re.compile(r"^表(\d+)-(\d+) (\S+) ([A-Za-z].*)$")

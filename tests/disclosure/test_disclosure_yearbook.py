@@ -27,7 +27,7 @@ from statlib.disclosure import MagnitudeTable, audit, configured_rules, tabulate
 from statlib.store import open_store
 from statlib.tables import SUPPRESSED, Table
 
-FOLDER = Path(__file__).resolve().parents[1] / "notebooks" / "yearbook"
+FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "yearbook"
 CHAPTER = next(c for c in yearbook.book() if c.number == 4)
 VALUES = {"revenue": (1, 10000, 2), "value_added": (2, 10000, 2), "employees": (3, 1, 0)}
 

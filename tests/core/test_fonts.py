@@ -10,7 +10,7 @@ from statlib import fonts
 
 TTFont = pytest.importorskip("fontTools.ttLib").TTFont
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MAX_BYTES = 5 * 2**20
 
 # Wording from CONVENTIONS and published releases (periods, directions, units, symbols, masthead).

@@ -22,7 +22,7 @@ from statlib.disclosure import (
     tabulate,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "disclosure"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "disclosure"
 RULES = configured_rules()
 
 

@@ -28,7 +28,7 @@ MINI = {
     "editions": ["internal", "public"],
     "formats": ["html"],
 }
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _release(tmp: Path, period: str = "2023-11") -> Path:

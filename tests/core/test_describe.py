@@ -13,7 +13,7 @@ from statlib.store.backends import open_backend
 from statlib.store.build import load_catalogue
 from statlib.store.store import Store
 
-FIXTURE = Path(__file__).parent / "fixtures" / "describe"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "describe"
 
 
 @pytest.fixture(scope="module")

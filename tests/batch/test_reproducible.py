@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "render" / "bulletin.ipynb"
 MINI = ROOT / "tests" / "fixtures" / "batch" / "mini.ipynb"
 

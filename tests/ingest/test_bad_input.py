@@ -25,7 +25,7 @@ from statlib.errors import InputError
 from statlib.ingest import ingest_file
 from statlib.store import build, open_store
 
-BAD = Path(__file__).parent / "fixtures" / "bad"
+BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 GOOD_LONG = "indicator,region,period,value,flags\ngdp,990200,2023Q3,6100.2,\n"
 BIG = "x" * 200_000
 

@@ -38,7 +38,7 @@ SEED = 20231128
 CANARIES = canaries(SEED, 17)
 NUMBERS = [c for c in CANARIES if c.source == "canary" and c.value[0].isdigit()]
 NAME = CANARIES[-1]
-RENDER_FIXTURE = Path(__file__).parent / "fixtures" / "render" / "bulletin.ipynb"
+RENDER_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "render" / "bulletin.ipynb"
 
 
 def grouped(secret: Secret) -> str:
@@ -378,6 +378,6 @@ def test_pdf_text_from_a_python_dependency(tmp_path: Path, monkeypatch: pytest.M
     path.write_bytes(pdf)
     cells, grouped_ = Secret("15424.5", "cells"), Secret("13942.7", "grouped")
     assert {h.label for h in scan([path], [cells, grouped_])} == {"grouped"}
-    root = Path(__file__).parent.parent / "statlib"
+    root = Path(__file__).resolve().parents[2] / "statlib"
     callers = [str(f) for f in root.rglob("*.py") if "pdftotext" in f.read_text("utf-8")]
     assert callers == []

@@ -12,7 +12,7 @@ from statlib import periods, publication
 from statlib.batch.jobs import load_release, plan
 from statlib.render.frontmatter import known_series
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RELEASES = sorted((ROOT / "params").glob("*.yaml"))
 MAIN_INDICATOR = {"bulletin": "ind_va_cum_growth", "quarterly_release": "gdp_growth"}
 

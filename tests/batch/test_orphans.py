@@ -31,7 +31,7 @@ import pytest
 
 from statlib import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIX = "tests/fixtures/batch"
 MARK = "STATLIB_ORPHAN_MARK"  # in the build's environment: inherited by workers and kernels
 SLEEPY = {

@@ -11,7 +11,7 @@ from statlib import InputError
 from statlib.ingest import ingest_file, read, readers
 from statlib.store.store import Store
 
-NBS = Path(__file__).resolve().parents[1] / "data" / "nbs"
+NBS = Path(__file__).resolve().parents[2] / "data" / "nbs"
 
 LONG = (
     "indicator,region,period,value,flags\n"
@@ -281,7 +281,7 @@ def test_cli_checks_files_before_taking_the_write_lock(db_copy: Path) -> None:
 
     exe = shutil.which("statlib")
     cmd = [exe] if exe else [sys.executable, "-c", "from statlib.cli import main; main()"]
-    bad = Path(__file__).parent / "fixtures" / "bad" / "xlsx_cell_at_xfd1048576.xlsx"
+    bad = Path(__file__).resolve().parents[1] / "fixtures" / "bad" / "xlsx_cell_at_xfd1048576.xlsx"
     holder = duckdb.connect(str(db_copy))  # the write lock, held by this process
     try:
         proc = subprocess.run(

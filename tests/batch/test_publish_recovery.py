@@ -26,7 +26,7 @@ from statlib.fsio import is_own_link
 from statlib.site import build_site, reconcile
 
 FIX = "tests/fixtures/batch"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINI = {
     "series": "mini",
     "notebook": f"{FIX}/mini.ipynb",

@@ -11,7 +11,7 @@ from statlib import DataError, open_store
 from statlib.ingest import ingest_file
 from statlib.store.store import Store
 
-NBS = Path(__file__).resolve().parents[1] / "data" / "nbs"
+NBS = Path(__file__).resolve().parents[2] / "data" / "nbs"
 
 
 @pytest.mark.parametrize(

@@ -257,7 +257,7 @@ def test_blocking_rule_stops_the_build_unless_overridden(env: Path, db_copy: Pat
 def test_unit_records_in_a_public_edition_publish_nothing(env: Path) -> None:
     """The leaky notebook reads enterprise records in a public run: the data layer refuses
     (statlib.editions), the job fails with the reason, nothing of it is published. Leaks typed
-    into notebooks are caught by the scan: tests/test_planted_leaks.py."""
+    into notebooks are caught by the scan: tests/leaks/test_planted_leaks.py."""
     leaky = {
         "series": "leaky",
         "notebook": f"{FIX}/leaky.ipynb",

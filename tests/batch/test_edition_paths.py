@@ -29,7 +29,7 @@ from statlib.disclosure.public import unsafe_observations
 from statlib.leaks import Secret, scan, secrets_from_store
 from statlib.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COUNTIES = ROOT / "notebooks" / "yearbook" / "07_counties.ipynb"
 BULLETIN = ROOT / "notebooks" / "bulletin.ipynb"
 COUNTY = "990208"  # 黑河旗: its 规上工业增加值 is dominated by one enterprise

@@ -22,7 +22,7 @@ from statlib.errors import OutputError, UnsafePathError
 from statlib.site import build_site, publish
 
 FIX = "tests/fixtures/batch"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MINI = {
     "series": "mini",
     "notebook": f"{FIX}/mini.ipynb",
