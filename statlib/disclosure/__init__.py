@@ -14,7 +14,7 @@ edition of the data layer.
 
 from __future__ import annotations
 
-from statlib.disclosure.audit import AuditResult, CellAudit, audit
+from statlib.disclosure.oracle import AuditResult, CellAudit, audit
 from statlib.disclosure.public import SUPPRESSED_FLAG, public_observations
 from statlib.disclosure.rules import (
     Rules,
@@ -26,7 +26,7 @@ from statlib.disclosure.rules import (
     unsafe,
 )
 from statlib.disclosure.secondary import DisclosureError, Protected, protect
-from statlib.disclosure.tabulate import TOTAL, MagnitudeTable, tabulate
+from statlib.disclosure.magnitude import TOTAL, MagnitudeTable, tabulate
 
 __all__ = [
     "SUPPRESSED_FLAG",

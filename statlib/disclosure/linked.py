@@ -46,11 +46,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from statlib import config
-from statlib.disclosure.audit import AuditResult, audit
+from statlib.disclosure.oracle import AuditResult, audit
 from statlib.disclosure.public import suppress_rows, unsafe_observations
 from statlib.disclosure.rules import Rules, configured_rules
 from statlib.disclosure.secondary import DisclosureError, Protected, protect
-from statlib.disclosure.tabulate import CellKey, MagnitudeTable
+from statlib.disclosure.magnitude import CellKey, MagnitudeTable
 
 __all__ = [
     "AggregateTable",

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from statlib.disclosure.audit import AuditResult, CellAudit, audit
+from statlib.disclosure.oracle import AuditResult, CellAudit, audit
 from statlib.disclosure.rules import Rules, configured_rules
-from statlib.disclosure.tabulate import CellKey, MagnitudeTable
+from statlib.disclosure.magnitude import CellKey, MagnitudeTable
 from statlib.errors import StatlibError
 
 __all__ = ["DisclosureError", "Protected", "protect"]

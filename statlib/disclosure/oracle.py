@@ -13,7 +13,7 @@ The audit is independent of the suppressor (``secondary.protect``): it knows onl
 and what is printed, and answers with ``scipy.optimize.linprog`` (HiGHS).
 
 >>> import pandas as pd
->>> from statlib.disclosure.tabulate import tabulate
+>>> from statlib.disclosure.magnitude import tabulate
 >>> units = pd.DataFrame({"r": ["a"] * 7 + ["b"] * 9,
 ...                       "c": ["x"] + ["y"] * 3 + ["z"] * 3 + ["x", "y", "z"] * 3,
 ...                       "v": [5.0] + [2.0] * 15})   # (a, x): one unit of 5, unsafe
@@ -33,7 +33,7 @@ from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
 
 from statlib.disclosure.rules import Rules, configured_rules
-from statlib.disclosure.tabulate import CellKey, MagnitudeTable
+from statlib.disclosure.magnitude import CellKey, MagnitudeTable
 from statlib.errors import ConfigError
 
 __all__ = ["AuditResult", "CellAudit", "audit"]
