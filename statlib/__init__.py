@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from statlib import editions, measures, periods, phrase
+from statlib import editions, measures, periods, phrase, report
 from statlib.errors import (
     ConfigError,
     DataError,
@@ -25,8 +25,9 @@ from statlib.store import Indicator, Region, Store, open_store
 
 __version__ = "0.1.0"
 
-# Modules that pull in matplotlib or openpyxl load on first use, so `statlib query` starts fast.
-_LAZY = ("charts", "fonts", "render", "tables")
+# Modules that pull in matplotlib, openpyxl or statsmodels load on first use, so `statlib query`
+# starts fast.
+_LAZY = ("charts", "checks", "fonts", "forecast", "render", "survey", "tables", "yearbook")
 
 
 def __getattr__(name: str) -> ModuleType:
@@ -47,12 +48,17 @@ __all__ = [
     "StoreLockedError",
     "__version__",
     "charts",
+    "checks",
     "editions",
     "fonts",
+    "forecast",
     "measures",
     "open_store",
     "periods",
     "phrase",
     "render",
+    "report",
+    "survey",
     "tables",
+    "yearbook",
 ]

@@ -1,8 +1,7 @@
-"""Shared parts of the publication notebooks: parameter checks, the 附表 and the 附注.
+"""The attached table (附表 主要经济指标, CONVENTIONS §7) and its notes (附注).
 
-Each publication notebook validates its papermill parameters with :func:`check_parameters`,
-builds its attached table (附表 主要经济指标, CONVENTIONS §7) with :func:`attached_table` from a
-list of :class:`Line` and writes the notes (附注) with :func:`notes` from indicator metadata.
+Private: notebooks reach these through ``statlib.report`` (``report.Line``,
+``report.attached_table``, ``report.notes`` or a ``report.Document``'s ``table`` and ``notes``).
 
 >>> Line("retail_cum", month="retail").label is None
 True
@@ -14,78 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from statlib import editions, measures, periods
+from statlib import measures, periods
 from statlib._text import md_text
-from statlib.errors import ConfigError, DataError, EditionError
+from statlib.errors import ConfigError
 
 __all__ = [
-    "EDITIONS",
     "ROUNDING_REMARK",
     "Line",
     "attached_table",
-    "check_parameters",
-    "check_store_edition",
+    "nominal_real",
     "notes",
     "peer_rank",
     "value",
 ]
 
-EDITIONS = editions.EDITIONS
 ROUNDING_REMARK = "部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"
-
-
-def check_parameters(
-    store: Any,
-    period: str,
-    region: str,
-    edition: str,
-    *,
-    freq: str = "M",
-    indicator: str = "ind_va_cum_growth",
-    regions: Sequence[str] | None = None,
-) -> tuple[periods.Period, Any]:
-    """Validate a notebook's ``period``, ``region`` and ``edition``; ConfigError says what to do.
-
-    ``freq`` is the period type the notebook publishes (``M`` or ``Q``); the period must have
-    ``indicator`` for ``region`` in the store. ``regions`` (codes) limits the regions allowed.
-    The store must serve ``edition``'s data layer (``statlib.editions``): a public or masked
-    run with an internal store is refused. Returns the parsed period and the Region.
-    """
-    check_store_edition(store, edition)
-    try:
-        reg = store.region(str(region))
-    except DataError as exc:
-        raise ConfigError(f"region: {exc}") from None
-    if regions is not None and reg.code not in regions:
-        names = "、".join(store.region(r).name for r in regions)
-        raise ConfigError(f"region {region!r} ({reg.name}) is not covered here; use one of {names}")
-    p = periods.parse(str(period))
-    if p.freq != freq:
-        example = {"M": "2023-11", "Q": "2023Q3"}.get(freq, "2023")
-        raise ConfigError(f"period {period!r}: this publication needs a period such as {example}")
-    if freq == "M" and p.sub == 1:
-        raise ConfigError(
-            f"period {period!r}: January and February are published together (1—2月); "
-            f"use {p.year}-02"
-        )
-    have = store.series(indicator, reg.code)
-    if str(p) not in have.index:
-        span = f"{have.index[0]} … {have.index[-1]}" if len(have) else "none"
-        raise ConfigError(
-            f"period {period!r} is outside the data of {reg.name} ({indicator}: {span})"
-        )
-    return p, reg
-
-
-def check_store_edition(store: Any, edition: object) -> str:
-    """``edition`` checked, and the store checked to serve its data layer; EditionError if not."""
-    wanted = editions.data_layer(editions.check(edition))
-    if store.data_layer != wanted:
-        raise EditionError(
-            f"edition={edition!r} needs the {wanted} data layer, but the store serves the "
-            f"{store.edition} edition: open it with statlib.open_store(edition=edition)"
-        )
-    return str(edition)
 
 
 def value(store: Any, indicator: str, region: str, period: str) -> float | None:

@@ -1,7 +1,7 @@
 """Labels from data as Markdown text: ``md_text`` escapes what pandoc would read as markup.
 
 Indicator, region, unit and note strings come from data (NBS exports, reporting systems). Where
-statlib builds Markdown from them (``phrase.describe``, ``publication.notes``, table Markdown),
+statlib builds Markdown from them (``phrase.describe``, ``report.notes``, table Markdown),
 they are escaped here so that ``[点我](javascript:…)`` or ``![x](/local/file.svg)`` reach pandoc as
 the characters they are. The Lua filter ``templates/filters/inert.lua`` is the second line: it
 makes any link, image or raw markup that still arrives inert.

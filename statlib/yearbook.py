@@ -108,7 +108,7 @@ def check_parameters(
             f"parameter edition must be one of {', '.join(EDITIONS)}, got {edition!r}"
         )
     if store is not None:
-        from statlib.publication import check_store_edition
+        from statlib.report import check_store_edition
 
         check_store_edition(store, edition)
     return year, str(edition)

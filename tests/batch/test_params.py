@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 import statlib
-from statlib import periods, publication
+from statlib import periods, report
 from statlib.batch.jobs import load_release, plan
-from statlib.render.frontmatter import known_series
+from statlib.series import names as series_names
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASES = sorted((ROOT / "params").glob("*.yaml"))
@@ -35,7 +35,7 @@ def test_release_file(path: Path, store):
     data = yaml.safe_load(text)
     assert str(periods.parse(str(data["period"]))) == path.stem, "file named after its period"
     for pub in data["publications"]:
-        assert pub["series"] in known_series(), f"unknown series {pub['series']!r}"
+        assert pub["series"] in series_names(), f"unknown series {pub['series']!r}"
         for region in pub.get("regions", []):
             store.region(str(region))  # DataError for an unknown region
         period = str((pub.get("parameters") or {}).get("period", data["period"]))
@@ -53,7 +53,7 @@ def test_release_file(path: Path, store):
         edition_store = editions_stores.setdefault(
             job.parameters["edition"], statlib.open_store(edition=job.parameters["edition"])
         )
-        publication.check_parameters(
+        report.check_parameters(
             edition_store,
             job.parameters["period"],
             job.parameters["region"],

@@ -118,7 +118,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import statlib
-from statlib import publication
+from statlib import report
 from statlib.tables import Table, col
 
 store = statlib.open_store(edition=edition)
@@ -128,7 +128,7 @@ reg = store.region(region)
 display(Markdown(f"## {reg.name}\\n\\n{ind.name}（{ind.unit}）{ind.definition}"))
 display(pd.DataFrame({"指标": [ind.name, reg.name], "值": [1.5, 2.5]}))
 display(Table("表1 " + ind.name).columns(col("值", 1)).row(reg.name, [1.5], unit=ind.unit))
-display(Markdown(publication.notes(store, ["ind_va_cum_growth"])))
+display(Markdown(report.notes(store, ["ind_va_cum_growth"])))
 """
 
 
