@@ -7,9 +7,9 @@
 Secrets (:mod:`statlib.leaks.confidential`) are the store's ``C``-flagged observations of every
 period in every plausible spelling (other units too: 万元 ↔ 亿元), the unit-level data of every
 year (enterprise names and their short forms, revenue and value added), suppressed cells and
-canaries passed in; the parts of a file (:mod:`statlib.leaks.parts`) are every layer
+canaries passed in; the parts of a file (:mod:`statlib.leaks.layers`) are every layer
 a reader could reach (zip members, PDF pages and metadata, notebook metadata, data URIs); the
-scan (:mod:`statlib.leaks.scan`) reads each part in several views and reports each hit with its
+scan (:mod:`statlib.leaks.scanner`) reads each part in several views and reports each hit with its
 file, part, secret and context.
 """
 
@@ -26,8 +26,8 @@ from statlib.leaks.confidential import (
     secrets_from_store,
     short_names,
 )
-from statlib.leaks.parts import parts
-from statlib.leaks.scan import Hit, Matcher, Scanned, assert_clean, release_files, scan
+from statlib.leaks.layers import parts
+from statlib.leaks.scanner import Hit, Matcher, Scanned, assert_clean, release_files, scan
 
 __all__ = [
     "MIN_DIGITS",

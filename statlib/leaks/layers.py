@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from statlib.errors import StatlibError
+from statlib.errors import RenderError
 
 __all__ = ["parts", "parts_of_bytes"]
 
@@ -183,7 +183,8 @@ def pdf_pages(data: bytes) -> list[str]:
     """The text layer of each page of a PDF (PDFium, from the ``pypdfium2`` wheel).
 
     Words and table cells come out separated by a space or a line break, in reading order; a
-    PDF that PDFium cannot open raises :class:`StatlibError` (unreadable is not clean).
+    PDF that PDFium cannot open raises :class:`~statlib.errors.RenderError` (unreadable is not
+    clean).
     """
     import pypdfium2
 
@@ -191,8 +192,9 @@ def pdf_pages(data: bytes) -> list[str]:
         try:
             document = pypdfium2.PdfDocument(data)
         except pypdfium2.PdfiumError as exc:
-            raise StatlibError(
-                f"a PDF could not be read ({exc}): an unreadable PDF cannot be shown to be clean"
+            raise RenderError(
+                f"a PDF could not be read ({exc}): an unreadable PDF cannot be shown to be "
+                "clean — render it again (statlib build, statlib render) and scan it again"
             ) from exc
         try:
             pages = []

@@ -1,6 +1,6 @@
 """Scanning output files for secrets, and the release gate that fails a build on any hit.
 
-Each text layer (:func:`statlib.leaks.parts.parts`) is read in several views — as written,
+Each text layer (:func:`statlib.leaks.layers.parts`) is read in several views — as written,
 HTML/XML-unescaped, with tags removed (a name split over Word runs or SVG ``tspan`` joins up),
 percent-decoded, and the numbers of geometry attributes (``width=``, ``x=``) alone — and searched
 for every number spelling (thousands separators removed, token boundaries respected:
@@ -38,7 +38,7 @@ from statlib.leaks.confidential import (
     secrets_from_store,
     short_names,
 )
-from statlib.leaks.parts import parts
+from statlib.leaks.layers import parts
 
 __all__ = ["Hit", "Matcher", "Scanned", "assert_clean", "release_files", "scan"]
 

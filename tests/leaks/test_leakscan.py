@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 
 from statlib import open_store
-from statlib.errors import LeakError, StatlibError
+from statlib.errors import LeakError, RenderError, StatlibError
 from statlib.leaks import (
     SURE_DIGITS,
     Hit,
@@ -339,7 +339,7 @@ def test_files_scanned_as_jobs_finish(tmp_path: Path, store: Store) -> None:
 def test_unreadable_pdf_is_not_clean(tmp_path: Path) -> None:
     path = tmp_path / "broken.pdf"
     path.write_bytes(b"%PDF-1.7\nnot really")
-    with pytest.raises(StatlibError, match="PDF could not be read"):
+    with pytest.raises(RenderError, match=r"PDF could not be read.*render it again"):
         scan([path], CANARIES)
 
 
@@ -358,7 +358,7 @@ def test_pdf_text_from_a_python_dependency(tmp_path: Path, monkeypatch: pytest.M
     import subprocess
 
     from statlib.fonts import font_dir
-    from statlib.leaks.parts import pdf_pages
+    from statlib.leaks.layers import pdf_pages
 
     def no_programs(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"the scan ran a program: {args}")
