@@ -38,7 +38,7 @@ import statlib
 from statlib.ingest import ingest_file
 from statlib.store import schema
 from statlib.store.backends import open_backend
-from statlib.store.build import load_catalogue
+from statlib.ingest.bundle import load_catalogue
 from statlib.store.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -73,7 +73,7 @@ def _progress() -> Callable[[str], None]:
 @_handle_errors
 def db_init(url: str | None, force: bool) -> None:
     """Build the database from the sources in data/ (catalogues, demo city, real NBS files)."""
-    from statlib.store import build
+    from statlib.ingest.bundle import build
 
     built = build(url, force=force, progress=_progress())
     click.echo(f"built {built}")

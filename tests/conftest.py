@@ -12,17 +12,21 @@ import pytest
 
 from statlib import registry
 from statlib.batch.publish import publish_release
-from statlib.store import build, open_store
+from statlib.ingest.bundle import build
+from statlib.store import open_store
 from statlib.store.store import Store
 
 PG_ENV = "STATLIB_TEST_PG_URL"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _isolated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Keep tests away from the user's data/statlib.duckdb."""
+def _isolated_db(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[None]:
+    """Keep tests away from the user's data/statlib.duckdb: the default store is a session copy
+    of the demo database (opening a store never builds one)."""
     old = os.environ.get("STATLIB_DB")
-    os.environ["STATLIB_DB"] = str(tmp_path_factory.mktemp("default") / "statlib.duckdb")
+    default = tmp_path_factory.mktemp("default") / "statlib.duckdb"
+    shutil.copy(demo_db, default)
+    os.environ["STATLIB_DB"] = str(default)
     yield
     if old is None:
         os.environ.pop("STATLIB_DB", None)

@@ -1,7 +1,10 @@
-"""Build the database from the sources in ``data/``: catalogues, demo data, real NBS files.
+"""Build the database from the bundled sources in ``data/``: catalogues, demo data, NBS files.
 
-A DuckDB database is built in a temporary file beside the target and renamed into place, so a
-failed or interrupted build never leaves a half-built database where readers look.
+This is ingestion, not the store: opening a store never builds one. ``statlib db init`` calls
+``build``; ``statlib build`` on a fresh checkout says so on stderr and calls it too
+(``missing_database``). A DuckDB database is built in a temporary file beside the target and
+renamed into place, so a failed or interrupted build never leaves a half-built database where
+readers look.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import pandas as pd
 
 from statlib import config
 from statlib.errors import DataError, InputError
-from statlib.store import schema
+from statlib.ingest import ingest_file
+from statlib.store import default_url, schema
 from statlib.store.backends import open_backend
 from statlib.store.store import Store
 
-__all__ = ["build", "load_catalogue", "load_table", "sources"]
+__all__ = ["build", "load_catalogue", "load_table", "missing_database", "sources"]
 
 Progress = Callable[[str], None]
 
@@ -49,6 +53,22 @@ _TABLE_TYPES: dict[str, dict[str, str]] = {
         "score": "int",
     },
 }
+
+
+# columns of a catalogue that take one of a few codes
+_CODED: dict[str, dict[str, tuple[str, ...]]] = {
+    "indicator": {"frequency": schema.FREQUENCIES, "kind": schema.KINDS}
+}
+
+
+def missing_database() -> Path | None:
+    """The DuckDB file of the ``db`` setting if it does not exist yet (a fresh checkout), else
+    None: what ``statlib build`` creates, saying so, before it builds a release."""
+    target = default_url()
+    if "://" in target:
+        return None
+    path = Path(target)
+    return None if path.exists() else path
 
 
 def sources(data_dir: Path | None = None) -> dict[str, list[Path]]:
@@ -102,22 +122,14 @@ def load_catalogue(store: Store, path: Path, table: str) -> int:
             raise InputError(
                 f"{row[int_col]!r} is not an integer", file=str(path), row=line, column=int_col
             )
-        if table == "indicator":
-            if row["frequency"] not in schema.FREQUENCIES:
+        for column, allowed in _CODED.get(table, {}).items():
+            if row[column] not in allowed:
                 raise InputError(
-                    f"frequency {row['frequency']!r}",
+                    f"{column} {row[column]!r}",
                     file=str(path),
                     row=line,
-                    column="frequency",
-                    hint="use M, Q or A",
-                )
-            if row["kind"] not in schema.KINDS:
-                raise InputError(
-                    f"kind {row['kind']!r}",
-                    file=str(path),
-                    row=line,
-                    column="kind",
-                    hint="use one of " + ", ".join(schema.KINDS),
+                    column=column,
+                    hint="use one of " + ", ".join(allowed),
                 )
     dup = frame["code"][frame["code"].duplicated()]
     if not dup.empty:
@@ -178,10 +190,8 @@ def build(
     Refuses to replace an existing database unless ``force``: values loaded since would be lost.
     Returns the URL of the built database.
     """
-    from statlib.ingest import ingest_file
-
     say = progress or (lambda _msg: None)
-    target = url or config.get("db")
+    target = url or default_url()
     is_duck = "://" not in target or target.startswith("duckdb://")
     tmp: Path | None = None
     if is_duck:

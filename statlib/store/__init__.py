@@ -7,10 +7,17 @@ from pathlib import Path
 from statlib import config
 from statlib.store import schema
 from statlib.store.backends import Backend, open_backend, register_backend
-from statlib.store.build import build
 from statlib.store.store import Indicator, Region, Store
 
-__all__ = ["Backend", "Indicator", "Region", "Store", "build", "open_store", "register_backend"]
+__all__ = [
+    "Backend",
+    "Indicator",
+    "Region",
+    "Store",
+    "default_url",
+    "open_store",
+    "register_backend",
+]
 
 
 def default_url() -> str:
@@ -29,8 +36,9 @@ def open_store(
 
     ``url`` is a DuckDB file path or a ``postgresql://`` URL; by default ``STATLIB_DB`` or
     ``data/statlib.duckdb``. Read-only by default, so that many notebooks can read at once;
-    writers (ingest) pass ``read_only=False``. The default DuckDB database is built from
-    ``data/`` on first use; any other missing file is an error, never a new empty database.
+    writers (ingest) pass ``read_only=False``. Opening never builds: a missing database is a
+    ``DataError`` saying to run ``statlib db init`` (``statlib.ingest.bundle.build``), never a
+    new empty database.
     ``edition`` is the edition the store serves (``statlib.editions``): ``public`` and
     ``masked`` get the public data layer, where confidential and unsafe values never leave the
     store as numbers. In a notebook kernel it defaults to the notebook's ``edition`` parameter,
@@ -41,9 +49,6 @@ def open_store(
 
     chosen = editions.for_kernel(edition)
     target = url or default_url()
-    is_default = url is None and "://" not in target
-    if is_default and not Path(target).exists():
-        build(target)
     backend = open_backend(target, read_only=read_only, create=False)
     try:
         schema.check_version(backend)

@@ -151,7 +151,8 @@ def test_failed_db_init_on_postgresql_stores_nothing(pg_empty: str, tmp_path: Pa
     import shutil
 
     from statlib.errors import InputError
-    from statlib.store import build, open_store
+    from statlib.ingest.bundle import build
+    from statlib.store import open_store
 
     data = tmp_path / "data"
     shutil.copytree(project_root() / "data", data)

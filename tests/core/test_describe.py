@@ -10,7 +10,7 @@ import pytest
 from statlib import DataError, phrase
 from statlib.ingest import ingest_file
 from statlib.store.backends import open_backend
-from statlib.store.build import load_catalogue
+from statlib.ingest.bundle import load_catalogue
 from statlib.store.store import Store
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "describe"

@@ -23,7 +23,8 @@ import pytest
 
 from statlib.errors import InputError
 from statlib.ingest import ingest_file
-from statlib.store import build, open_store
+from statlib.ingest.bundle import build
+from statlib.store import open_store
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 GOOD_LONG = "indicator,region,period,value,flags\ngdp,990200,2023Q3,6100.2,\n"

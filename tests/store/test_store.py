@@ -176,10 +176,37 @@ def test_floats_come_back_exactly(any_store: Store) -> None:
     assert repr(float(value)) == "2846.39" and not math.isnan(value)
 
 
-def test_default_store_is_built_on_first_use() -> None:
+@pytest.mark.parametrize("read_only", [True, False])
+def test_opening_a_missing_database_never_builds_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_only: bool
+) -> None:
+    missing = tmp_path / "statlib.duckdb"
+    monkeypatch.setenv("STATLIB_DB", str(missing))
+    with pytest.raises(DataError, match=r"does not exist — run `statlib db init`"):
+        open_store(read_only=read_only)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_first_build_says_it_creates_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`statlib build` on a fresh checkout creates the database from the bundled demo data,
+    saying so in one line on stderr, before it looks at the release (here a missing one)."""
+    from click.testing import CliRunner
+
+    from statlib.cli import main
+
+    fresh = tmp_path / "data" / "statlib.duckdb"
+    monkeypatch.setenv("STATLIB_DB", str(fresh))
+    result = CliRunner().invoke(main, ["build", "--params", str(tmp_path / "none.yaml")])
+    assert result.exit_code != 0
+    assert result.stderr.splitlines()[0] == (
+        f"creating the database {fresh} from the bundled demo data"
+    )
     with open_store() as store:
-        assert store.backend.read_only
         assert store.series("gdp", "990200")["2023Q4"] == 2846.39
+    again = CliRunner().invoke(main, ["build", "--params", str(tmp_path / "none.yaml")])
+    assert "creating the database" not in again.stderr
 
 
 def test_public_edition_never_serves_confidential_values(demo_db: Path) -> None:
