@@ -265,7 +265,12 @@ def build_cmd(
     from tqdm import tqdm
 
     from statlib.batch import build
+    from statlib.ingest import bundle
 
+    fresh = bundle.missing_database()
+    if fresh is not None:  # a fresh checkout: opening a store never builds one, this does
+        click.echo(f"creating the database {fresh} from the bundled demo data", err=True)
+        bundle.build(str(fresh))
     bar: list[Any] = []
 
     def planned(jobs: list[Any], todo: list[Any]) -> None:
