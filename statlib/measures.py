@@ -17,15 +17,17 @@ Missing values and undefined measures:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
 
+from statlib import periods
 from statlib._decimal import quantize, to_decimal
 from statlib.errors import ConfigError
+from statlib.periods import Period
 
 __all__ = [
     "comparable_growth",
@@ -45,7 +47,6 @@ __all__ = [
 ]
 
 Values = float | pd.Series
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANK_METHODS = ("min", "max", "dense", "first")
 
 
@@ -180,7 +181,8 @@ def rank(
     if method not in _RANK_METHODS:
         raise ConfigError(f"rank: method must be one of {', '.join(_RANK_METHODS)}, got {method!r}")
     series = values if isinstance(values, pd.Series) else pd.Series(dict(values), dtype=float)
-    ranked = series.astype(float).rank(method=method, ascending=not descending, na_option="keep")
+    how = cast(Literal["min", "max", "dense", "first"], method)
+    ranked = series.astype(float).rank(method=how, ascending=not descending, na_option="keep")
     return ranked.astype("Int64")
 
 
@@ -198,14 +200,14 @@ def required_growth(
     >>> round(required_growth(6.0, 5.0, 0.8), 6)
     10.0
     """
-    s = _as_float(done_share_of_year, "required_growth", "done_share_of_year")
+    s = _scalar(done_share_of_year, "required_growth", "done_share_of_year")
     if not math.isnan(s) and not 0 < s < 1:
         raise ConfigError(
             "required_growth: done_share_of_year must be a fraction between 0 and 1 "
             f"(last year's level of the months done over last year's total, e.g. 0.8), got {s!r}"
         )
-    target = _as_float(target_pct, "required_growth", "target_pct") / 100
-    done = _as_float(done_cum_growth_pct, "required_growth", "done_cum_growth_pct") / 100
+    target = _scalar(target_pct, "required_growth", "target_pct") / 100
+    done = _scalar(done_cum_growth_pct, "required_growth", "done_cum_growth_pct") / 100
     return ((1 + target - s * (1 + done)) / (1 - s) - 1) * 100
 
 
@@ -220,18 +222,7 @@ def current_from_cumulative(series: pd.Series, combined_first: bool = True) -> p
     >>> current_from_cumulative(s).tolist()
     [10.0, 6.0, 5.0]
     """
-    keys, values = _months(series, "current_from_cumulative", combined_first)
-    result = np.full(len(keys), np.nan)
-    prev: tuple[int, int] | None = None
-    cumulative = np.nan
-    for i in sorted(range(len(keys)), key=keys.__getitem__):
-        year, month = keys[i]
-        if month == (2 if combined_first else 1):
-            result[i] = values[i]
-        elif prev == (year, month - 1):
-            result[i] = values[i] - cumulative
-        prev, cumulative = keys[i], values[i]
-    return pd.Series(result, index=series.index, name=series.name)
+    return _by_month(series, "current_from_cumulative", combined_first, cumulate=False)
 
 
 def cumulative_from_current(series: pd.Series, combined_first: bool = True) -> pd.Series:
@@ -242,19 +233,7 @@ def cumulative_from_current(series: pd.Series, combined_first: bool = True) -> p
     >>> cumulative_from_current(s).tolist()
     [10.0, 16.0, 21.0]
     """
-    keys, values = _months(series, "cumulative_from_current", combined_first)
-    result = np.full(len(keys), np.nan)
-    prev: tuple[int, int] | None = None
-    running = np.nan
-    for i in sorted(range(len(keys)), key=keys.__getitem__):
-        year, month = keys[i]
-        if month == (2 if combined_first else 1):
-            running = values[i]
-        else:
-            running = running + values[i] if prev == (year, month - 1) else np.nan
-        result[i] = running
-        prev = keys[i]
-    return pd.Series(result, index=series.index, name=series.name)
+    return _by_month(series, "cumulative_from_current", combined_first, cumulate=True)
 
 
 def cumulative_growth(series: pd.Series, combined_first: bool = True) -> pd.Series:
@@ -272,24 +251,25 @@ def cumulative_growth(series: pd.Series, combined_first: bool = True) -> pd.Seri
     keys, _ = _months(series, "cumulative_growth", combined_first)
     by_key = dict(zip(keys, cum.to_numpy(), strict=True))
     now = cum.to_numpy()
-    before = np.array([by_key.get((y - 1, m), np.nan) for y, m in keys], dtype=float)
+    before = np.array([by_key.get(p.same_period_last_year(), np.nan) for p in keys], dtype=float)
     growth = yoy(pd.Series(now), pd.Series(before))
-    return pd.Series(growth.to_numpy(), index=series.index, name=series.name)
+    return pd.Series(np.asarray(growth, dtype=float), index=series.index, name=series.name)
 
 
-def _months(
-    series: pd.Series, func: str, combined_first: bool
-) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Parse a ``YYYY-MM`` index into (year, month) keys, and the values as floats."""
+def _months(series: pd.Series, func: str, combined_first: bool) -> tuple[list[Period], np.ndarray]:
+    """The months of a ``YYYY-MM`` index (through :mod:`statlib.periods`), and the values as
+    floats."""
     if not isinstance(series, pd.Series):
         raise ConfigError(f"{func}: series must be a pandas Series indexed by 'YYYY-MM'")
     keys = []
     for label in series.index:
-        m = _MONTH.match(str(label))
-        if not m or not 1 <= int(m.group(2)) <= 12:
+        try:
+            key = periods.parse(label if isinstance(label, str | Period) else str(label))
+        except ConfigError:
+            key = None
+        if key is None or key.freq != "M" or str(key) != str(label):  # the stored form only
             raise ConfigError(f"{func}: index label {label!r} is not a month like '2022-11'")
-        key = (int(m.group(1)), int(m.group(2)))
-        if combined_first and key[1] == 1:
+        if combined_first and key.sub == 1:
             raise ConfigError(
                 f"{func}: {label} is January, which is published only as 1—2月 combined; "
                 "drop it, or pass combined_first=False for an indicator with January figures"
@@ -298,6 +278,26 @@ def _months(
     if len(set(keys)) != len(keys):
         raise ConfigError(f"{func}: the index has duplicate months; keep one value per month")
     return keys, series.astype(float).to_numpy()
+
+
+def _by_month(series: pd.Series, func: str, combined_first: bool, *, cumulate: bool) -> pd.Series:
+    """Walk the months in calendar order: the month a year's figures start with (February when
+    January is combined into 1—2月) keeps its value; a later month adds its value to the month
+    before (``cumulate``) or subtracts that month's value; a month whose previous month is
+    missing gives NaN."""
+    keys, values = _months(series, func, combined_first)
+    start = 2 if combined_first else 1
+    result = np.full(len(keys), np.nan)
+    prev: tuple[int, Period] | None = None
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        p = keys[i]
+        if p.sub == start:
+            result[i] = values[i]
+        elif prev is not None and prev[1] == Period(p.year, "M", p.sub - 1):
+            j = prev[0]
+            result[i] = result[j] + values[i] if cumulate else values[i] - values[j]
+        prev = (i, p)
+    return pd.Series(result, index=series.index, name=series.name)
 
 
 def _as_float(x: object, func: str, name: str) -> Values:
@@ -312,6 +312,14 @@ def _as_float(x: object, func: str, name: str) -> Values:
     except ConfigError as exc:
         raise ConfigError(f"{func}: {exc}") from None
     return math.nan if d is None else float(x)  # type: ignore[arg-type]
+
+
+def _scalar(x: object, func: str, name: str) -> float:
+    """A scalar argument as float (NaN when missing); a Series is refused."""
+    value = _as_float(x, func, name)
+    if isinstance(value, pd.Series):
+        raise ConfigError(f"{func}: {name} must be one number, not a Series")
+    return value
 
 
 def _divide(num: Values, den: Values, func: str, name: str, positive: bool = False) -> Values:
