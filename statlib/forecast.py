@@ -86,8 +86,9 @@ class Projection(pd.DataFrame):
         decimals = int(attrs.get("decimals", 1))
         subject = subject if subject is not None else attrs.get("name", "")
         last = attrs.get("last_period")
-        with_year = last is not None and periods.parse(period).year != periods.parse(last).year
-        when = periods.label(period, cumulative=attrs.get("cumulative", False), with_year=with_year)
+        p = periods.parse(period)
+        with_year = last is not None and p.year != periods.parse(last).year
+        when = p.label(cumulative=attrs.get("cumulative", False), with_year=with_year)
         level_pct = fmt(attrs.get("level", 0.95) * 100, 0)
         low, high, mean = float(row["lower"]), float(row["upper"]), float(row["mean"])
         width = high - low
@@ -141,19 +142,13 @@ def _period_index(series: pd.Series, func: str) -> pd.PeriodIndex:
         raise ConfigError(f"{func}: series must be a pandas Series indexed by period ('2023-11')")
     try:
         parsed = [periods.parse(str(p)) for p in series.index]
-    except Exception as exc:  # periods raises ConfigError with the reason
+    except ConfigError as exc:
         raise ConfigError(f"{func}: the index must hold periods like '2023-11': {exc}") from None
     freqs = {p.freq for p in parsed}
     if len(freqs) != 1 or next(iter(freqs)) not in _FREQ:
         raise ConfigError(f"{func}: the series must be monthly or quarterly, one frequency only")
-    freq = next(iter(freqs))
-    index = pd.PeriodIndex(
-        [
-            pd.Period(year=p.year, month=p.sub * (3 if freq == "Q" else 1), freq=freq)
-            for p in parsed
-        ],
-    )
-    full = pd.period_range(index.min(), index.max(), freq=freq)
+    index = pd.PeriodIndex([p.to_pandas() for p in parsed])
+    full = pd.period_range(index.min(), index.max(), freq=index.freq)
     if len(full) != len(index) or not (index.sort_values() == full).all():
         missing = sorted(set(full) - set(index))[:3]
         hint = (
@@ -181,7 +176,7 @@ def _clean(series: pd.Series, func: str, min_length: int) -> tuple[pd.Series, st
 
 
 def _label(p: pd.Period) -> str:
-    return f"{p.year}Q{p.quarter}" if p.freqstr.startswith("Q") else f"{p.year}-{p.month:02d}"
+    return str(periods.Period.from_pandas(p))
 
 
 def monthly_from_combined(series: pd.Series, kind: str = "rate") -> pd.Series:
@@ -202,9 +197,10 @@ def monthly_from_combined(series: pd.Series, kind: str = "rate") -> pd.Series:
         p = periods.parse(str(label))
         if p.freq != "M":
             raise ConfigError("monthly_from_combined: the series must be monthly ('2023-02')")
-        if p.sub == 2 and f"{p.year}-01" not in series.index:
+        january = str(periods.Period(p.year, "M", 1))
+        if p.sub == 2 and january not in series.index:
             value = value / 2 if kind == "level" else value
-            out[f"{p.year}-01"] = float(value)
+            out[january] = float(value)
         out[str(p)] = float(value)
     return pd.Series(out, name=series.name).sort_index()
 
@@ -269,7 +265,8 @@ def project(
             fit = ARIMA(values, order=order, seasonal_order=sorder, trend=trend).fit()
             frame = fit.get_forecast(horizon).summary_frame(alpha=alpha)
             mean, lower, upper = frame["mean"], frame["mean_ci_lower"], frame["mean_ci_upper"]
-    future = pd.period_range(values.index[-1] + 1, periods=horizon, freq=values.index.freq)
+    last: pd.Period = values.index[-1]
+    future = pd.period_range(last + 1, periods=horizon, freq=last.freq)
     out = Projection(
         {
             "mean": np.asarray(mean, float),
