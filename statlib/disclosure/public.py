@@ -23,7 +23,9 @@ units (``protect``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +33,14 @@ import pandas as pd
 from statlib.disclosure.rules import Rules, configured_rules
 from statlib.errors import ConfigError
 
-__all__ = ["SUPPRESSED_FLAG", "public_observations", "suppress_rows", "unsafe_observations"]
+__all__ = [
+    "SUPPRESSED_FLAG",
+    "InternalView",
+    "PublicView",
+    "public_observations",
+    "suppress_rows",
+    "unsafe_observations",
+]
 
 SUPPRESSED_FLAG = "S"
 _SHARES = ("top1_share", "top2_share")
@@ -94,3 +103,35 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(frame), np.nan)
     return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+class InternalView:
+    """The internal data layer as the store serves it (``statlib.store.layers``): every figure;
+    the configured rules only for the cells a caller protects itself."""
+
+    def observations(self, store: Any, frame: pd.DataFrame) -> pd.DataFrame:
+        return frame
+
+    def rules(self) -> Rules:
+        return configured_rules()
+
+    def estimates(self, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+        return frame
+
+
+class PublicView(InternalView):
+    """The public data layer (public and masked editions) as the store serves it: observations
+    through the primary rules (``public_observations``) and the secondary suppression of the
+    linked tables (``linked.public_secondary``); a survey estimate resting on fewer valid
+    answers than the frequency rule's n arrives as NaN."""
+
+    def observations(self, store: Any, frame: pd.DataFrame) -> pd.DataFrame:
+        from statlib.disclosure.linked import public_secondary  # linked imports this module
+
+        return public_secondary(store, public_observations(frame))
+
+    def estimates(self, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+        out = frame.copy()
+        small = out["n"] < configured_rules().n
+        out.loc[small, [c for c in columns if c != "n"]] = float("nan")
+        return out

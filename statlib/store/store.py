@@ -14,7 +14,7 @@ import pandas as pd
 
 from statlib import periods
 from statlib.errors import DataError
-from statlib.store import schema
+from statlib.store import layers, schema
 from statlib.store.backends import Backend
 
 __all__ = ["Indicator", "Region", "Store"]
@@ -79,6 +79,8 @@ class Store:
         self.backend = backend
         self.edition = edition
         self.data_layer = data_layer(edition)  # public for the public and masked editions
+        # the public layer's view is resolved at once: a public read never skips its filter
+        self._view = layers.view(self.data_layer) if self.data_layer != "internal" else None
         self._indicators: dict[str, Indicator] = {}
         self._regions: dict[str, Region] = {}
         self._ind_keys: dict[str, list[str]] = {}
@@ -190,11 +192,8 @@ class Store:
             f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
         )
         frame = self.backend.query(sql, [*inds, *regs, *params])
-        if self.data_layer == "public":  # the data layer of public editions (statlib.editions)
-            from statlib.disclosure.linked import public_secondary
-            from statlib.disclosure.public import public_observations
-
-            frame = public_secondary(self, public_observations(frame))
+        if self.data_layer != "internal":  # the public layer's view (statlib.store.layers)
+            frame = self._layer().observations(self, frame)
         if self._read is not None:
             if len(self._read) >= _READ_CACHE:
                 del self._read[next(iter(self._read))]  # the oldest
@@ -351,10 +350,9 @@ class Store:
         (``statlib.yearbook.unit_cells``), with the primary disclosure rules applied in the
         public and masked editions (unsafe sums arrive as ``SUPPRESSED``). ``where`` keeps the
         records whose column equals a value (or is in a list)."""
-        from statlib.disclosure.rules import configured_rules
         from statlib.yearbook import unit_cells
 
-        rules = configured_rules()
+        rules = self._layer().rules()
         return unit_cells(
             self._units(year, region, where),
             by,
@@ -383,7 +381,13 @@ class Store:
         from statlib.yearbook import protected_cells
 
         return protected_cells(
-            self._units(year, region, where), rows, column, values, self.data_layer, cross=cross
+            self._units(year, region, where),
+            rows,
+            column,
+            values,
+            self.data_layer,
+            cross=cross,
+            rules=self._layer().rules(),
         )
 
     def survey(self, survey: str | None = None, year: int | None = None) -> pd.DataFrame:
@@ -412,7 +416,6 @@ class Store:
         """Weighted satisfaction estimates of one survey and year (``statlib.survey.
         satisfaction``) — what a survey report publishes. In the public and masked editions an
         estimate resting on fewer valid answers than the frequency rule's n arrives as NaN."""
-        from statlib.disclosure.rules import configured_rules
         from statlib.survey import COLUMNS, satisfaction
 
         reads.add("table:survey_response")
@@ -422,10 +425,13 @@ class Store:
             [survey, int(year)],
         )
         out = satisfaction(frame, by, **options)
-        if self.data_layer != "internal":
-            small = out["n"] < configured_rules().n
-            out.loc[small, [c for c in COLUMNS if c != "n"]] = float("nan")
-        return out
+        return out if self.data_layer == "internal" else self._layer().estimates(out, COLUMNS)
+
+    def _layer(self) -> layers.View:
+        """The view of this store's data layer (``statlib.store.layers``)."""
+        if self._view is None:
+            self._view = layers.view(self.data_layer)
+        return self._view
 
     def _internal_only(self, what: str, instead: str) -> None:
         if self.data_layer != "internal":

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from statlib import DataError, open_store
+from statlib import ConfigError, DataError, open_store
 from statlib.ingest import ingest_file
+from statlib.store import layers
 from statlib.store.store import Store
 
 NBS = Path(__file__).resolve().parents[2] / "data" / "nbs"
@@ -218,6 +221,40 @@ def test_public_edition_never_serves_confidential_values(demo_db: Path) -> None:
     assert confidential.sum() > 0
     assert served.loc[confidential, "value"].isna().all()
     assert served.loc[confidential, "flags"].str.contains("S").all()
+
+
+def test_the_store_imports_no_disclosure_but_public_reads_are_filtered(demo_db: Path) -> None:
+    """The store is at the bottom: importing it loads no disclosure code; a public read in a
+    fresh process still arrives suppressed (the view is imported by name, then registered)."""
+    code = (
+        "import sys, statlib.store as st\n"
+        "print(sorted(m for m in sys.modules if m.startswith('statlib.disclosure')))\n"
+        f"s = st.open_store({str(demo_db)!r}, edition='public')\n"
+        "f = s.observations('ind_va', '990208')\n"
+        "print(int(f['flags'].fillna('').str.contains('S').sum()), int(f['value'].isna().sum()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    with open_store(str(demo_db)) as internal:
+        full = internal.observations("ind_va", "990208")
+    confidential = int(full["flags"].fillna("").str.contains("C").sum())
+    assert out[0] == "[]"
+    suppressed, missing = map(int, out[1].split())
+    assert suppressed == missing and suppressed >= confidential > 0
+
+
+@pytest.mark.parametrize("edition", ["public", "masked"])
+def test_a_layer_without_a_view_is_refused(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, edition: str
+) -> None:
+    layers.view("public")  # registered now; then taken away, with a provider that registers none
+    monkeypatch.delitem(layers._VIEWS, "public")
+    monkeypatch.setitem(layers.PROVIDERS, "public", "statlib.errors")
+    with pytest.raises(ConfigError, match="no view is registered for the public data layer"):
+        open_store(str(demo_db), edition=edition)
+    with open_store(str(demo_db), edition="internal") as store:  # internal needs no filter
+        assert store.value("gdp", "990200", "2023Q4") == 2846.39
 
 
 @pytest.mark.parametrize("edition", ["internal", "public"])
