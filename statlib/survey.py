@@ -35,7 +35,7 @@ from statsmodels.stats.weightstats import DescrStatsW
 
 from statlib.errors import ConfigError
 
-__all__ = ["COLUMNS", "kish_effective_n", "satisfaction", "to_hundred"]
+__all__ = ["COLUMNS", "kish_effective_n", "satisfaction", "significant", "to_hundred"]
 
 COLUMNS = [
     "n",
@@ -69,6 +69,16 @@ def kish_effective_n(weights: Sequence[float] | pd.Series | np.ndarray) -> float
     """
     w = np.asarray(weights, dtype=float)
     return float(w.sum() ** 2 / (w**2).sum())
+
+
+def significant(now_se: float, before_se: float, difference: float) -> bool:
+    """Whether a change between two years lies beyond 1.96 standard errors of the difference
+    (independent samples, 95%): ``|difference| > 1.96 · √(se_now² + se_before²)``.
+
+    >>> significant(1.0, 1.0, 2.8), significant(1.0, 1.0, 2.7)
+    (True, False)
+    """
+    return bool(abs(difference) > 1.96 * (now_se**2 + before_se**2) ** 0.5)
 
 
 def satisfaction(

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from statlib import DataError, phrase
-from statlib.ingest import ingest_file
-from statlib.store.backends import open_backend
-from statlib.ingest.bundle import load_catalogue
 from statlib.store.store import Store
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "describe"
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    backend = open_backend(
-        str(tmp_path_factory.mktemp("describe") / "d.duckdb"), read_only=False, create=True
-    )
-    backend.create_schema()
-    s = Store(backend)
-    load_catalogue(s, FIXTURE / "regions.csv", "region")
-    load_catalogue(s, FIXTURE / "indicators.csv", "indicator")
-    ingest_file(s, FIXTURE / "observations.csv")
-    yield s
-    s.close()
+# ``small_store``: tests/core/conftest.py (tests/fixtures/describe, every figure known by hand)
 
 
 @pytest.mark.parametrize(
@@ -126,14 +106,14 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     ],
 )
 def test_describe(
-    store: Store, indicator: str, region: str, period: str, kwargs: dict, sentence: str
+    small_store: Store, indicator: str, region: str, period: str, kwargs: dict, sentence: str
 ) -> None:
-    assert phrase.describe(store, indicator, region, period, **kwargs) == sentence
+    assert phrase.describe(small_store, indicator, region, period, **kwargs) == sentence
 
 
-def test_describe_missing_figure(store: Store) -> None:
+def test_describe_missing_figure(small_store: Store) -> None:
     with pytest.raises(DataError, match="no 地区生产总值增长 for 甲市 in 2022Q3"):
-        phrase.describe(store, "gdp", "990100", "2022Q3")
+        phrase.describe(small_store, "gdp", "990100", "2022Q3")
 
 
 def test_describe_on_demo_data() -> None:
