@@ -17,14 +17,9 @@ import nbformat
 import yaml
 
 from statlib import config, fsio, periods
-from statlib.batch.safety import (
-    check_parameters,
-    declared_parameters,
-    inside,
-    parameters_source,
-    slug,
-)
+from statlib.batch.safety import check_parameters, declared_parameters, parameters_source
 from statlib.errors import ConfigError
+from statlib.fsio import inside, slug
 
 __all__ = ["new_notebook", "preview"]
 

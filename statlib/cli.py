@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from statlib import __version__, config
+from statlib.editions import EDITIONS
 from statlib.errors import StatlibError
 
 EXIT_BAD_INPUT = 4
@@ -367,7 +368,7 @@ def check_cmd(period: str | None, rules_dir: str | None, as_json: bool, url: str
 )
 @click.option(
     "--edition",
-    type=click.Choice(["internal", "public", "masked"]),
+    type=click.Choice(EDITIONS),
     default=None,
     help="Edition (default: the front matter's, then the series').",
 )

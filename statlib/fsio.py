@@ -1,43 +1,69 @@
-"""Safe writes under a root: no symbolic link planted in ``outputs/`` or ``.statlib/`` can
-redirect a write of statlib outside its root.
+"""The one module of file helpers: names (:func:`slug`, :func:`inside`), checksums
+(:func:`sha256_bytes`, :func:`sha256_file`), safe writes under a root, and the atomic switch of
+a published folder (:func:`staged`, :func:`switch`, :func:`prune`, :func:`clean_parts`) that the
+release, the site and the yearbook share.
+
+Safe writes: no symbolic link planted in ``outputs/`` or ``.statlib/`` can redirect a write of
+statlib outside its root.
 
 Every function takes the root (``outputs/``, the work folder, a render's output folder) and a
 path below it. The path's real location is resolved and must stay inside the root's real
 location; no component below the root may be a symbolic link, except the links statlib makes
-itself (``outputs/<period>`` → ``.releases/<slug>-<id>``, ``outputs/site`` → ``.site/<id>``),
-and those only where statlib switches them. A file is written through a temporary file created
+itself (``outputs/<period>`` → ``.releases/<slug>-<id>``, ``outputs/site`` → ``.site/<id>``,
+``outputs/yearbook/<year>`` → ``.yearbook/<slug>-<id>``), and those only where statlib switches
+them. A file is written through a temporary file created
 with ``O_EXCL | O_NOFOLLOW`` in the same real folder, then ``os.replace``-d onto its name; a
 folder is made one component at a time, never through a link.
 
 An ``OSError`` of the file system (disk full, read-only, permission denied) becomes an
 :class:`~statlib.errors.OutputError` naming the folder (:func:`guard`); :func:`preflight`
 checks that a folder is writable and has some free space before a long run starts.
+
+The atomic switch: a published folder (a release, the site, a yearbook) is a link
+``<name>`` → ``<store>/<slug>-<id>``. A new version is assembled in ``<store>/.<slug>-<id>.part``
+(:func:`staged`: renamed to ``<slug>-<id>`` when complete, removed when not), then the link is
+replaced in one ``rename`` (:func:`switch`) — a reader, or a run killed at any moment, sees the
+old folder or the new one, never a mix — and older versions are removed (:func:`prune`, only
+names statlib made). :func:`clean_parts` removes the ``.part`` folders of dead runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import shutil
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from statlib.errors import OutputError, UnsafePathError
+from statlib.errors import ConfigError, OutputError, UnsafePathError
 
 __all__ = [
     "MIN_FREE",
+    "check_link",
+    "clean_parts",
     "copy_file",
     "guard",
+    "inside",
     "is_own_link",
     "mkdir",
+    "new_name",
+    "own_names",
     "preflight",
+    "prune",
     "real_inside",
     "remove_tree",
     "rename",
     "root_of",
+    "sha256_bytes",
+    "sha256_file",
+    "slug",
+    "staged",
+    "switch",
     "switch_link",
     "write_bytes",
     "write_text",
@@ -45,7 +71,10 @@ __all__ = [
 
 MIN_FREE = 8 * 2**20  # bytes a build needs free in its outputs and work folders to start
 
-_OWN_LINK = re.compile(r"\A(?:\.releases/[a-z0-9_.-]+-[0-9a-f]{10}|\.site/[0-9a-f]{12})\Z")
+_OWN_LINK = re.compile(
+    r"\A(?:\.(?:releases|yearbook)/[a-z0-9_.-]+-[0-9a-f]{10}|\.site/[0-9a-f]{12})\Z"
+)
+_SLUG = re.compile(r"[^a-z0-9_.-]+")
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _WHY = {
     errno.ENOSPC: "the disk is full",
@@ -54,6 +83,49 @@ _WHY = {
     errno.EACCES: "permission denied",
     errno.EPERM: "operation not permitted",
 }
+
+
+# ---- names and checksums --------------------------------------------------------------------
+
+
+def slug(text: str) -> str:
+    """A safe file-name part: ASCII lower case, digits, ``_.-``; never empty, never ``..``.
+
+    >>> slug("Bulletin 2023-11"), slug("../x")
+    ('bulletin-2023-11', 'x')
+    """
+    norm = unicodedata.normalize("NFKC", str(text)).lower()
+    out = _SLUG.sub("-", norm).strip(".-")
+    out = re.sub(r"\.{2,}", ".", out)
+    if not out:
+        raise ConfigError(f"{text!r} gives an empty output name; use letters or digits")
+    return out[:80]
+
+
+def inside(root: Path, *parts: str) -> Path:
+    """``root / parts`` resolved, refused (ConfigError) unless it stays inside ``root``."""
+    base = Path(root).resolve()
+    target = base.joinpath(*parts).resolve()
+    if target != base and base not in target.parents:
+        raise ConfigError(f"output path {'/'.join(parts)!r} leaves the output root {root}")
+    return target
+
+
+def sha256_bytes(data: bytes) -> str:
+    """The SHA-256 of ``data`` (hex)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file (hex), read in blocks of 1 MiB."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---- safe writes below a root ---------------------------------------------------------------
 
 
 def root_of(path: Path) -> Path:
@@ -237,6 +309,98 @@ def remove_tree(root: Path, path: Path) -> bool:
     real = real_inside(root, path)
     shutil.rmtree(real, ignore_errors=True)  # rmtree never follows the links inside
     return not real.exists()
+
+
+# ---- the atomic switch of a published folder ------------------------------------------------
+
+
+def own_names(prefix: str, digits: int = 10) -> re.Pattern[str]:
+    """The names of the versions statlib makes for ``prefix``: ``<prefix>-<digits hex>``
+    exactly (``2023`` is not ``2023-11``); an empty prefix: ``<digits hex>`` alone."""
+    head = f"{re.escape(prefix)}-" if prefix else ""
+    return re.compile(rf"\A{head}[0-9a-f]{{{digits}}}\Z")
+
+
+def new_name(prefix: str, digits: int = 10) -> str:
+    """A fresh version name that :func:`own_names` of ``prefix`` matches."""
+    tail = uuid.uuid4().hex[:digits]
+    return f"{prefix}-{tail}" if prefix else tail
+
+
+@contextlib.contextmanager
+def staged(root: Path, store: Path, name: str) -> Iterator[Path]:
+    """Assemble a version in ``store/.<name>.part``: the block fills the yielded folder; when
+    it completes the folder is renamed to ``store/<name>``, when it raises (or the run is
+    killed) the part is removed (by :func:`clean_parts`, for a killed run)."""
+    store = mkdir(root, store)
+    part = store / f".{name}.part"
+    try:
+        mkdir(root, part)
+        yield part
+        rename(root, part, store / name)
+    except BaseException:
+        remove_tree(root, part)
+        raise
+
+
+def switch(root: Path, link: Path, version: Path) -> Path:
+    """Make ``link`` point at ``version`` (a folder :func:`staged` made beside or below the
+    link's folder) in one ``rename``: readers see the old version or the new one."""
+    target = os.path.relpath(os.path.abspath(version), os.path.abspath(Path(link).parent))
+    return switch_link(root, link, target)
+
+
+def check_link(link: Path, what: str, store: str) -> Path:
+    """``link``, refused unless absent or a link statlib made (``what`` names it in the
+    message, ``store`` is where its versions live)."""
+    link = Path(link)
+    if (link.is_symlink() or link.exists()) and not is_own_link(link):
+        raise UnsafePathError(
+            f"{link} is not {what} statlib made — move it aside; statlib publishes it as a "
+            f"link to {store}"
+        )
+    return link
+
+
+def prune(root: Path, store: Path, own: re.Pattern[str], keep: Path, count: int = 2) -> list[str]:
+    """Remove the older versions in ``store`` whose names ``own`` matches, keeping ``keep``
+    (the current one) and the newest ``count - 1`` others. Returns the names removed."""
+    old = sorted(
+        (
+            p
+            for p in Path(store).iterdir()
+            if own.match(p.name) and p.name != Path(keep).name and not p.is_symlink()
+        ),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    removed = []
+    for path in old[max(count - 1, 0) :]:
+        if remove_tree(root, path):
+            removed.append(path.name)
+    return removed
+
+
+def clean_parts(root: Path, store: Path, own: re.Pattern[str]) -> list[str]:
+    """Remove the ``.<name>.part`` folders that dead runs left in ``store`` (names ``own``
+    matches; call only while holding the run's lock). Returns the names removed."""
+    store = Path(store)
+    if not store.is_dir() or store.is_symlink():
+        return []
+    removed = []
+    for path in sorted(store.iterdir()):
+        name = path.name
+        if (
+            name.startswith(".")
+            and name.endswith(".part")
+            and own.match(name[1:-5])
+            and remove_tree(root, path)
+        ):
+            removed.append(name)
+    return removed
+
+
+# ---- errors of the file system --------------------------------------------------------------
 
 
 @contextlib.contextmanager

@@ -26,13 +26,12 @@ from statlib.batch.publish import (
     clean_parts,
     current_release,
     publish_release,
-    sha256_file,
     write_site_index,
 )
 from statlib.batch.recovery import RunLock, crash_point
 from statlib.batch.run import JobResult, execute_jobs
-from statlib.batch.safety import slug
 from statlib.errors import CheckError, ConfigError, LeakError
+from statlib.fsio import sha256_file, slug
 from statlib.leaks import Scanned, assert_clean, secrets_from_store
 
 __all__ = ["BuildReport", "build", "default_release"]

@@ -31,9 +31,10 @@ from typing import Any
 import yaml
 
 from statlib import config, periods
-from statlib.batch.safety import check_parameters, declared_parameters, inside, slug
+from statlib.batch.safety import check_parameters, declared_parameters
 from statlib.editions import EDITIONS
 from statlib.errors import ConfigError
+from statlib.fsio import inside, slug
 
 __all__ = ["Job", "load_release", "plan", "wechat_editions"]
 

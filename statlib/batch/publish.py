@@ -12,24 +12,19 @@ from __future__ import annotations
 import html
 import json
 import os
-import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from statlib import fsio
 from statlib.batch.recovery import crash_point
-from statlib.batch.safety import inside, slug
-from statlib.errors import StatlibError, UnsafePathError
-from statlib.ingest.base import sha256_of as sha256_file
+from statlib.errors import StatlibError
 
 __all__ = [
     "check_release_link",
     "clean_parts",
     "current_release",
     "publish_release",
-    "sha256_file",
     "write_site_index",
 ]
 
@@ -38,7 +33,7 @@ KEEP = 2  # releases kept per period (the current one and the one before)
 
 def current_release(outputs: Path, period: str) -> Path | None:
     """The folder the ``outputs/<period>`` link points to, if any."""
-    link = Path(outputs) / slug(period)
+    link = Path(outputs) / fsio.slug(period)
     if not fsio.is_own_link(link) or not link.resolve().is_dir():
         return None
     return link.resolve()
@@ -60,15 +55,12 @@ def publish_release(
     """
     outputs = Path(outputs)
     link = check_release_link(outputs, period)
-    releases = fsio.mkdir(outputs, outputs / ".releases")
-    name = f"{slug(period)}-{uuid.uuid4().hex[:10]}"
-    building = releases / f".{name}.part"
-    try:
-        fsio.mkdir(outputs, building)
+    name = fsio.new_name(fsio.slug(period))
+    with fsio.staged(outputs, outputs / ".releases", name) as building:
         entries = {}
         for rel, source in sorted(files.items()):
-            target = fsio.copy_file(outputs, source, inside(building, rel))
-            entries[rel] = {"sha256": sha256_file(target), "bytes": target.stat().st_size}
+            target = fsio.copy_file(outputs, source, fsio.inside(building, rel))
+            entries[rel] = {"sha256": fsio.sha256_file(target), "bytes": target.stat().st_size}
         manifest = {**manifest, "files": entries}
         _verify(building, entries)
         fsio.write_text(
@@ -80,26 +72,19 @@ def publish_release(
             verify(building)
         with fsio.guard(building):
             _fsync_tree(building)
-        final = fsio.rename(outputs, building, releases / name)
-    except BaseException:
-        fsio.remove_tree(outputs, building)
-        raise
+    final = building.parent / name
     crash_point("build:assembled")
-    fsio.switch_link(outputs, link, f".releases/{name}")  # the atomic switch
+    fsio.switch(outputs, link, final)  # the atomic switch
     crash_point("build:switched")
-    _prune(outputs, slug(period), keep=final)
+    fsio.prune(outputs, final.parent, fsio.own_names(fsio.slug(period)), final, KEEP)
     return final
 
 
 def check_release_link(outputs: Path, period: str) -> Path:
     """``outputs/<period>``, refused unless absent or a release link statlib made."""
-    link = Path(outputs) / slug(period)
-    if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
-        raise UnsafePathError(
-            f"{link} is not a release link statlib made — move it aside; statlib "
-            "publishes each period as a link to outputs/.releases/"
-        )
-    return link
+    return fsio.check_link(
+        Path(outputs) / fsio.slug(period), "a release link", "outputs/.releases/"
+    )
 
 
 def _verify(folder: Path, entries: dict[str, dict[str, Any]]) -> None:
@@ -118,45 +103,11 @@ def _fsync_tree(folder: Path) -> None:
                 os.fsync(fh.fileno())
 
 
-def _own(prefix: str) -> re.Pattern[str]:
-    """The names of a period's releases: ``<slug>-<10 hex>`` exactly (``2023`` is not
-    ``2023-11``)."""
-    return re.compile(rf"\A{re.escape(prefix)}-[0-9a-f]{{10}}\Z")
-
-
-def _prune(outputs: Path, prefix: str, keep: Path) -> None:
-    releases = outputs / ".releases"
-    own = _own(prefix)
-    old = sorted(
-        (
-            p
-            for p in releases.iterdir()
-            if own.match(p.name) and p.name != keep.name and not p.is_symlink()
-        ),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for path in old[KEEP - 1 :]:
-        fsio.remove_tree(outputs, path)
-
-
 def clean_parts(outputs: Path, period: str) -> list[str]:
     """Remove the ``.part`` folders dead builds of ``period`` left in ``outputs/.releases``
     (call only while holding the period's build lock). Returns what was removed."""
-    releases = outputs / ".releases"
-    if not releases.is_dir() or releases.is_symlink():
-        return []
-    own = _own(slug(period))
-    removed = []
-    for path in sorted(releases.iterdir()):
-        if (
-            path.name.startswith(".")
-            and path.name.endswith(".part")
-            and own.match(path.name[1:-5])
-            and fsio.remove_tree(outputs, path)
-        ):
-            removed.append(path.name)
-    return removed
+    own = fsio.own_names(fsio.slug(period))
+    return fsio.clean_parts(outputs, Path(outputs) / ".releases", own)
 
 
 def write_site_index(outputs: Path) -> Path:

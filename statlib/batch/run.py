@@ -43,8 +43,8 @@ import nbformat
 from statlib.batch._lifeline import die_with_parent
 from statlib.batch.jobs import Job
 from statlib.batch.kernel import JobFailure, WarmKernel
-from statlib.batch.safety import inside, slug
 from statlib.errors import StatlibError
+from statlib.fsio import inside, slug
 
 __all__ = ["BuildInterrupted", "JobResult", "execute_jobs", "lane_sizes", "run_job"]
 

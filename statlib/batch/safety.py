@@ -1,8 +1,8 @@
 """Safe parameters and output names (TRUST.md §3: papermill checks neither).
 
 A parameter must be declared in the notebook's ``parameters`` cell, its name must match
-``^[A-Za-z_]\\w*$`` and its value must have the declared default's type. Output names are slugs,
-and every output path is checked to stay inside its root.
+``^[A-Za-z_]\\w*$`` and its value must have the declared default's type. Output names are
+slugs and every output path stays inside its root (``statlib.fsio.slug``, ``fsio.inside``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import math
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +20,11 @@ from statlib.errors import ConfigError
 __all__ = [
     "check_parameters",
     "declared_parameters",
-    "inside",
     "parameters_source",
-    "slug",
     "typed_values",
 ]
 
 _NAME = re.compile(r"^[A-Za-z_]\w*\Z", re.ASCII)
-_SLUG = re.compile(r"[^a-z0-9_.-]+")
 _TYPES: tuple[type, ...] = (bool, int, float, str, list, dict, type(None))
 
 
@@ -168,22 +164,3 @@ def typed_values(notebook: Path, texts: dict[str, str]) -> dict[str, Any]:
             ) from None
         out[name] = value
     return out
-
-
-def slug(text: str) -> str:
-    """A safe file-name part: ASCII lower case, digits, ``_.-``; never empty, never ``..``."""
-    norm = unicodedata.normalize("NFKC", str(text)).lower()
-    out = _SLUG.sub("-", norm).strip(".-")
-    out = re.sub(r"\.{2,}", ".", out)
-    if not out:
-        raise ConfigError(f"{text!r} gives an empty output name; use letters or digits")
-    return out[:80]
-
-
-def inside(root: Path, *parts: str) -> Path:
-    """``root / parts`` resolved, refused unless it stays inside ``root``."""
-    base = root.resolve()
-    target = base.joinpath(*parts).resolve()
-    if target != base and base not in target.parents:
-        raise ConfigError(f"output path {'/'.join(parts)!r} leaves the output root {root}")
-    return target

@@ -6,11 +6,10 @@ fills a :class:`_Tally`: items = passes + fails + missing, and one :class:`Failu
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -31,15 +30,6 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     "!=": lambda a, b: a != b,
 }
 _EPS = 1e-9
-_SPAN_FIRST = {"M": 0, "Q": 2, "A": 11}
-
-
-@functools.lru_cache(maxsize=8192)  # a check asks for the same few hundred periods often
-def span(period: str) -> tuple[int, int]:
-    """First and last month of a period as month numbers (year·12 + month − 1)."""
-    p = periods.parse(period)
-    last = p.year * 12 + p.last_month - 1
-    return last - _SPAN_FIRST[p.freq], last
 
 
 def fmt(value: Any) -> str:
@@ -56,7 +46,7 @@ class Context:
     def __init__(self, store: Store, period: str | None) -> None:
         self.store = store
         self.period = period
-        self.window = span(period) if period else None
+        self.window = periods.parse(period).span if period else None
         self.catalogue = store.indicators().set_index("code")
         self.region_table = store.regions().set_index("code")
         self._obs: dict[tuple[tuple[str, ...], tuple[str, ...]], pd.DataFrame] = {}
@@ -127,7 +117,7 @@ class Context:
                     [str(v) for v in frame[col]], index=frame.index, dtype=object
                 )
             frame["value"] = frame["value"].astype(float)
-            frame["end"] = [span(p)[1] for p in frame["period"]]
+            frame["end"] = [periods.parse(p).span[1] for p in frame["period"]]
             self._obs[key] = frame
         return self._obs[key]
 
@@ -135,7 +125,7 @@ class Context:
         """Whether a record of ``period`` is checked (it ends within the asked period)."""
         if self.window is None:
             return True
-        end = span(period)[1]
+        end = periods.parse(period).span[1]
         return self.window[0] <= end <= self.window[1]
 
     def source(self, vintage: Any) -> str:
@@ -148,7 +138,7 @@ class Context:
             return ""
 
     def decimals(self, indicator: str) -> int:
-        return int(self.catalogue.at[indicator, "decimals"])
+        return int(cast(int, self.catalogue.at[indicator, "decimals"]))
 
     def tolerance(self, value: Any, n: int, indicator: str) -> float:
         """A rule's tolerance; ``rounding`` is n·0.5·10^−decimals (n rounded addends)."""

@@ -22,7 +22,6 @@ __all__ = [
     "get_reader",
     "readers",
     "register_reader",
-    "sha256_of",
 ]
 
 # Columns of a batch, in the order the loader stores them.
@@ -159,10 +158,6 @@ def norm(text: object) -> str:
     """A key as the store compares it: NFKC (full-width digits and letters become ASCII),
     stripped."""
     return unicodedata.normalize("NFKC", str(text)).strip()
-
-
-def sha256_of(path: Path) -> str:
-    return digest_of(path)[0]
 
 
 def digest_of(path: Path) -> tuple[str, bool]:

@@ -15,8 +15,9 @@ import pandas as pd
 
 from statlib import periods
 from statlib.errors import ConfigError, InputError
+from statlib.fsio import sha256_file as sha256_of
 from statlib.ingest import long
-from statlib.ingest.base import BATCH_COLUMNS, Batch, register_reader, sha256_of
+from statlib.ingest.base import BATCH_COLUMNS, Batch, register_reader
 from statlib.ingest.rows import Rows, csv_rows, xlsx_rows
 
 __all__ = ["from_rows", "split_unit"]

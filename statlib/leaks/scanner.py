@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from statlib.errors import LeakError
-from statlib.ingest.base import sha256_of
+from statlib.fsio import sha256_file as sha256_of
 from statlib.leaks.confidential import (
     NEAR,
     SURE_DIGITS,

@@ -28,10 +28,11 @@ from statlib import fsio
 from statlib.errors import EditionError, RenderError
 from statlib.render.docx import write_docx
 from statlib.render.formats import Document, Format, Writer, formats, register_format
-from statlib.render.frontmatter import FrontMatter, Masthead, known_series
-from statlib.render.html import write_html, write_wechat
+from statlib.render.frontmatter import FrontMatter, Masthead
+from statlib.render.html import write_html
 from statlib.render.pdf import write_pdf
 from statlib.render.reader import read
+from statlib.render.wechat import write_wechat
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -43,7 +44,6 @@ __all__ = [
     "check_run",
     "default_out",
     "formats",
-    "known_series",
     "read",
     "register_format",
     "render",

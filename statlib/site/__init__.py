@@ -247,7 +247,7 @@ def _public_rows(frame: Any, public: set[str]) -> Any:
 
 
 def _internal_only(series: str) -> bool:
-    from statlib.site.release import internal_only
+    from statlib.series import internal_only
 
     return internal_only(series)
 

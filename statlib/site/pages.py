@@ -15,7 +15,7 @@ from string import Template
 from typing import Any
 
 from statlib import config, periods
-from statlib.batch.safety import slug
+from statlib.fsio import slug
 from statlib.registry import Publication
 
 __all__ = [

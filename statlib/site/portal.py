@@ -22,8 +22,8 @@ from typing import Any
 import pandas as pd
 
 from statlib import fsio, periods
-from statlib.batch.safety import slug
 from statlib.disclosure import linked
+from statlib.fsio import slug
 from statlib.site.pages import esc, page
 from statlib.store.store import Indicator, Region, Store
 from statlib.tables import SUPPRESSED, Table

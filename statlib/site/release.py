@@ -1,10 +1,10 @@
 """``statlib publish``: the approved public editions of a built release, onto the site.
 
 Only the ``public`` edition of a series that may be public reaches the site: internal and
-masked editions stay in the release, and so does every edition of an internal-only series (a
-series whose template offers no public edition, and ``INTERNAL_ONLY``). A public edition is
-published only when the registry holds it as approved and its embargo time has passed; the
-rest is refused with the reason.
+masked editions stay in the release, and so does every edition of an internal-only series (its
+template says ``internal_only: true`` or offers no public edition: ``statlib.series``). A
+public edition is published only when the registry holds it as approved and its embargo time
+has passed; the rest is refused with the reason.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from statlib import periods, registry
+from statlib import series as series_registry
 from statlib.batch.publish import current_release, sha256_file
 from statlib.batch.safety import slug
 from statlib.errors import ConfigError, StatlibError
 from statlib.store.store import Store
 
-__all__ = ["INTERNAL_ONLY", "PublishReport", "internal_only", "publish", "release_groups"]
-
-INTERNAL_ONLY = ("internal_brief", "survey_report")
+__all__ = ["PublishReport", "publish", "release_groups"]
 
 
 @dataclass
@@ -43,36 +42,13 @@ class PublishReport:
         return 2 if self.refused else 0
 
 
-def internal_only(series: str) -> bool:
-    """True for a series that never reaches the public site."""
-    from statlib.render.frontmatter import known_series, load_series
-
-    base = base_series(series)
-    if base in INTERNAL_ONLY:
-        return True
-    if base not in known_series():
-        return True  # an unknown series is not presumed public
-    return "public" not in load_series(base).editions
-
-
-def base_series(series: str) -> str:
-    """``yearbook-01_population`` → ``yearbook`` (a notebook glob names jobs series-stem)."""
-    from statlib.render.frontmatter import known_series
-
-    known = known_series()
-    if series in known:
-        return series
-    head = series.split("-", 1)[0]
-    return head if head in known else series
-
-
 def release_groups(manifest: dict[str, Any]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
     """The release's jobs grouped by publication: (series, period, edition) → jobs."""
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for job_id, job in sorted((manifest.get("jobs") or {}).items()):
         params = job.get("parameters") or {}
         period = str(periods.parse(str(params.get("period") or manifest["period"])))
-        groups[(base_series(str(job["series"])), period, str(job["edition"]))].append(
+        groups[(series_registry.base(str(job["series"])), period, str(job["edition"]))].append(
             {**job, "id": job_id}
         )
     return dict(groups)
@@ -151,7 +127,7 @@ def _publish(
         if edition != "public":
             report.withheld.append(f"{what}: {edition} edition never goes to the site")
             continue
-        if internal_only(name):
+        if series_registry.internal_only(name):
             report.withheld.append(f"{what}: {name} is an internal-only series")
             continue
         pub = registry.find(store, name, pub_period, edition)

@@ -17,7 +17,7 @@ from statlib import ConfigError, open_store
 from statlib.batch import build
 from statlib.batch.jobs import load_release, plan
 from statlib.batch.run import lane_sizes
-from statlib.batch.safety import inside, slug
+from statlib.fsio import inside, slug
 from statlib.ingest import ingest_file
 
 FIX = "tests/fixtures/batch"

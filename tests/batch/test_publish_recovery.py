@@ -21,8 +21,8 @@ import pytest
 
 from statlib import open_store, registry
 from statlib.batch import build
-from statlib.batch.publish import current_release, sha256_file
-from statlib.fsio import is_own_link
+from statlib.batch.publish import current_release
+from statlib.fsio import is_own_link, sha256_file
 from statlib.site import build_site, reconcile
 
 FIX = "tests/fixtures/batch"
