@@ -17,6 +17,7 @@ import nbformat
 import yaml
 
 from statlib import config, fsio, periods
+from statlib import series as series_registry
 from statlib.batch.safety import check_parameters, declared_parameters, parameters_source
 from statlib.errors import ConfigError
 from statlib.fsio import inside, slug
@@ -43,14 +44,6 @@ except statlib.DataError:  # not published for this region: say so, or delete th
 display(Markdown({heading!r} + text))"""
 
 
-def _series(series: str) -> dict[str, Any]:
-    path = config.project_root() / "templates" / "series" / f"{slug(series)}.yaml"
-    if not path.is_file():
-        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
-        raise ConfigError(f"unknown series {series!r}; known series: {', '.join(known)}")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
 def new_notebook(
     series: str,
     period: str,
@@ -60,17 +53,17 @@ def new_notebook(
     folder: Path | None = None,
 ) -> Path:
     """Create ``notebooks/<series>-<period>.ipynb`` from the series template; never overwrite."""
-    template = _series(series)
+    template = series_registry.get(slug(series))
     period = str(periods.parse(period))
     folder = folder or config.project_root() / "notebooks"
     target = inside(folder, f"{slug(series)}-{slug(period)}.ipynb")
     if target.exists():
         raise ConfigError(f"{target} exists already — open it, or pass another --period")
     front = {
-        "title": title or f"{periods.label(period, with_year=True)}{template.get('title', '')}",
-        "series": slug(series),
-        "unit": template.get("unit", "云川市统计局"),
-        "edition": template.get("default_edition", "internal"),
+        "title": title or f"{periods.label(period, with_year=True)}{template.title}",
+        "series": template.name,
+        "unit": template.unit,
+        "edition": template.default_edition,
         "formats": ["html", "pdf", "docx"],
     }
     nb = nbformat.v4.new_notebook()
@@ -90,16 +83,13 @@ def new_notebook(
         params,
         nbformat.v4.new_code_cell(_SETUP),
     ]
-    for section in template.get("sections") or []:
-        heading, indicator = section["heading"], section.get("indicator")
-        if indicator:
-            nb.cells.append(
-                nbformat.v4.new_code_cell(
-                    _SECTION.format(heading="## " + str(heading) + "\n\n", indicator=str(indicator))
-                )
-            )
+    for section in template.sections:
+        if section.indicator:
+            heading = "## " + section.heading + "\n\n"
+            source = _SECTION.format(heading=heading, indicator=section.indicator)
+            nb.cells.append(nbformat.v4.new_code_cell(source))
         else:
-            nb.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}"))
+            nb.cells.append(nbformat.v4.new_markdown_cell(f"## {section.heading}"))
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target)
     if declared_parameters(target) != values:  # pragma: no cover - parameters_source checks

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from statlib import config, periods
+from statlib import series as series_registry
 from statlib.batch.safety import check_parameters, declared_parameters
 from statlib.editions import EDITIONS
 from statlib.errors import ConfigError
@@ -78,22 +79,13 @@ def load_release(path: Path) -> dict[str, Any]:
 
 
 _SOURCE = "__file__"
-WECHAT_EDITIONS = ("public",)
 
 
 def wechat_editions(series: str, root: Path) -> tuple[str, ...]:
-    """The editions the series may be built as a WeChat copy (``wechat_editions:``)."""
-    path = root / "templates" / "series" / f"{slug(series)}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return WECHAT_EDITIONS
-    value = data.get("wechat_editions", list(WECHAT_EDITIONS)) if isinstance(data, dict) else []
-    if not isinstance(value, list) or any(v not in EDITIONS for v in value):
-        raise ConfigError(
-            f"{path}: wechat_editions must be a list of {', '.join(EDITIONS)}, not {value!r}"
-        )
-    return tuple(value)
+    """The editions the series may be built as a WeChat copy (``wechat_editions:`` in its
+    template, ``statlib.series``); ``[public]`` for a series without a template."""
+    found = series_registry.find(slug(series), root)
+    return found.wechat_editions if found is not None else series_registry.WECHAT_EDITIONS
 
 
 def plan(

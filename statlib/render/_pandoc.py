@@ -116,6 +116,27 @@ def walk(node: Any, fn: Callable[[dict[str, Any]], Any]) -> Any:
     return node
 
 
+def relative_images(ast: dict[str, Any], root: Path, *, png: bool = False) -> dict[str, Any]:
+    """Image paths relative to ``root``, the folder a writer reads images from (nothing
+    outside it is read); an image outside ``root`` or missing becomes the text 图略. With
+    ``png`` the PNG rendering that the Lua filter names (attribute ``png``, extracted into
+    ``root`` beside the SVG) replaces the image."""
+    base = root.resolve()
+
+    def fix(el: dict[str, Any]) -> dict[str, Any] | None:
+        if el["t"] != "Image":
+            return None
+        attr, caption, (src, title) = el["c"]
+        rendering = dict(attr[2]).get("png")
+        attr[2] = [kv for kv in attr[2] if kv[0] != "png"]
+        path = (root / Path(rendering).name if png and rendering else Path(src)).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            return {"t": "Str", "c": "图略"}
+        return {"t": "Image", "c": [attr, caption, [path.relative_to(base).as_posix(), title]]}
+
+    return walk(ast, fix)
+
+
 def meta_text(text: str) -> dict[str, Any]:
     """A metadata string value, escaped by each writer like body text."""
     return {"t": "MetaInlines", "c": [{"t": "Str", "c": text}]}

@@ -15,7 +15,6 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape
 
 from statlib.errors import RenderError
@@ -30,25 +29,6 @@ def reference_docx() -> Path:
     if not path.is_file():
         raise RenderError(f"{path} is missing: run python tools/make_reference_docx.py")
     return path
-
-
-def _png_images(ast: dict[str, Any], media: Path) -> dict[str, Any]:
-    root = media.resolve()
-
-    def fix(el: dict[str, Any]) -> dict[str, Any] | None:
-        if el["t"] != "Image":
-            return None
-        attr, caption, (src, title) = el["c"]
-        png = dict(attr[2]).get("png")
-        attr[2] = [kv for kv in attr[2] if kv[0] != "png"]
-        # the filter kept the PNG's media name; extraction put it beside the SVG
-        path = (media / Path(png).name if png else Path(src)).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            return {"t": "Str", "c": "图略"}
-        # relative to the media folder (pandoc's working directory): no temp path in the file
-        return {"t": "Image", "c": [attr, caption, [path.relative_to(root).as_posix(), title]]}
-
-    return _pandoc.walk(ast, fix)
 
 
 def _para(style: str, *runs: str, tab: str | None = None) -> str:
@@ -165,7 +145,8 @@ def _epoch(m: Masthead) -> int:
 
 def write_docx(doc: Document, path: Path) -> None:
     """Write the Word document of ``doc`` at ``path``."""
-    ast = _png_images(doc.body(), doc.media)
+    # the PNG renderings, relative to the media folder (pandoc's working directory)
+    ast = _pandoc.relative_images(doc.body(), doc.media, png=True)
     for key in ("title", "subtitle", "date"):  # drawn by masthead_xml instead
         ast["meta"].pop(key, None)
     args = [f"--reference-doc={reference_docx()}"]

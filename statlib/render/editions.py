@@ -225,7 +225,8 @@ class _Masker:
         }
 
     def meta(self, value: dict[str, Any]) -> dict[str, Any]:
-        t, c = value["t"], value.get("c")
+        t: str = value["t"]
+        c: Any = value.get("c")
         if t == "MetaMap":
             return {"t": t, "c": {mask_text(k): self.meta(v) for k, v in c.items()}}
         if t == "MetaList":
@@ -268,7 +269,8 @@ class _Masker:
         return [new for b in blocks for new in self.block(b, kind)]
 
     def block(self, b: dict[str, Any], kind: str) -> list[Any]:
-        t, c = b["t"], b.get("c")
+        t: str = b["t"]
+        c: Any = b.get("c")
         if t in ("Plain", "Para"):
             return [{"t": t, "c": self.inlines(c, kind)}]
         if t == "Header":
@@ -413,7 +415,8 @@ class _Masker:
         return {"t": "Link", "c": [self.attr(attr), inner, [url, mask_text(title)]]}
 
     def atom(self, el: dict[str, Any]) -> dict[str, Any] | None:
-        t, c = el["t"], el.get("c")
+        t: str = el["t"]
+        c: Any = el.get("c")
         if t == "Image":
             return {"t": "Str", "c": FIGURE_OMITTED}
         if t == "Code":
@@ -429,7 +432,7 @@ class _Masker:
 
 def _is_issue(value: dict[str, Any]) -> bool:
     """A bare issue number (``12``, ``第12期``): kept in the masked edition."""
-    c = value.get("c")
+    c: Any = value.get("c")
     if value.get("t") == "MetaInlines":
         c = "".join(x.get("c", " ") if x["t"] == "Str" else " " for x in c)
     return isinstance(c, str) and re.fullmatch(r"\s*(?:第\s*)?\d{1,4}(?:\s*期)?\s*", c) is not None

@@ -1,10 +1,11 @@
 """The front matter of a publication notebook and the masthead its series gives it.
 
 The first cell of a publication notebook is a raw cell with Quarto-style YAML between ``---``
-lines. Together with its series template (``templates/series/<series>.yaml``) it makes the
-:class:`Masthead` every format draws per CONVENTIONS §9: the red series title, ``第X期``, the
-issuing unit left and the date right, the red rule, the classification on internal copies, the
-serial number, and the 报/送/发 footer with the number of copies.
+lines. Together with its series template (``templates/series/<series>.yaml``, read by
+:mod:`statlib.series`) it makes the :class:`Masthead` every format draws per CONVENTIONS §9:
+the red series title, ``第X期``, the issuing unit left and the date right, the red rule, the
+classification on internal copies, the serial number, and the 报/送/发 footer with the number
+of copies.
 
 >>> fm = parse_front_matter("---\\ntitle: 经济运行\\nseries: bulletin\\nissue: 3\\n---", "x")
 >>> masthead(fm, "internal").issue_label
@@ -16,21 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from statlib import series as series_registry
 from statlib.editions import EDITIONS
 from statlib.errors import RenderError
 
-_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
-
-
-def series_dir() -> Path:
-    """``<repository>/templates/series``: one YAML file per series."""
-    return Path(__file__).resolve().parents[2] / "templates" / "series"
 
 
 @dataclass(frozen=True)
@@ -54,23 +49,6 @@ class FrontMatter:
     copies: str | None = None
     toc: bool | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Series:
-    """A series template: ``templates/series/<name>.yaml``."""
-
-    name: str
-    title: str
-    masthead: str = "red"
-    color: str = "#C00000"
-    unit: str = "云川市统计局"
-    classification: str | None = None
-    editions: tuple[str, ...] = EDITIONS
-    default_edition: str = "internal"
-    toc_headings: int = 12
-    distribution: tuple[str, ...] = ()
-    copies: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +117,7 @@ def parse_front_matter(source: str, notebook: str) -> FrontMatter:
         raise RenderError(f"{notebook}: front matter needs a title")
     series = _text(values.get("series"), "series", notebook)
     if not series:
-        known_list = ", ".join(known_series())
+        known_list = ", ".join(series_registry.names())
         raise RenderError(f"{notebook}: front matter needs a series; known: {known_list}")
     formats = values.get("formats") or ()
     if isinstance(formats, str):
@@ -184,40 +162,20 @@ def _date(value: Any, notebook: str) -> str | None:
     raise RenderError(f"{notebook}: front matter date must be YYYY-MM-DD, got {text!r}")
 
 
-def known_series() -> list[str]:
-    """The series that have a template in ``templates/series``."""
-    return sorted(p.stem for p in series_dir().glob("*.yaml"))
-
-
-def load_series(name: str) -> Series:
-    """The series template ``name``; RenderError listing the known series when there is none."""
-    known = known_series()
-    if name not in known:
-        raise RenderError(f"unknown series {name!r}; known series: {', '.join(known)}")
-    path = series_dir() / f"{name}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    color = str(data.get("color") or "#C00000")
-    if not _COLOR.match(color):
-        raise RenderError(f"{path}: color must be #RRGGBB, got {color!r}")
-    editions = tuple(data.get("editions") or EDITIONS)
-    return Series(
-        name=name,
-        title=str(data["title"]),
-        masthead=str(data.get("masthead", "red")),
-        color=color,
-        unit=str(data.get("unit") or "云川市统计局"),
-        classification=data.get("classification") or None,
-        editions=editions,
-        default_edition=str(data.get("default_edition") or editions[0]),
-        toc_headings=int(data.get("toc_headings", 12)),
-        distribution=tuple(str(x) for x in data.get("distribution") or ()),
-        copies=None if data.get("copies") is None else str(data["copies"]),
-    )
+def series_of(fm: FrontMatter) -> series_registry.Series:
+    """The series template the front matter names; RenderError naming the notebook and
+    listing the known series when there is none."""
+    if fm.series not in series_registry.names():
+        raise RenderError(
+            f"{fm.notebook}: unknown series {fm.series!r}; "
+            f"known series: {', '.join(series_registry.names())}"
+        )
+    return series_registry.get(fm.series)
 
 
 def choose_edition(fm: FrontMatter, edition: str | None) -> str:
     """The edition asked for, else the front matter's, else the series' default."""
-    series = load_series(fm.series)
+    series = series_of(fm)
     chosen = edition or fm.edition or series.default_edition
     if chosen not in EDITIONS:
         raise RenderError(f"unknown edition {chosen!r}; use one of {', '.join(EDITIONS)}")
@@ -231,7 +189,7 @@ def choose_edition(fm: FrontMatter, edition: str | None) -> str:
 
 def masthead(fm: FrontMatter, edition: str) -> Masthead:
     """The masthead of ``fm`` in ``edition``: front matter over series defaults."""
-    series = load_series(fm.series)
+    series = series_of(fm)
     issue = None
     if fm.issue:
         issue = ("增刊" if fm.supplement else "") + f"第{fm.issue}期"
@@ -246,7 +204,7 @@ def masthead(fm: FrontMatter, edition: str) -> Masthead:
     return Masthead(
         series=series.name,
         series_title=series.title,
-        red=series.masthead == "red",
+        red=series.red,
         color=series.color,
         title=fm.title,
         subtitle=fm.subtitle,

@@ -85,18 +85,3 @@ def write_html(doc: Document, path: Path) -> None:
             args.append(f"--include-in-header={header}")
         out = _pandoc.write(ast, "html5", args, what=f"{doc.notebook.name} → html")
     path.write_bytes(out)
-
-
-def write_wechat(doc: Document, path: Path) -> None:
-    """Write the WeChat copy: pandoc's HTML body through ``statlib.render.wechat.to_wechat``."""
-    try:
-        from statlib.render.wechat import to_wechat
-    except ModuleNotFoundError as exc:
-        if exc.name != "statlib.render.wechat":
-            raise
-        raise RenderError("the wechat format is not available (statlib.render.wechat)") from None
-    body = doc.body()
-    body["meta"] = {}
-    args = ["--wrap=none", "--shift-heading-level-by=1", "--syntax-highlighting=none"]
-    html = _pandoc.write(body, "html5", args, what=f"{doc.notebook.name} → wechat").decode()
-    path.write_text(to_wechat(html, doc.media, title=doc.masthead.title), encoding="utf-8")

@@ -17,24 +17,6 @@ from statlib.errors import RenderError
 from statlib.render import _pandoc
 from statlib.render.formats import Document
 
-
-def _relative_images(ast: dict[str, Any], media: Path) -> dict[str, Any]:
-    """Image paths relative to the media folder, which is Typst's root (nothing else is read)."""
-    root = media.resolve()
-
-    def fix(el: dict[str, Any]) -> dict[str, Any] | None:
-        if el["t"] != "Image":
-            return None
-        attr, caption, (src, title) = el["c"]
-        attr[2] = [kv for kv in attr[2] if kv[0] != "png"]
-        path = Path(src).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            return {"t": "Str", "c": "图略"}
-        return {"t": "Image", "c": [attr, caption, [path.relative_to(root).as_posix(), title]]}
-
-    return _pandoc.walk(ast, fix)
-
-
 _MINUS = re.compile(r"-(?=\d)")
 
 
@@ -75,7 +57,7 @@ def _bold_headers(ast: dict[str, Any]) -> dict[str, Any]:
 def typst_ast(doc: Document, root: Path | None = None) -> dict[str, Any]:
     """``doc``'s AST as the Typst writer needs it: images relative to ``root`` (default the
     media folder; Typst reads nothing outside it), ``-1.2`` kept, header rows bold."""
-    return _bold_headers(_hyphen_minus(_relative_images(doc.body(), root or doc.media)))
+    return _bold_headers(_hyphen_minus(_pandoc.relative_images(doc.body(), root or doc.media)))
 
 
 def typst_source(doc: Document) -> str:

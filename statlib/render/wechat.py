@@ -28,7 +28,7 @@ from urllib.parse import unquote
 
 from statlib.errors import InputError
 from statlib.render import _pandoc
-from statlib.render.formats import Document, register_format
+from statlib.render.formats import Document
 
 __all__ = ["ACCENT", "to_wechat", "write_wechat"]
 
@@ -355,6 +355,3 @@ def write_wechat(doc: Document, path: Path) -> None:
     html = _pandoc.write(doc.body(), "html5", ["--wrap=none"], what=f"{doc.notebook.name} → wechat")
     text = to_wechat(html.decode("utf-8"), doc.media, title=doc.masthead.title)
     path.write_text(text, encoding="utf-8")
-
-
-register_format("wechat", write_wechat, suffix=".wechat.html")

@@ -15,6 +15,7 @@ from string import Template
 from typing import Any
 
 from statlib import config, periods
+from statlib import series as series_registry
 from statlib.fsio import slug
 from statlib.registry import Publication
 
@@ -68,9 +69,8 @@ def page(title: str, body: str, *, root: str, scripts: Sequence[str] = ()) -> st
 
 def series_title(series: str) -> str:
     """The Chinese title of a series (``《统计资讯》``) from its template; the name otherwise."""
-    from statlib.render.frontmatter import known_series, load_series
-
-    return load_series(series).title if series in known_series() else series
+    found = series_registry.find(series)
+    return found.title if found is not None else series
 
 
 def pub_slug(pub: Publication) -> str:

@@ -345,6 +345,28 @@ def test_wechat_is_a_registered_format(executed: Path, tmp_path: Path) -> None:
     assert "<script" not in text and "<style" not in text and "表1 主要经济指标" in text
 
 
+_TWICE = """
+import sys
+from pathlib import Path
+from statlib.render import render
+notebook, out = Path(sys.argv[1]), Path(sys.argv[2])
+for run in ("first", "later"):
+    render(notebook, ["wechat"], edition="public", out=out / run, scan=False)
+"""
+
+
+def test_wechat_is_the_same_on_first_and_later_use(executed: Path, tmp_path: Path) -> None:
+    # a fresh process: the first use of a format in a process is what once differed
+    import sys
+
+    subprocess.run([sys.executable, "-c", _TWICE, str(executed), str(tmp_path)], check=True)
+    first = (tmp_path / "first" / "bulletin.public.wechat.html").read_text(encoding="utf-8")
+    later = (tmp_path / "later" / "bulletin.public.wechat.html").read_text(encoding="utf-8")
+    assert first == later
+    # one heading level below the title (<h1>): the body's top headings are <h2>
+    assert first.count("<h1") == 1 and "<h2" in first and "表1 主要经济指标" in first
+
+
 def test_cli_render(tmp_path: Path) -> None:
     nb = _notebook(
         tmp_path / "c.ipynb", "---\ntitle: 标题\nseries: bulletin\nissue: 2\n---", "正文。"
