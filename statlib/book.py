@@ -41,7 +41,7 @@ from statlib._book.archive import write_manifest, write_zip
 from statlib._book.html import write_site
 from statlib._book.model import BOOK_YAML, BookInfo, Part, editorial, load_info, read_part
 from statlib._book.pdf import write_book_pdf
-from statlib.errors import ConfigError, RenderError
+from statlib.errors import ConfigError, ExecutionError, RenderError
 
 __all__ = ["BookResult", "build_book", "default_out", "execute_chapters"]
 
@@ -76,7 +76,7 @@ def execute_chapters(
     notebooks are written into ``work`` (by file name). A failing cell is a RenderError."""
     import nbformat
 
-    from statlib.batch.kernel import JobFailure, WarmKernel
+    from statlib.batch.kernel import WarmKernel
     from statlib.batch.safety import check_parameters
 
     folder = BOOK_YAML.parent
@@ -92,8 +92,8 @@ def execute_chapters(
             params = check_parameters(source, {"year": year, "edition": edition})
             try:
                 nb, _reads, _seconds = kernel.run(source, params, cwd=folder)
-            except JobFailure as exc:
-                raise RenderError(f"{chapter.file}: the chapter failed to run: {exc}") from None
+            except ExecutionError as exc:
+                raise RenderError(f"the chapter failed to run: {exc}") from None
             target = fsio.write_text(work, work / chapter.file, nbformat.writes(nb))
             done[chapter.file] = target
     finally:

@@ -1,8 +1,7 @@
 """The ``statlib`` command: a thin click group over the library.
 
-Exit codes: 0 success, 2 bad parameter, 3 database problem, 4 bad input file, 5 cannot render,
-7 a blocking validation rule failed (``statlib check``), 8 an output folder cannot be written
-(disk full, read-only, a planted link), 9 another run holds the lock, 1 internal error.
+Every command prints a StatlibError as one line and exits with its code; what each code means is
+``statlib.errors.EXIT_CODES`` (shown by ``statlib --help``, tabled in README).
 """
 
 from __future__ import annotations
@@ -17,23 +16,32 @@ import click
 
 from statlib import __version__, config
 from statlib.editions import EDITIONS
-from statlib.errors import StatlibError
-
-EXIT_BAD_INPUT = 4
+from statlib.errors import EXIT_CODES, CheckError, StatlibError, exit_code
 
 
 def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Print a StatlibError as one clear line and exit with its code."""
+    """Print a StatlibError as one clear line and exit with its code (``EXIT_CODES``); Ctrl-C
+    exits 130 with one line too. Any other exception is a bug: its traceback, exit 1."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except StatlibError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(exc.exit_code)
+        except (StatlibError, KeyboardInterrupt) as exc:
+            code = exit_code(exc)
+            click.secho(f"error: {str(exc) or EXIT_CODES[code]}", fg="red", err=True)
+            sys.exit(code)
 
     return wrapper
+
+
+def _path_option(
+    flag: str, dest: str, help: str, *, folder: bool = True
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An optional path option: a folder (``folder``) or a file, None when not given."""
+    return click.option(
+        flag, dest, type=click.Path(file_okay=not folder, dir_okay=folder), default=None, help=help
+    )
 
 
 db_option = click.option(
@@ -45,7 +53,10 @@ db_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="\b\nExit codes:\n" + "\n".join(f"  {k:>3}  {v}" for k, v in EXIT_CODES.items()),
+)
 @click.version_option(__version__, prog_name="statlib")
 def main() -> None:
     """statlib — the statistical publishing workbench (统计发布工作台)."""
@@ -209,13 +220,7 @@ def _int(text: str) -> int:
 
 
 @main.command("build")
-@click.option(
-    "--params",
-    "params",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Release file (default: the latest in params/).",
-)
+@_path_option("--params", "params", "Release file (default: the latest in params/).", folder=False)
 @click.option(
     "--period",
     default=None,
@@ -328,18 +333,9 @@ def build_cmd(
     sys.exit(report.exit_code)
 
 
-EXIT_BLOCKING_RULE = 7
-
-
 @main.command("check")
 @click.option("--period", default=None, help="Check only this period (2023-12, 2023Q4, 2023).")
-@click.option(
-    "--rules",
-    "rules_dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Folder of YAML rule files (default: rules/ of the project).",
-)
+@_path_option("--rules", "rules_dir", "Folder of YAML rule files (default: rules/ of the project).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
 @_handle_errors
@@ -353,7 +349,7 @@ def check_cmd(period: str | None, rules_dir: str | None, as_json: bool, url: str
         report = confront(store, rules, period=period)
     click.echo(report.to_json() if as_json else report.summary_text())
     if report.blocking_failures():
-        sys.exit(EXIT_BLOCKING_RULE)
+        sys.exit(CheckError.exit_code)
 
 
 @main.command("render")
@@ -372,13 +368,7 @@ def check_cmd(period: str | None, rules_dir: str | None, as_json: bool, url: str
     default=None,
     help="Edition (default: the front matter's, then the series').",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default: outputs/preview/<notebook stem>/).",
-)
+@_path_option("--out", "out", "Output folder (default: outputs/preview/<notebook stem>/).")
 @click.option("--self-contained", is_flag=True, help="Embed the shipped fonts in the HTML page.")
 @_handle_errors
 def render_cmd(
@@ -415,13 +405,7 @@ def render_cmd(
     show_default=True,
     help="Edition of the book.",
 )
-@click.option(
-    "--out",
-    "out",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Output folder (default: outputs/yearbook/<year+1>/).",
-)
+@_path_option("--out", "out", "Output folder (default: outputs/yearbook/<year+1>/).")
 @_handle_errors
 def book_cmd(year: int, edition: str, out: str | None) -> None:
     """Assemble the yearbook: HTML pages, one PDF, XLSX per table, the archive."""
@@ -446,12 +430,7 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
 @click.option("--period", required=True, help="Period of the publication (2023-11, 2023Q3, 2023).")
 @click.option("--title", default=None, help="Document title (default: period + series title).")
 @click.option("--region", default="990200", show_default=True, help="Default region code.")
-@click.option(
-    "--folder",
-    default=None,
-    type=click.Path(file_okay=False),
-    help="Where to create it (default: the project's notebooks/).",
-)
+@_path_option("--folder", "folder", "Where to create it (default: the project's notebooks/).")
 @_handle_errors
 def new_cmd(series: str, period: str, title: str | None, region: str, folder: str | None) -> None:
     """Start a notebook from a series template: front matter, parameters, usual sections.

@@ -30,7 +30,7 @@ from statlib.batch.publish import (
 )
 from statlib.batch.recovery import RunLock, crash_point
 from statlib.batch.run import JobResult, execute_jobs
-from statlib.errors import CheckError, ConfigError, LeakError
+from statlib.errors import CheckError, ConfigError, ExecutionError, LeakError
 from statlib.fsio import sha256_file, slug
 from statlib.leaks import Scanned, assert_clean, secrets_from_store
 
@@ -52,7 +52,8 @@ class BuildReport:
 
     @property
     def exit_code(self) -> int:
-        return 6 if self.failed else 0
+        """0, or ExecutionError's code when a job failed (``statlib.errors.EXIT_CODES``)."""
+        return ExecutionError.exit_code if self.failed else 0
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -22,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from papermill.parameterize import parameterize_notebook
 
-__all__ = ["JobFailure", "WarmKernel"]
+from statlib.errors import ExecutionError
+
+__all__ = ["WarmKernel"]
 
 LAUNCH = str(Path(__file__).with_name("_kernel_launch.py"))
 
@@ -48,21 +49,6 @@ RESET = (
     "del _mpl, _plt, _ss\n"
 )
 READS = "import json as _j, statlib.store.store as _ss; print(_j.dumps(sorted(_ss.reads)))"
-
-
-@dataclass
-class JobFailure(Exception):
-    """A notebook cell raised, or the job ran out of time."""
-
-    cell: int | None
-    ename: str
-    evalue: str
-    traceback: str = ""
-    notebook: nbformat.NotebookNode | None = field(default=None, repr=False)
-
-    def __str__(self) -> str:
-        where = f"cell {self.cell}" if self.cell is not None else "notebook"
-        return f"{where}: {self.ename}: {self.evalue}"
 
 
 class _TiedKernelManager(KernelManager):
@@ -128,7 +114,7 @@ class WarmKernel:
         cwd: Path | None = None,
     ) -> tuple[nbformat.NotebookNode, list[str], float]:
         """Execute ``notebook`` with ``parameters`` injected; returns (executed notebook,
-        indicators read, seconds). Raises JobFailure with the failing cell."""
+        indicators read, seconds). Raises ExecutionError naming the notebook and failing cell."""
         if self.km is None or not self.km.is_alive():
             self._start()
         self._run(RESET, 60)
@@ -169,13 +155,17 @@ class WarmKernel:
             cell = _failed_cell(nb)
             if expired.is_set():
                 self.restart()
-                raise JobFailure(
-                    cell, "Timeout", f"the job exceeded its {timeout:.0f} s", notebook=nb
+                raise ExecutionError(
+                    str(notebook), cell, "Timeout", f"the job exceeded its {timeout:.0f} s", "", nb
                 ) from None
             if isinstance(exc, CellExecutionError):
-                raise JobFailure(cell, exc.ename, exc.evalue, str(exc), nb) from None
+                raise ExecutionError(
+                    str(notebook), cell, exc.ename, exc.evalue, str(exc), nb
+                ) from None
             self.restart()
-            raise JobFailure(cell, type(exc).__name__, str(exc)[:500], notebook=nb) from None
+            raise ExecutionError(
+                str(notebook), cell, type(exc).__name__, str(exc)[:500], "", nb
+            ) from None
         finally:
             self._idle.set()
             watchdog.cancel()

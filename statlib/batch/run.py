@@ -42,27 +42,13 @@ import nbformat
 
 from statlib.batch._lifeline import die_with_parent
 from statlib.batch.jobs import Job
-from statlib.batch.kernel import JobFailure, WarmKernel
-from statlib.errors import StatlibError
+from statlib.batch.kernel import WarmKernel
+from statlib.errors import BuildInterrupted, ExecutionError
 from statlib.fsio import inside, slug
 
-__all__ = ["BuildInterrupted", "JobResult", "execute_jobs", "lane_sizes", "run_job"]
+__all__ = ["JobResult", "execute_jobs", "lane_sizes", "run_job"]
 
 STOP_GRACE = 10.0  # seconds a stopped worker has to kill its kernel and exit, then SIGKILL
-
-
-class BuildInterrupted(StatlibError):
-    """The build received SIGTERM or SIGINT while its jobs ran: its workers and kernels were
-    stopped and nothing was published. Exit code 128 + the signal's number, as a shell does."""
-
-    def __init__(self, signum: int) -> None:
-        self.signum = signum
-        self.exit_code = 128 + signum
-        name = signal.Signals(signum).name
-        super().__init__(
-            f"the build was stopped by {name}: its workers and kernels were "
-            "stopped, nothing was published — run statlib build again"
-        )
 
 
 @dataclass
@@ -127,10 +113,10 @@ def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
             rel = f"{job.folder}/{Path(path).name}"
             result.files[rel] = str(path)
         result.ok = True
-    except JobFailure as exc:
+    except ExecutionError as exc:
         result.cell, result.error = exc.cell, f"{exc.ename}: {exc.evalue}"
-        if exc.notebook is not None:
-            nbformat.write(exc.notebook, executed)
+        if exc.executed is not None:
+            nbformat.write(exc.executed, executed)
         result.kept = _keep(executed, Path(failed), job)
     except Exception as exc:  # a render or set-up error fails this job, not the build
         result.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"

@@ -46,11 +46,12 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from statlib import config
+from statlib.disclosure.magnitude import CellKey, MagnitudeTable
 from statlib.disclosure.oracle import AuditResult, audit
 from statlib.disclosure.public import suppress_rows, unsafe_observations
 from statlib.disclosure.rules import Rules, configured_rules
-from statlib.disclosure.secondary import DisclosureError, Protected, protect
-from statlib.disclosure.magnitude import CellKey, MagnitudeTable
+from statlib.disclosure.secondary import Protected, protect
+from statlib.errors import ConfigError, DisclosureError
 
 __all__ = [
     "AggregateTable",
@@ -377,7 +378,7 @@ def suppress(
     rules = rules if rules is not None else configured_rules()
     tables = tuple(tables)
     if method not in ("milp", "hypercube"):
-        raise DisclosureError(f"suppress: method must be milp or hypercube, not {method!r}")
+        raise ConfigError(f"suppress: method must be milp or hypercube, not {method!r}")
     primary: set[CellKey] = set()
     secondary: set[CellKey] = set()
     cells: list[Any] = []

@@ -32,8 +32,8 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import lil_matrix
 
-from statlib.disclosure.rules import Rules, configured_rules
 from statlib.disclosure.magnitude import CellKey, MagnitudeTable
+from statlib.disclosure.rules import Rules, configured_rules
 from statlib.errors import ConfigError
 
 __all__ = ["AuditResult", "CellAudit", "audit"]

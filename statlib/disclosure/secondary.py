@@ -27,21 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from statlib.disclosure.magnitude import CellKey, MagnitudeTable
 from statlib.disclosure.oracle import AuditResult, CellAudit, audit
 from statlib.disclosure.rules import Rules, configured_rules
-from statlib.disclosure.magnitude import CellKey, MagnitudeTable
-from statlib.errors import StatlibError
+from statlib.errors import DisclosureError
 
-__all__ = ["DisclosureError", "Protected", "protect"]
+__all__ = ["Protected", "protect"]
 
 _MARGIN_COST = 10.0
 _GRAND_TOTAL_COST = 1e6
-
-
-class DisclosureError(StatlibError):
-    """No suppression pattern protecting every unsafe cell was found; names the cells."""
-
-    exit_code = 6
 
 
 @dataclass(frozen=True)
@@ -118,8 +112,10 @@ def protect(
         if not added and all((f.key, ()) in tried for f in result.failures):
             break
     names = ", ".join(f.label for f in result.failures[:10])
-    raise DisclosureError(f"secondary suppression: still recoverable after {max_rounds} rounds: "
-                          f"{names}")  # fmt: skip
+    raise DisclosureError(
+        f"secondary suppression: still recoverable after {max_rounds} rounds: {names} — "
+        "merge small categories or publish the table at a coarser level"
+    )
 
 
 def _printed(tables: Sequence[MagnitudeTable], hidden: set[CellKey]) -> list[np.ndarray]:
