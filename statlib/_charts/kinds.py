@@ -231,7 +231,7 @@ def peer_ranking(
         ax.grid(axis="y", visible=False)
         ax.grid(axis="x", visible=True)
         bars = ax.barh(y, data.to_numpy(), height=0.65, color=colours, zorder=2)
-        labels = [fmt(v, decimals) for v in data.to_numpy()]
+        labels = [fmt(float(v), decimals) for v in data.to_numpy()]
         ax.bar_label(bars, labels=labels, padding=2, fontsize="small")
         ax.set_yticks(y, [str(n) for n in data.index])
         for tick, name in zip(ax.get_yticklabels(), data.index, strict=True):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+from cycler import cycler
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import Formatter
@@ -21,6 +22,9 @@ from matplotlib.ticker import Formatter
 from statlib import fonts, periods
 from statlib.errors import ConfigError, StatlibError
 from statlib.measures import fmt
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 # Okabe & Ito (2008), colour-blind safe. The own city is vermillion; peers are grey.
 OKABE_ITO = {
@@ -60,7 +64,7 @@ _BASE_PT = {"full": 9.0, "half": 7.0, "phone": 8.5}
 _SALT = "statlib-charts"
 
 
-def house_rc(size: str = "full") -> dict[str, Any]:
+def house_rc(size: str = "full") -> dict[RcKeyType, Any]:
     """The ``rcParams`` of the house style for a figure size (``full``, ``half``, ``phone``)."""
     fonts.register_matplotlib()
     base = _BASE_PT[_size(size)]
@@ -78,7 +82,7 @@ def house_rc(size: str = "full") -> dict[str, Any]:
         "axes.grid": True,
         "axes.grid.axis": "y",
         "axes.axisbelow": True,
-        "axes.prop_cycle": mpl.cycler(color=SERIES),
+        "axes.prop_cycle": cycler(color=SERIES),
         "grid.color": GRID,
         "grid.linewidth": 0.6,
         "xtick.color": INK,
@@ -181,7 +185,7 @@ class HalfUpFormatter(Formatter):
         return "0" if text.strip("-0.") == "" else text
 
 
-def period_labels(index: Sequence[object], *, cumulative: bool = True) -> list[str]:
+def period_labels(index: Collection[object], *, cumulative: bool = True) -> list[str]:
     """Chinese labels for an index of periods (``2023-02`` → ``1—2月``); other labels unchanged.
 
     Years are added when the index spans several years (``2022年1—2月``).
@@ -208,7 +212,10 @@ def to_svg(fig: Figure, *, text_as_paths: bool = True) -> str:
     ``text_as_paths=False`` keeps ``<text>`` elements (searchable, needs the font where shown).
     """
     buffer = io.StringIO()
-    rc = {"svg.hashsalt": _SALT, "svg.fonttype": "path" if text_as_paths else "none"}
+    rc: dict[RcKeyType, Any] = {
+        "svg.hashsalt": _SALT,
+        "svg.fonttype": "path" if text_as_paths else "none",
+    }
     with mpl.rc_context(rc):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()

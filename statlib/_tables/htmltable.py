@@ -38,14 +38,14 @@ def to_html(table: Table) -> str:
     out.append("<thead>")
     for header_row in lay.header:
         cells = []
-        for cell in header_row:
+        for h in header_row:
             attrs = ""
-            if cell.colspan > 1:
-                attrs += f' colspan="{cell.colspan}"'
-            if cell.rowspan > 1:
-                attrs += f' rowspan="{cell.rowspan}"'
-            cls = "stub" if cell.col < lay.stub_columns else "col"
-            cells.append(f'<th class="{cls}" scope="col"{attrs}>{_e(cell.text)}</th>')
+            if h.colspan > 1:
+                attrs += f' colspan="{h.colspan}"'
+            if h.rowspan > 1:
+                attrs += f' rowspan="{h.rowspan}"'
+            cls = "stub" if h.col < lay.stub_columns else "col"
+            cells.append(f'<th class="{cls}" scope="col"{attrs}>{_e(h.text)}</th>')
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</thead>")
     out.append("<tbody>")

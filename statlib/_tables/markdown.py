@@ -33,11 +33,11 @@ def _grid(lay: Layout) -> list[list[tuple[int, int, int, int, str]]]:
         [None] * n for _ in range(nh + len(lay.rows))
     ]
     for r, header_row in enumerate(lay.header):
-        for cell in header_row:
-            owner = (r, cell.col, cell.rowspan, cell.colspan, escape(cell.text))
-            for dr in range(cell.rowspan):
-                for dc in range(cell.colspan):
-                    grid[r + dr][cell.col + dc] = owner
+        for h in header_row:
+            owner = (r, h.col, h.rowspan, h.colspan, escape(h.text))
+            for dr in range(h.rowspan):
+                for dc in range(h.colspan):
+                    grid[r + dr][h.col + dc] = owner
     for i, row in enumerate(lay.rows):
         r = nh + i
         for c, cell in enumerate(row.cells):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from statlib._tables.cells import Value, check_decimals, check_value
 from statlib.errors import ConfigError
@@ -363,7 +363,8 @@ def _header_from(names: list[Any], multi: bool) -> list[Column | ColumnGroup]:
 def _missing(x: object) -> bool:
     import pandas as pd
 
-    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(x)))
+    # is_scalar does not narrow ``object`` for the type checker: x is a scalar in the call
+    return x is None or (pd.api.types.is_scalar(x) and bool(pd.isna(cast(Any, x))))
 
 
 def _optional_text(x: object) -> str | None:

@@ -36,6 +36,14 @@ def number_format(decimals: int, thousands: bool = False) -> str:
     return whole + ("." + "0" * decimals if decimals else "")
 
 
+def _cell(ws: Worksheet, row: int, column: int) -> XCell:
+    """The writable cell at ``row``, ``column``: every value is written before its range
+    is merged, so it is never a covered ``MergedCell``."""
+    cell = ws.cell(row, column)
+    assert isinstance(cell, XCell), f"{cell.coordinate} is covered by a merged range"
+    return cell
+
+
 def _text(cell: XCell, text: str) -> None:
     """Store ``text`` as a string even when it starts with ``=``: never a formula."""
     cell.value = text
@@ -50,7 +58,7 @@ def write_sheet(table: Table, ws: Worksheet) -> Worksheet:
     if table.title_en:
         titles.append(table.title_en)
     for i, line in enumerate(titles):
-        _text(ws.cell(r, 1), line)
+        _text(_cell(ws, r, 1), line)
         ws.cell(r, 1).font = Font(bold=i == 0, size=14 if i == 0 else 11)
         ws.cell(r, 1).alignment = Alignment(horizontal="center")
         if n > 1:
@@ -58,14 +66,13 @@ def write_sheet(table: Table, ws: Worksheet) -> Worksheet:
         r += 1
     if table.unit:
         unit = f"单位：{table.unit}" + (f" ({table.unit_en})" if table.unit_en else "")
-        _text(ws.cell(r, n), unit)
+        _text(_cell(ws, r, n), unit)
         ws.cell(r, n).alignment = Alignment(horizontal="right")
         r += 1
     first_header = r
     for header_row in lay.header:
         for h in header_row:
-            cell = ws.cell(r, h.col + 1)
-            _text(cell, h.text)
+            _text(_cell(ws, r, h.col + 1), h.text)
             if h.colspan > 1 or h.rowspan > 1:
                 ws.merge_cells(
                     start_row=r,
@@ -81,23 +88,23 @@ def write_sheet(table: Table, ws: Worksheet) -> Worksheet:
             ws.cell(row, c).border = _BOX
     body_start = r
     for body in lay.rows:
-        for c, cell in enumerate(body.cells, 1):
-            xc = ws.cell(r, c)
-            if cell.kind == "num":
-                xc.value = cell.value
-                xc.number_format = number_format(cell.decimals, table.thousands)
+        for c, tc in enumerate(body.cells, 1):
+            xc = _cell(ws, r, c)
+            if tc.kind == "num":
+                xc.value = tc.value
+                xc.number_format = number_format(tc.decimals, table.thousands)
                 xc.alignment = Alignment(horizontal="right")
-            elif cell.kind != "blank":
-                _text(xc, cell.text)
-                right = cell.kind in ("symbol", "text")
+            elif tc.kind != "blank":
+                _text(xc, tc.text)
+                right = tc.kind in ("symbol", "text")
                 xc.alignment = Alignment(
-                    horizontal="right" if right else "center" if cell.kind == "unit" else "left"
+                    horizontal="right" if right else "center" if tc.kind == "unit" else "left"
                 )
             xc.border = _BOX
         r += 1
     ws.freeze_panes = ws.cell(body_start, lay.stub_columns + 1).coordinate
     for line in lay.notes:
-        _text(ws.cell(r, 1), line)
+        _text(_cell(ws, r, 1), line)
         r += 1
     for c in range(n):
         texts = [lay.flat_header[c]] + [row.cells[c].text for row in lay.rows]
@@ -188,9 +195,9 @@ def to_xlsx(
             ws = wb.create_sheet(name)
         return write_sheet(table, ws)
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = name
-    write_sheet(table, ws)
+    first = wb.active
+    assert isinstance(first, Worksheet), "a new workbook starts with one worksheet"
+    first.title = name
+    write_sheet(table, first)
     save_xlsx(wb, target)
-    return ws
+    return first
