@@ -22,16 +22,14 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from statlib import periods
-from statlib.errors import ConfigError, StatlibError
+from statlib.errors import EmbargoError, RegistryError, StatlibError
 from statlib.store.store import Store
 
 __all__ = [
     "STATUSES",
     "TRANSITIONS",
-    "EmbargoError",
     "PubKey",
     "Publication",
-    "RegistryError",
     "advance",
     "calendar",
     "find",
@@ -73,14 +71,6 @@ _COLUMNS = (
     "updated_at",
     "updated_by",
 )
-
-
-class RegistryError(ConfigError):
-    """A registration or a move that the registry refuses (names the publication and why)."""
-
-
-class EmbargoError(RegistryError):
-    """A publication asked to be published before its embargo time."""
 
 
 class PubKey(NamedTuple):

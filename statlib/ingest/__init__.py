@@ -16,7 +16,7 @@ from statlib.errors import InputError
 from statlib.ingest import long, wide
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
 from statlib.ingest.limits import limits
-from statlib.ingest.load import LoadReport, NotUtf8, load_batch
+from statlib.ingest.load import LoadReport, _NotUtf8, load_batch
 from statlib.store.store import Store
 
 __all__ = [
@@ -99,7 +99,7 @@ def load(store: Store, batch: Batch, *, revise: bool = False) -> LoadReport:
     """Load a batch returned by ``read`` (then removes its temporary copy, if any)."""
     try:
         return load_batch(store, batch, revise=revise)
-    except NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
+    except _NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
         again = long.read_long(batch.path, batch.file, transcode=True)
         try:
             return load_batch(store, again, revise=revise)

@@ -60,7 +60,7 @@ class LoadReport:
     message: str = ""
 
 
-class NotUtf8(Exception):
+class _NotUtf8(Exception):
     """A CSV whose head looked like UTF-8 holds GB18030 further down: read it again, transcoded."""
 
 
@@ -660,7 +660,7 @@ def _diagnose(
     if "unicode" in str(exc).lower():
         _, encoding = decode(batch.path)  # raises, naming the bad bytes, if neither encoding fits
         if not encoding.startswith("utf-8"):
-            raise NotUtf8(batch.file)
+            raise _NotUtf8(batch.file)
     names = batch.csv.names
     checked: dict[tuple[str, str], bool] = {}
     offset = batch.csv.header_line - 1 if batch.csv.path != batch.path else 0

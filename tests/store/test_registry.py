@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from statlib import open_store, registry
-from statlib.registry import EmbargoError, RegistryError
+from statlib.errors import EmbargoError, RegistryError
 from statlib.store.store import Store
 
 
