@@ -27,7 +27,8 @@ import nbformat
 from statlib import fsio
 from statlib.errors import EditionError, RenderError
 from statlib.render.docx import write_docx
-from statlib.render.formats import Document, Format, Writer, formats, register_format
+from statlib.render.formats import Document, Format, Writer, register_format
+from statlib.render.formats import formats as _registry  # statlib.render.formats: the module
 from statlib.render.frontmatter import FrontMatter, Masthead
 from statlib.render.html import write_html
 from statlib.render.pdf import write_pdf
@@ -100,7 +101,7 @@ def render(
     names = [t.strip().lower() for t in ([to] if isinstance(to, str) else to) if t.strip()]
     if not names:
         raise RenderError("no output format given; use html, pdf, docx or wechat")
-    chosen = [formats.get(n) for n in dict.fromkeys(names)]
+    chosen = [_registry.get(n) for n in dict.fromkeys(names)]
     target = Path(out) if out is not None else default_out(path)
     with tempfile.TemporaryDirectory(prefix="statlib-render-") as tmp:
         doc = read(path, Path(tmp) / "media", edition=edition, self_contained=self_contained)
