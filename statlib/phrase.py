@@ -33,7 +33,7 @@ _PP = "个百分点"
 
 
 def growth(
-    rate: float,
+    rate: float | Decimal,
     kind: str = "volume",
     times_from: float | None = 100.0,
     decimals: int = 1,
@@ -92,8 +92,7 @@ def change(
     """
     if kind not in _CHANGE_KINDS:
         raise ConfigError(f"change: kind must be one of {', '.join(_CHANGE_KINDS)}, got {kind!r}")
-    cur = quantize(_required(current, "change", "current"), decimals)
-    prev = quantize(_required(previous, "change", "previous"), decimals)
+    cur, prev = _shown("change", decimals, current=current, previous=previous)
     diff = fmt(abs(cur - prev), decimals) + _PP
     than_ = f"比{than}" if than else ""
     if cur == prev:
@@ -114,21 +113,12 @@ def change(
     return _sign_change(_sign(prev), _sign(cur), kind)
 
 
-def rank(position: int, group: str = "全区") -> str:
-    """Rank within a peer group: ``居全区第4位``.
-
-    >>> rank(4), rank(1, "全省")
-    ('居全区第4位', '居全省第1位')
-    """
-    return f"居{group}第{_position(position, 'rank', 'position')}位"
-
-
 def versus(
     value: float,
     reference: float,
     reference_name: str = "全区",
-    decimals: int = 1,
     *,
+    decimals: int = 1,
     unit: str = _PP,
 ) -> str:
     """Comparison with a reference region on rounded rates: ``高于全区1.2个百分点``.
@@ -138,12 +128,20 @@ def versus(
     >>> versus(7.2, 6.0), versus(5.5, 6.0, "全国"), versus(6.04, 5.96)
     ('高于全区1.2个百分点', '低于全国0.5个百分点', '与全区持平')
     """
-    own = quantize(_required(value, "versus", "value"), decimals)
-    ref = quantize(_required(reference, "versus", "reference"), decimals)
+    own, ref = _shown("versus", decimals, value=value, reference=reference)
     if own == ref:
         return f"与{reference_name}持平"
     word = "高于" if own > ref else "低于"
     return f"{word}{reference_name}{fmt(abs(own - ref), decimals)}{unit}"
+
+
+def rank(position: int, group: str = "全区") -> str:
+    """Rank within a peer group: ``居全区第4位``.
+
+    >>> rank(4), rank(1, "全省")
+    ('居全区第4位', '居全省第1位')
+    """
+    return f"居{group}第{_position(position, 'rank', 'position')}位"
 
 
 def rank_change(now: int, before: int, period_name: str = "上月") -> str:
@@ -205,6 +203,11 @@ def _required(x: object, func: str, name: str) -> Decimal:
             "leave this clause out of the sentence"
         )
     return d
+
+
+def _shown(func: str, decimals: int, **figures: object) -> list[Decimal]:
+    """The figures as the reader sees them (rounded half-up to ``decimals``), each required."""
+    return [quantize(_required(x, func, name), decimals) for name, x in figures.items()]
 
 
 def _position(x: object, func: str, name: str) -> int:

@@ -1,1 +1,0 @@
-"""Pieces of the yearbook assembly (``statlib.book``): model, HTML, PDF, archive."""
