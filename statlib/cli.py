@@ -411,7 +411,7 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
     """Assemble the yearbook: HTML pages, one PDF, XLSX per table, the archive."""
     from pathlib import Path
 
-    from statlib.book import build_book
+    from statlib.yearbook.assembly import build_book
 
     result = build_book(year, edition=edition, out=Path(out) if out else None)
     click.echo(f"{result.title}: {len(result.pages)} chapters, {result.tables} tables")

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import yaml
 
+from statlib import config
+from statlib import series as series_registry
 from statlib._text import md_text
 from statlib.errors import ConfigError
 from statlib.measures import round_half_up
@@ -35,13 +37,13 @@ if TYPE_CHECKING:
     from statlib.tables import Table
 
 __all__ = [
-    "EDITIONS",
     "METADATA_KEY",
     "ROUNDING_NOTE",
     "SYMBOLS_NOTE",
     "Chapter",
     "annual",
     "book",
+    "book_file",
     "brief",
     "chapter_tables",
     "check_parameters",
@@ -57,7 +59,6 @@ __all__ = [
     "xlsx_name",
 ]
 
-EDITIONS = ("public", "internal")
 METADATA_KEY = "statlib.table"  # output metadata holding a displayed table's spec
 SYMBOLS_NOTE = (
     "本章表中符号使用说明：“…”表示数字小于表内最小计量单位或因保密未公布；空格表示该项统计指标"
@@ -65,7 +66,6 @@ SYMBOLS_NOTE = (
     "该年前后统计口径或计算方法有变化，数据不可直接比较。"
 )
 ROUNDING_NOTE = "部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"
-_BOOK = Path(__file__).resolve().parents[1] / "notebooks" / "yearbook" / "book.yaml"
 _ANNUAL_PERIOD = {"A": "{y}", "Q": "{y}Q4", "M": "{y}-12"}
 
 
@@ -82,9 +82,14 @@ class Chapter:
     title_en: str
 
 
+def book_file() -> Path:
+    """``notebooks/yearbook/book.yaml`` of the project: the book's title and its chapters."""
+    return config.project_root() / "notebooks" / "yearbook" / "book.yaml"
+
+
 def book(path: str | Path | None = None) -> list[Chapter]:
     """The chapters in order, from ``notebooks/yearbook/book.yaml``."""
-    source = Path(path) if path is not None else _BOOK
+    source = Path(path) if path is not None else book_file()
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     chapters = [Chapter(**entry) for entry in data["chapters"]]
     numbers = [c.number for c in chapters]
@@ -103,9 +108,10 @@ def check_parameters(
             f"parameter year must be a data year from {first} to {last} (the book of year+1), "
             f"got {year!r}"
         )
-    if edition not in EDITIONS:
+    editions = series_registry.get("yearbook").editions  # templates/series/yearbook.yaml
+    if edition not in editions:
         raise ConfigError(
-            f"parameter edition must be one of {', '.join(EDITIONS)}, got {edition!r}"
+            f"parameter edition must be one of {', '.join(editions)}, got {edition!r}"
         )
     if store is not None:
         from statlib.report import check_store_edition

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from statlib import __version__
-from statlib._book.model import BookInfo
+from statlib.yearbook._model import BookInfo
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"

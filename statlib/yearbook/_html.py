@@ -15,9 +15,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from statlib._book.model import TEMPLATES, BookInfo, Part, TableRef
 from statlib.render import _pandoc
 from statlib.render.html import data_uri
+from statlib.yearbook._model import TEMPLATES, BookInfo, Part, TableRef
 
 _ARGS = ["--wrap=none", "--shift-heading-level-by=1", "--syntax-highlighting=none"]
 Link = tuple[str, str]  # (href, label)

@@ -23,7 +23,6 @@ from statlib.render import Document, _pandoc, read
 from statlib.tables import Table
 
 TEMPLATES = _pandoc.templates_dir() / "book"
-BOOK_YAML = Path(yearbook.__file__).resolve().parents[1] / "notebooks" / "yearbook" / "book.yaml"
 _DIGITS = "零一二三四五六七八九"
 _CAPTION_NUMBER = re.compile(r"^表\s*(\d+-\d+)")
 
@@ -66,9 +65,10 @@ class BookInfo:
         return f"yearbook-{self.pub_year}{suffix}"
 
 
-def load_info(year: int, edition: str, path: Path = BOOK_YAML) -> BookInfo:
+def load_info(year: int, edition: str, path: Path | None = None) -> BookInfo:
     """The title facts of the book of data year ``year`` from ``book.yaml``."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source = path if path is not None else yearbook.book_file()
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
     return BookInfo(data["title"], data["title_en"], data["unit"], year, edition)
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from statlib import fonts
-from statlib._book.model import TEMPLATES, BookInfo, Part
 from statlib.render import _pandoc
 from statlib.render.pdf import compile_pdf, typst_ast
+from statlib.yearbook._model import TEMPLATES, BookInfo, Part
 
 _FRAGMENT = ["--wrap=none", "--shift-heading-level-by=1"]
 

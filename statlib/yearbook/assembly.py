@@ -1,6 +1,6 @@
 """《云川统计年鉴》 assembled as a book: multi-page HTML, one PDF, every table as XLSX, an archive.
 
->>> from statlib.book import build_book
+>>> from statlib.yearbook.assembly import build_book
 >>> result = build_book(2023)  # doctest: +SKIP
 >>> result.out, result.archive.name  # doctest: +SKIP
 (PosixPath('outputs/yearbook/2024'), 'yearbook-2024.zip')
@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statlib import fsio, yearbook
-from statlib._book.archive import write_manifest, write_zip
-from statlib._book.html import write_site
-from statlib._book.model import BOOK_YAML, BookInfo, Part, editorial, load_info, read_part
-from statlib._book.pdf import write_book_pdf
 from statlib.errors import ConfigError, ExecutionError, RenderError
+from statlib.yearbook._archive import write_manifest, write_zip
+from statlib.yearbook._html import write_site
+from statlib.yearbook._model import BookInfo, Part, editorial, load_info, read_part
+from statlib.yearbook._pdf import write_book_pdf
 
 __all__ = ["BookResult", "build_book", "default_out", "execute_chapters"]
 
@@ -79,7 +79,7 @@ def execute_chapters(
     from statlib.batch.kernel import WarmKernel
     from statlib.batch.safety import check_parameters
 
-    folder = BOOK_YAML.parent
+    folder = yearbook.book_file().parent
     chapters = chapters if chapters is not None else yearbook.book()
     work = fsio.mkdir(fsio.root_of(work), work)  # never through a planted link
     done: dict[str, Path] = {}

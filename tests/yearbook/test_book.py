@@ -17,12 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 from statlib import yearbook
-from statlib._book.archive import verify_zip
-from statlib.book import BookResult, build_book
 from statlib.cli import main
 from statlib.errors import ConfigError, RenderError
 from statlib.render import read
 from statlib.tables import Table
+from statlib.yearbook._archive import verify_zip
+from statlib.yearbook.assembly import BookResult, build_book
 
 CHAPTERS = yearbook.book()
 TITLE = "《云川统计年鉴2024》"
@@ -279,7 +279,7 @@ def _notebook(path: Path, series: str, captions: list[tuple[str, str]]) -> Path:
 
 
 def _captions_and_text(path: Path) -> tuple[list[str], str]:
-    from statlib._book.model import inline_text
+    from statlib.yearbook._model import inline_text
 
     doc = read(path, path.parent / "media")
     captions = [inline_text(b["c"][1][1]) for b in doc.ast["blocks"] if b["t"] == "Table"]
