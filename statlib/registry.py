@@ -23,6 +23,7 @@ import pandas as pd
 
 from statlib import periods
 from statlib.errors import EmbargoError, RegistryError, StatlibError
+from statlib.store import registry_tables as tables
 from statlib.store.store import Store
 
 __all__ = [
@@ -54,23 +55,6 @@ TRANSITIONS = {
 TZ = ZoneInfo("Asia/Shanghai")
 _LOCK = threading.RLock()  # one DuckDB connection is not safe for concurrent calls
 _RETRIES = 8
-_COLUMNS = (
-    "series",
-    "year",
-    "supplement",
-    "issue",
-    "edition",
-    "period",
-    "title",
-    "status",
-    "files",
-    "data_vintage",
-    "code_version",
-    "embargo",
-    "created_at",
-    "updated_at",
-    "updated_by",
-)
 
 
 class PubKey(NamedTuple):
@@ -136,26 +120,8 @@ def local_time(when: datetime | str | None) -> datetime:
     return when.replace(microsecond=0)
 
 
-_ENSURED: set[int] = set()
-
-
 def _ensure(store: Store) -> None:
-    """The registry tables exist (a database made before the registry has an empty old table)."""
-    b = store.backend
-    if id(b) in _ENSURED:
-        return
-    try:
-        b.query("SELECT supplement FROM publication LIMIT 0")
-    except Exception:
-        if int(b.scalar("SELECT count(*) FROM publication")):
-            raise RegistryError(
-                "the publication table predates the registry and is not empty; "
-                "move its rows aside, drop it and retry"
-            ) from None
-        with b.transaction():
-            b.execute("DROP TABLE publication")
-        b.create_schema()
-    _ENSURED.add(id(b))
+    tables.ensure(store.backend)
 
 
 def _pub(row: dict[str, Any]) -> Publication:
@@ -185,17 +151,10 @@ def _pub(row: dict[str, Any]) -> Publication:
     )
 
 
-def _select(store: Store, where: str = "1=1", params: tuple[Any, ...] = ()) -> list[Publication]:
+def _select(store: Store, **equal: Any) -> list[Publication]:
     with _LOCK:
-        frame = store.backend.query(
-            f"SELECT {', '.join(_COLUMNS)} FROM publication WHERE {where} "
-            "ORDER BY year, series, supplement, issue, edition",
-            params,
-        )
-    return [_pub(r) for r in frame.to_dict("records")]
-
-
-_KEY_WHERE = "series = ? AND year = ? AND issue = ? AND edition = ? AND supplement = ?"
+        rows = tables.select(store.backend, **equal)
+    return [_pub(r) for r in rows]
 
 
 def get(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> Publication:
@@ -203,7 +162,12 @@ def get(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> Publicatio
     k = key.key if isinstance(key, Publication) else PubKey(*key)
     _ensure(store)
     found = _select(
-        store, _KEY_WHERE, (k.series, int(k.year), int(k.issue), k.edition, bool(k.supplement))
+        store,
+        series=k.series,
+        year=int(k.year),
+        issue=int(k.issue),
+        edition=k.edition,
+        supplement=bool(k.supplement),
     )
     if not found:
         raise RegistryError(f"{k} is not registered — `statlib registry add` registers it")
@@ -214,9 +178,7 @@ def find(store: Store, series: str, period: str, edition: str) -> Publication | 
     """The regular (not 增刊) publication of a series, period and edition, if registered."""
     _ensure(store)
     found = _select(
-        store,
-        "series = ? AND period = ? AND edition = ? AND supplement = ?",
-        (series, str(periods.parse(period)), edition, False),
+        store, series=series, period=str(periods.parse(period)), edition=edition, supplement=False
     )
     return found[-1] if found else None
 
@@ -226,12 +188,7 @@ def publications(
 ) -> list[Publication]:
     """Registered publications, optionally of one year and status."""
     _ensure(store)
-    where, params = "1=1", []
-    if year is not None:
-        where, params = where + " AND year = ?", [*params, int(year)]
-    if status is not None:
-        where, params = where + " AND status = ?", [*params, status]
-    return _select(store, where, tuple(params))
+    return _select(store, year=None if year is None else int(year), status=status)
 
 
 def register(
@@ -289,80 +246,16 @@ def _number(
 ) -> PubKey:
     """Inside the registration's transaction: the issue number, the row, the first event."""
     b = store.backend
-    if b.name == "postgresql":
-        b.execute("LOCK TABLE publication IN SHARE ROW EXCLUSIVE MODE")
-    issue = None
-    if not supplement:
-        issue = b.scalar(
-            "SELECT max(issue) FROM publication WHERE series = ? AND year = ? "
-            "AND supplement = ? AND period = ?",
-            (series, p.year, False, str(p)),
-        )
-    if issue is None or pd.isna(issue):
-        top = b.scalar(
-            "SELECT coalesce(max(issue), 0) FROM publication "
-            "WHERE series = ? AND year = ? AND supplement = ?",
-            (series, p.year, bool(supplement)),
-        )
-        issue = int(top) + 1
-    key = PubKey(series, p.year, int(issue), edition, bool(supplement))
-    if int(
-        b.scalar(f"SELECT count(*) FROM publication WHERE {_KEY_WHERE}", (*key[:4], key.supplement))
-    ):
+    tables.lock_for_numbering(b)
+    issue = None if supplement else tables.issue_of_period(b, series, p.year, str(p))
+    if issue is None:
+        issue = tables.last_issue(b, series, p.year, supplement) + 1
+    key = PubKey(series, p.year, issue, edition, bool(supplement))
+    if tables.exists(b, key):
         raise RegistryError(f"{key} is already registered")
-    b.execute(
-        "INSERT INTO publication (series, year, supplement, issue, edition, period, "
-        "title, status, embargo, created_at, updated_at, updated_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?)",
-        (
-            series,
-            p.year,
-            bool(supplement),
-            key.issue,
-            edition,
-            str(p),
-            title,
-            embargo_at,
-            stamp,
-            stamp,
-            who,
-        ),
-    )
-    _event(store, key, None, "draft", who, stamp, "registered")
+    tables.insert(b, key, str(p), title, embargo_at, stamp, who)
+    tables.add_event(b, key, None, "draft", who, stamp, "registered")
     return key
-
-
-def _event(
-    store: Store, key: PubKey, old: str | None, new: str, who: str, at: datetime, reason: str
-) -> None:
-    b = store.backend
-    seq = (
-        int(
-            b.scalar(
-                f"SELECT coalesce(max(seq), 0) FROM publication_event WHERE {_KEY_WHERE}",
-                (*key[:4], key.supplement),
-            )
-        )
-        + 1
-    )
-    b.execute(
-        "INSERT INTO publication_event (series, year, supplement, issue, edition, seq, "
-        "from_status, to_status, who, happened_at, reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            key.series,
-            key.year,
-            key.supplement,
-            key.issue,
-            key.edition,
-            seq,
-            old,
-            new,
-            who,
-            at,
-            reason,
-        ),
-    )
 
 
 def advance(
@@ -397,11 +290,8 @@ def advance(
                 f"{pub.key} is under embargo until {pub.embargo:%Y-%m-%d %H:%M}; "
                 f"not published at {stamp:%Y-%m-%d %H:%M}"
             )
-        store.backend.execute(
-            f"UPDATE publication SET status = ?, updated_at = ?, updated_by = ? WHERE {_KEY_WHERE}",
-            (to_status, stamp, who, *pub.key[:4], pub.supplement),
-        )
-        _event(store, pub.key, pub.status, to_status, who, stamp, reason)
+        tables.update(store.backend, pub.key, status=to_status, updated_at=stamp, updated_by=who)
+        tables.add_event(store.backend, pub.key, pub.status, to_status, who, stamp, reason)
     return get(store, pub.key)
 
 
@@ -412,10 +302,7 @@ def set_embargo(
     pub = get(store, key)
     if pub.status == "published":
         raise RegistryError(f"{pub.key} is already published")
-    store.backend.execute(
-        f"UPDATE publication SET embargo = ? WHERE {_KEY_WHERE}",
-        (None if embargo is None else local_time(embargo), *pub.key[:4], pub.supplement),
-    )
+    tables.update(store.backend, pub.key, embargo=None if embargo is None else local_time(embargo))
     return get(store, pub.key)
 
 
@@ -429,27 +316,19 @@ def set_files(
 ) -> Publication:
     """Record the files of a publication (site path → sha256, bytes, source)."""
     pub = get(store, key)
-    store.backend.execute(
-        f"UPDATE publication SET files = ?, data_vintage = ?, code_version = ? WHERE {_KEY_WHERE}",
-        (
-            json.dumps(files, ensure_ascii=False, sort_keys=True),
-            data_vintage,
-            code_version,
-            *pub.key[:4],
-            pub.supplement,
-        ),
+    tables.update(
+        store.backend,
+        pub.key,
+        files=json.dumps(files, ensure_ascii=False, sort_keys=True),
+        data_vintage=data_vintage,
+        code_version=code_version,
     )
     return get(store, pub.key)
 
 
 def history(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> pd.DataFrame:
     """Every move of a publication: seq, from_status, to_status, who, happened_at, reason."""
-    pub = get(store, key)
-    return store.backend.query(
-        "SELECT seq, from_status, to_status, who, happened_at, reason FROM publication_event "
-        f"WHERE {_KEY_WHERE} ORDER BY seq",
-        (*pub.key[:4], pub.supplement),
-    )
+    return tables.events(store.backend, get(store, key).key)
 
 
 def calendar(store: Store, year: int) -> pd.DataFrame:

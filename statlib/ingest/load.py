@@ -33,7 +33,6 @@ from statlib.ingest.base import BATCH_COLUMNS, Batch, decode, norm
 from statlib.ingest.limits import Clock
 from statlib.ingest.long import NUMBER, NUMBER_HINT
 from statlib.store import schema
-from statlib.store.backends import DuckDBBackend
 from statlib.store.store import Store
 
 __all__ = ["LoadReport", "load_batch"]
@@ -224,7 +223,7 @@ def load_batch(store: Store, batch: Batch, *, revise: bool = False) -> LoadRepor
     prev = None if prev is None or pd.isna(prev) else int(prev)
     refs = dict(zip(("indicator", "region"), _resolvers(store, batch), strict=True))
     clock = Clock(batch.file)
-    on_duck = isinstance(store.backend, DuckDBBackend)
+    on_duck = store.backend.duckdb is not None  # the store is a DuckDB file: insert in place
     note = batch.note
     if prev is not None:
         note = (note + "\n" if note else "") + f"revision: the content of vintage {prev} again"
@@ -275,8 +274,8 @@ def _load(
     note: str,
     dry: bool = False,
 ) -> LoadReport:
-    on_duck = isinstance(store.backend, DuckDBBackend)
-    duck = store.backend.con if on_duck else duckdb.connect()
+    own = store.backend.duckdb  # the store's own DuckDB connection, or a private one
+    duck = own if own is not None else duckdb.connect()
     if batch.frame is not None:
         duck.register("_statlib_src", batch.frame)
     timer = threading.Timer(max(clock.left(), 0.0), duck.interrupt)
@@ -346,7 +345,7 @@ def _load(
             _unregister(duck, "_statlib_src")
         if staged:
             duck.execute("DROP TABLE IF EXISTS _statlib_stage")
-        if not on_duck:
+        if own is None:
             duck.close()
     return LoadReport(
         batch.file,
@@ -556,7 +555,7 @@ def _keep_new(
                 f"l.region = n.region AND l.period = n.period AND {same})"
             )
         return int(store.backend.scalar(f"SELECT count(*) FROM observation WHERE vintage = {vid}"))
-    if isinstance(store.backend, DuckDBBackend):  # staged in the store's own connection
+    if store.backend.duckdb is not None:  # staged in the store's own connection
         inds = "SELECT DISTINCT indicator FROM _statlib_stage"
         duck.execute(
             f"INSERT INTO observation ({cols}) SELECT {cols} FROM _statlib_stage n WHERE NOT "

@@ -44,7 +44,10 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<prog>.+?) \(PID (?P<
 
 
 class Backend:
-    """What ``Store`` needs of a database. Subclasses implement the five methods."""
+    """What ``Store`` needs of a database. Subclasses implement the five methods.
+
+    Callers ask a backend what it can do through its capabilities (the attributes below),
+    never through its class."""
 
     name = "abstract"
     url = ""
@@ -52,6 +55,13 @@ class Backend:
     #: no other connection can change the data while this one is open (a read-only DuckDB
     #: file: its lock keeps writers out), so reads may be cached
     snapshot = False
+    #: other connections may write at the same time, so a writer that must see every row of a
+    #: table (numbering) locks the table inside its transaction (PostgreSQL); a DuckDB file
+    #: admits one writer
+    locks_tables = False
+    #: the DuckDB connection holding the store's own data, when the backend is one: the
+    #: loader then inserts in place; None elsewhere (it stages rows in a private DuckDB)
+    duckdb: duckdb.DuckDBPyConnection | None = None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         raise NotImplementedError
@@ -101,7 +111,7 @@ class DuckDBBackend(Backend):
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = self.duckdb = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             m = _LOCK_HOLDER.search(str(exc))
             if m:
@@ -157,6 +167,7 @@ class PostgresBackend(Backend):
     """A PostgreSQL server, for a bureau that shares one database among several machines."""
 
     name = "postgresql"
+    locks_tables = True
 
     def __init__(self, url: str, *, read_only: bool, create: bool) -> None:
         import psycopg

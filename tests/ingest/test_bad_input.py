@@ -142,7 +142,7 @@ def db(base_db: Path, tmp_path: Path) -> Path:
 
 def _content(store) -> dict[str, list[tuple]]:
     """Every row of every table, in a canonical order."""
-    con = store.backend.con
+    con = store.backend.duckdb
     tables = [
         t
         for (t,) in con.execute(
