@@ -31,6 +31,8 @@ import pytest
 
 from statlib import open_store
 
+pytestmark = pytest.mark.slow  # kills real builds and waits for their children
+
 ROOT = Path(__file__).resolve().parents[2]
 FIX = "tests/fixtures/batch"
 MARK = "STATLIB_ORPHAN_MARK"  # in the build's environment: inherited by workers and kernels

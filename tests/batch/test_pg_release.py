@@ -21,6 +21,8 @@ import pytest
 
 from statlib.config import project_root
 
+pytestmark = pytest.mark.slow  # the whole demo release built on both backends
+
 PERIOD = "2023"
 # the public publications of params/2023.yaml, as the registry numbers them (series, period)
 PUBLIC = [("bulletin", "2023-12"), ("quarterly_release", "2023Q4"), ("yearbook", "2023")]

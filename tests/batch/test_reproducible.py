@@ -80,6 +80,7 @@ def _differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
+@pytest.mark.slow
 def test_tables_and_rendered_documents_twice(tmp_path: Path, demo_db: Path) -> None:
     builds = []
     for seed in (1, 2):
@@ -118,6 +119,7 @@ def _data_parts(manifest: dict[str, Any]) -> dict[str, Any]:
     return {**manifest, "jobs": jobs}
 
 
+@pytest.mark.slow
 def test_build_twice_same_bytes(tmp_path: Path, db_copy: Path) -> None:
     release = tmp_path / "release.json"
     release.write_text(

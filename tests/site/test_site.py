@@ -253,6 +253,7 @@ def test_confidential_cells_never_as_numbers(site: dict) -> None:
         assert by_label[label][header.index(regions[r["region"]])] == "…", (label, r["region"])
 
 
+@pytest.mark.slow
 def test_same_inputs_same_bytes(site: dict) -> None:
     outputs: Path = site["outputs"]
     first = {

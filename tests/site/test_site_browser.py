@@ -24,6 +24,8 @@ import pytest
 from statlib import open_store, registry
 from statlib.site import publish
 
+pytestmark = pytest.mark.slow  # headless Chromium over the built site
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
     "--headless",
