@@ -64,6 +64,7 @@ def _change(db: Path, tmp: Path, indicator: str, value: float) -> None:
         assert ingest_file(store, path).rows_added == 1
 
 
+@pytest.mark.slow
 def test_build_cache_and_exact_reruns(env: Path, db_copy: Path) -> None:
     release = _release(env, [MINI, CPI])
     first = build(release, workers=2)
@@ -102,6 +103,7 @@ def test_build_cache_and_exact_reruns(env: Path, db_copy: Path) -> None:
     ).read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_failures_are_reported_and_never_published(env: Path) -> None:
     broken = {
         "series": "broken",
@@ -136,6 +138,7 @@ def test_failures_are_reported_and_never_published(env: Path) -> None:
     assert retry.built == [] and _published(env / "outputs") == published
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("pub", "message"),
     [
@@ -210,6 +213,7 @@ def test_dask_cluster_gives_the_same_files(
     assert _published(tmp_path / "dask-outputs") == local
 
 
+@pytest.mark.slow
 def test_sigkill_during_build_leaves_old_or_new(env: Path) -> None:
     release = _release(env, [MINI])
     build(release, workers=2)
@@ -337,6 +341,7 @@ def _cli(*args: str, env: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_cli_progress_json_and_failures(env: Path) -> None:
     broken = {
         "series": "broken",
