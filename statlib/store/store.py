@@ -109,11 +109,11 @@ class Store:
         ind = self.backend.query(f"SELECT {', '.join(schema.INDICATOR_COLUMNS)} FROM indicator")
         reg = self.backend.query(f"SELECT {', '.join(schema.REGION_COLUMNS)} FROM region")
         self._indicators = {
-            r["code"]: Indicator(**{k: _clean(v) for k, v in r.items()})
+            r["code"]: Indicator(**{str(k): _clean(v) for k, v in r.items()})
             for r in ind.to_dict("records")
         }
         self._regions = {
-            r["code"]: Region(**{k: _clean(v) for k, v in r.items()})
+            r["code"]: Region(**{str(k): _clean(v) for k, v in r.items()})
             for r in reg.to_dict("records")
         }
         self._ind_keys = _key_index(
@@ -272,9 +272,9 @@ class Store:
         wide = wide.reindex(columns=pd.MultiIndex.from_product([inds, regs]))
         wide = wide.reindex(sorted(wide.index, key=periods.parse))
         if isinstance(regions, str):
-            wide.columns = wide.columns.droplevel(1)
+            wide.columns = wide.columns.get_level_values(0)
         elif isinstance(indicators, str):
-            wide.columns = wide.columns.droplevel(0)
+            wide.columns = wide.columns.get_level_values(1)
         wide.index.name = "period"
         wide.columns.names = [None] * wide.columns.nlevels
         return wide.astype(float)
@@ -307,7 +307,7 @@ class Store:
         self, year: int | None, region: str | None, where: dict[str, Any] | None = None
     ) -> pd.DataFrame:
         reads.add("table:enterprise")
-        sql, params = "SELECT * FROM enterprise WHERE 1=1", []
+        sql, params = "SELECT * FROM enterprise WHERE 1=1", list[Any]()
         if year is not None:
             sql, params = sql + " AND year = ?", [*params, int(year)]
         if region is not None:
@@ -394,7 +394,7 @@ class Store:
         """Satisfaction-survey microdata, long form (respondent × item). Internal edition only."""
         self._internal_only("survey()", "store.surveys() and store.satisfaction(…)")
         reads.add("table:survey_response")
-        sql, params = "SELECT * FROM survey_response WHERE 1=1", []
+        sql, params = "SELECT * FROM survey_response WHERE 1=1", list[Any]()
         if survey is not None:
             sql, params = sql + " AND survey = ?", [*params, survey]
         if year is not None:
@@ -503,30 +503,20 @@ def _vintage_clause(vintage: Vintage, store: Store) -> tuple[str, list[Any]]:
     return " AND vintage <= ?", [vid]
 
 
-_FREQ_BY_LENGTH = {7: "M", 6: "Q", 4: "A"}  # 2022-11, 2022Q3, 2022
-
-
-# (year × 100 + last month) of a canonical period string, in SQL both backends accept
-_PERIOD_END = (
-    "(CAST(substr(period, 1, 4) AS INTEGER) * 100 + CASE length(period) "
-    "WHEN 7 THEN CAST(substr(period, 6, 2) AS INTEGER) "
-    "WHEN 6 THEN CAST(substr(period, 6, 1) AS INTEGER) * 3 ELSE 12 END)"
-)
-
-
 def _range_clause(
-    start: str | None, end: str | None, where: str, params: list[Any]
+    start: str | periods.Period | None,
+    end: str | periods.Period | None,
+    where: str,
+    params: list[Any],
 ) -> tuple[str, list[Any]]:
     """Periods that end within [start, end] (a quarter or year start counts from its first
-    month), filtered in SQL."""
+    month), filtered in SQL on the stored period's last month (``periods.sql_end``)."""
     if start is not None:
-        s = periods.parse(start)
-        where += f" AND {_PERIOD_END} >= ?"
-        params = [*params, s.year * 100 + s.last_month - {"M": 0, "Q": 2, "A": 11}[s.freq]]
+        where += f" AND {periods.sql_end('period')} >= ?"
+        params = [*params, periods.parse(start).span[0]]
     if end is not None:
-        e = periods.parse(end)
-        where += f" AND {_PERIOD_END} <= ?"
-        params = [*params, e.year * 100 + e.last_month]
+        where += f" AND {periods.sql_end('period')} <= ?"
+        params = [*params, periods.parse(end).span[1]]
     return where, params
 
 
@@ -535,7 +525,7 @@ def _one_frequency(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
     period, which within one frequency is chronological."""
     if frame.empty:
         return frame
-    freqs = frame["period"].astype(str).str.len().map(_FREQ_BY_LENGTH)
+    freqs = frame["period"].map(lambda p: periods.parse(str(p)).freq)
     keep = freqs == freq
     if not keep.any():
         keep = freqs == freqs.iloc[0]
