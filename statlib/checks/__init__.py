@@ -7,18 +7,9 @@ enterprises, indicators), :func:`hidiroglou_berthelot`; and validation rules as 
 
 from __future__ import annotations
 
+from statlib.checks._report import Failure, Override, Report, RuleResult
 from statlib.checks.outliers import hidiroglou_berthelot
-from statlib.checks.rules import (
-    RULE_TYPES,
-    Failure,
-    Override,
-    Report,
-    Rule,
-    RuleResult,
-    confront,
-    load_rules,
-    override,
-)
+from statlib.checks.rules import RULE_TYPES, Rule, confront, load_rules, override
 
 __all__ = [
     "RULE_TYPES",

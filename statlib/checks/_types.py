@@ -4,7 +4,7 @@ growth_consistency and outlier_hb (semantics in ``rules/README.md``)."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -85,16 +85,9 @@ def _balance(rule: Rule, ctx: Context, tally: _Tally) -> None:
         }
     ):
         got = {c: values.get((c, r, per), (math.nan, None)) for c in (total, *parts)}
-        nums = {c: v for c, (v, _) in got.items()}
-        if any(_nan(v) for v in nums.values()):
-            tally.absent()
-            continue
-        expected = sum(nums[c] for c in parts)
-        diff = nums[total] - expected
-        if abs(diff) <= tol:
-            tally.ok()
-        else:
-            vint = max(int(vt) for _, vt in got.values() if vt is not None and not pd.isna(vt))
+        gap = _adds_up(tally, got, total, parts, tol)
+        if gap is not None:
+            nums, expected, diff, vint = gap
             tally.fail(
                 total,
                 r,
@@ -106,6 +99,24 @@ def _balance(rule: Rule, ctx: Context, tally: _Tally) -> None:
                 diff,
                 vint,
             )
+
+
+def _adds_up(
+    tally: _Tally, got: dict[str, tuple[float, Any]], whole: str, parts: list[str], tol: float
+) -> tuple[dict[str, float], float, float, int] | None:
+    """Tally an absent value or parts that add up to ``whole`` within ``tol``; otherwise
+    return what the failure shows: the values, their sum, the difference and the vintage."""
+    nums = {c: v for c, (v, _) in got.items()}
+    if any(_nan(v) for v in nums.values()):
+        tally.absent()
+        return None
+    expected = sum(nums[c] for c in parts)
+    diff = nums[whole] - expected
+    if abs(diff) <= tol:
+        tally.ok()
+        return None
+    vint = max(int(vt) for _, vt in got.values() if vt is not None and not pd.isna(vt))
+    return nums, expected, diff, vint
 
 
 @register("hierarchy")
@@ -129,16 +140,10 @@ def _hierarchy(rule: Rule, ctx: Context, tally: _Tally) -> None:
             )
             for per in pers:
                 got = {c: values.get((ind, c, per), (math.nan, None)) for c in (parent, *kids)}
-                nums = {c: v for c, (v, _) in got.items()}
-                if any(_nan(v) for v in nums.values()):
-                    tally.absent()
+                gap = _adds_up(tally, got, parent, kids, tol)
+                if gap is None:
                     continue
-                expected = sum(nums[k] for k in kids)
-                diff = nums[parent] - expected
-                if abs(diff) <= tol:
-                    tally.ok()
-                    continue
-                vint = max(int(vt) for _, vt in got.values() if vt is not None)
+                nums, expected, diff, vint = gap
                 tally.fail(
                     ind,
                     parent,
@@ -281,7 +286,7 @@ def _holds(cond: dict[str, Any], values: dict, reg: str, per: str) -> bool | Non
     other = cond.get("value")
     if "other" in cond:
         other = values.get((cond["other"], reg, target), (math.nan, None))[0]
-    if _nan(v) or _nan(other):
+    if _nan(v) or other is None or _nan(other):
         return None
     return OPS[cond["op"]](float(v), float(other))
 
@@ -392,7 +397,9 @@ def _outlier_hb(rule: Rule, ctx: Context, tally: _Tally) -> None:
                 last = periods.same_period_last_year(per)
                 if not ctx.in_period(per) or last not in wide.index:
                     continue
-                hb = hidiroglou_berthelot(wide.loc[per], wide.loc[last], **knobs)
+                # one label of the pivot's unique period index selects one row (a Series)
+                row_now, row_last = cast(pd.Series, wide.loc[per]), cast(pd.Series, wide.loc[last])
+                hb = hidiroglou_berthelot(row_now, row_last, **knobs)
                 for unit, row in hb.iterrows():
                     if not row["valid"]:
                         tally.absent()

@@ -24,6 +24,8 @@ part in the median and quartiles.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -69,16 +71,16 @@ def hidiroglou_berthelot(
         if not isinstance(value, int | float) or isinstance(value, bool) or not np.isfinite(value):
             raise ConfigError(f"hidiroglou_berthelot: {name} must be a number, got {value!r}")
         if value < low or (high is not None and value > high):
-            upper = f" and {high}" if high is not None else ""
+            and_high = f" and {high}" if high is not None else ""
             raise ConfigError(
-                f"hidiroglou_berthelot: {name} must lie between {low}{upper}, got {value!r} "
+                f"hidiroglou_berthelot: {name} must lie between {low}{and_high}, got {value!r} "
                 "(usual: U = 0.5, A = 0.05, C = 4)"
             )
-    for name, value in (("current", current), ("previous", previous)):
-        if not isinstance(value, pd.Series):
+    for name, given in (("current", current), ("previous", previous)):
+        if not isinstance(given, pd.Series):
             raise ConfigError(
                 f"hidiroglou_berthelot: {name} must be a pandas Series indexed by unit, "
-                f"got {type(value).__name__}"
+                f"got {type(given).__name__}"
             )
     index = current.index.union(previous.index, sort=False)
     try:
@@ -106,7 +108,9 @@ def hidiroglou_berthelot(
     med = float(ratio[valid].median())
     centred = pd.Series(np.where(ratio < med, 1 - med / ratio, ratio / med - 1), index=index)
     centred = centred.where(valid)
-    effect = centred * np.maximum(y_t, y_p).where(valid) ** U
+    # a numpy ufunc of two Series is a Series (__array_ufunc__), which the stubs cannot express
+    larger = cast(pd.Series, np.maximum(y_t, y_p))
+    effect = centred * larger.where(valid) ** U
     bounds = hb_bounds(effect[valid], A=A, C=C)
     lower, upper = bounds["lower"], bounds["upper"]
     out["centred"] = centred

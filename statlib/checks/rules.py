@@ -21,21 +21,9 @@ from typing import Any
 import yaml
 
 from statlib.checks import _evaluate
-from statlib.checks._report import Failure, Override, Report, RuleResult
+from statlib.checks._report import Override, Report, RuleResult
 from statlib.errors import ConfigError, InputError, StatlibError
 from statlib.store.store import Store
-
-__all__ = [
-    "RULE_TYPES",
-    "Failure",
-    "Override",
-    "Report",
-    "Rule",
-    "RuleResult",
-    "confront",
-    "load_rules",
-    "override",
-]
 
 COMMON = ("id", "type", "description", "severity")
 SEVERITIES = ("blocking", "warning")

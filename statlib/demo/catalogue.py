@@ -360,40 +360,27 @@ def indicators() -> list[list[str]]:
             "人均可支配收入|居民人均可支配收入",
         )
     )
-    rows.append(
-        _row(
-            "income_growth",
-            "城乡居民人均可支配收入名义增长",
-            "Per capita disposable income, nominal growth",
-            "%",
-            q,
-            "cumulative_growth",
-            "current",
-            1,
-            "income",
-            _SRC_SVY,
-            "人民生活",
-            "",
-            "income",
+    for code, name, growth, basis in [
+        ("income_growth", "城乡居民人均可支配收入名义增长", "nominal growth", "current"),
+        ("income_real_growth", "城乡居民人均可支配收入实际增长", "real growth", "comparable"),
+    ]:
+        rows.append(
+            _row(
+                code,
+                name,
+                f"Per capita disposable income, {growth}",
+                "%",
+                q,
+                "cumulative_growth",
+                basis,
+                1,
+                "income",
+                _SRC_SVY,
+                "人民生活",
+                "",
+                "income",
+            )
         )
-    )
-    rows.append(
-        _row(
-            "income_real_growth",
-            "城乡居民人均可支配收入实际增长",
-            "Per capita disposable income, real growth",
-            "%",
-            q,
-            "cumulative_growth",
-            "comparable",
-            1,
-            "income",
-            _SRC_SVY,
-            "人民生活",
-            "",
-            "income",
-        )
-    )
     rows.append(
         _row(
             "cpi",

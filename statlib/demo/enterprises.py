@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from statlib.demo import geography as geo
 from statlib.demo.series import YEARS
+from statlib.errors import ConfigError
 
 COLUMNS = [
     "year",
@@ -84,23 +86,23 @@ PROFILE: dict[str, tuple[int, float, float, float]] = {
 TRADE_CHARS = "北山川河源泰丰华鑫盛达宏隆兴瑞祥恒安鼎晟润德信和顺嘉远腾飞宇辰金银青云蒙原草峰岭湖泉"
 
 
-def threshold(rules: list[dict[str, object]], category: str, division: str, year: int) -> float:
+def threshold(rules: list[dict[str, Any]], category: str, division: str, year: int) -> float:
     """Minimum revenue (万元) of a "四上" unit; an industry-specific rule beats a general one."""
     best: tuple[int, float] | None = None
     for rule in rules:
         to_year = rule.get("to_year")
-        if rule["category"] != category or year < int(rule["from_year"]):  # type: ignore[arg-type]
+        if rule["category"] != category or year < int(rule["from_year"]):
             continue
-        if to_year is not None and year > int(to_year):  # type: ignore[arg-type]
+        if to_year is not None and year > int(to_year):
             continue
         industries = rule.get("industries")
-        if industries is not None and division not in industries:  # type: ignore[operator]
+        if industries is not None and division not in industries:
             continue
         rank = 1 if industries is not None else 0
         if best is None or rank > best[0]:
-            best = (rank, float(rule["min_revenue_wan"]))  # type: ignore[arg-type]
+            best = (rank, float(rule["min_revenue_wan"]))
     if best is None:
-        raise ValueError(f"no threshold for {category} {division} {year}")
+        raise ConfigError(f"thresholds: no rule for {category} {division} in {year}")
     return best[1]
 
 
@@ -150,7 +152,7 @@ def _make_name(rng: np.random.Generator, words: tuple[str, ...], used: set[str])
             return name
 
 
-def _draw_units(rng: np.random.Generator, rules: list[dict[str, object]]) -> list[Unit]:
+def _draw_units(rng: np.random.Generator, rules: list[dict[str, Any]]) -> list[Unit]:
     codes, cweights = _county_weights()
     units: list[Unit] = []
     used: set[str] = set()
@@ -200,7 +202,7 @@ def _first(units: list[Unit], division: str) -> Unit:
 
 
 def enterprise_rows(
-    rng: np.random.Generator, rules: list[dict[str, object]], county_index: dict[str, np.ndarray]
+    rng: np.random.Generator, rules: list[dict[str, Any]], county_index: dict[str, np.ndarray]
 ) -> list[list[str]]:
     """Rows of enterprises.csv; county_index[category] (9, Y) scales revenue by county and year."""
     units = _draw_units(rng, rules)

@@ -9,6 +9,7 @@ import csv
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -176,14 +177,17 @@ def add_monthly_cumulative(
 
 
 def add_gdp(obs: Obs, rng: np.random.Generator) -> None:
-    total_nom, total_real = 0, 0
+    noms: list[np.ndarray] = []
+    reals: list[np.ndarray] = []
     for code in ("va_primary", "va_secondary", "va_tertiary"):
         f = series.flow(rng, SPECS[code])
         q_nom = series.aggregate(f.nominal).reshape(22, len(YEARS), 4, 3).sum(axis=3)
         q_real = series.aggregate(f.real).reshape(22, len(YEARS), 4, 3).sum(axis=3)
-        total_nom, total_real = total_nom + q_nom, total_real + q_real
+        noms.append(q_nom)
+        reals.append(q_real)
         _add_quarterly(obs, code, q_nom, q_real)
-    _add_quarterly(obs, "gdp", total_nom, total_real)
+    # the three sectors added in order, as (primary + secondary) + tertiary
+    _add_quarterly(obs, "gdp", noms[0] + noms[1] + noms[2], reals[0] + reals[1] + reals[2])
 
 
 def _add_quarterly(obs: Obs, code: str, q_nom: np.ndarray, q_real: np.ndarray) -> None:
@@ -325,7 +329,7 @@ def apply_flags(obs: Obs, stats: dict[tuple[str, str], tuple[int, float, float]]
 
 
 def observation_rows(
-    rng: np.random.Generator, ent_rng: np.random.Generator, rules: list[dict[str, object]]
+    rng: np.random.Generator, ent_rng: np.random.Generator, rules: list[dict[str, Any]]
 ) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
     obs = Obs()
     add_gdp(obs, rng)

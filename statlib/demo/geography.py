@@ -70,36 +70,16 @@ def regions() -> list[Region]:
             0.63,
         ),
     ]
-    for i, (name, en, size, bias, urban) in enumerate(_CITIES, start=1):
-        code = f"99{i:02d}00"
-        out.append(
-            Region(
-                code,
-                name,
-                f"{en} (fictional)",
-                REGION_CODE,
-                "city",
-                CITY_PEER_GROUP,
-                size,
-                bias,
-                urban,
+    city_rows = [(f"99{i:02d}00", c) for i, c in enumerate(_CITIES, start=1)]
+    county_rows = [(f"9902{i:02d}", c) for i, c in enumerate(_COUNTIES, start=2)]
+    for parent, level, group, members in (
+        (REGION_CODE, "city", CITY_PEER_GROUP, city_rows),
+        (CITY_CODE, "county", COUNTY_PEER_GROUP, county_rows),
+    ):
+        for code, (name, en, size, bias, urban) in members:
+            out.append(
+                Region(code, name, f"{en} (fictional)", parent, level, group, size, bias, urban)
             )
-        )
-    for i, (name, en, size, bias, urban) in enumerate(_COUNTIES, start=2):
-        code = f"9902{i:02d}"
-        out.append(
-            Region(
-                code,
-                name,
-                f"{en} (fictional)",
-                CITY_CODE,
-                "county",
-                COUNTY_PEER_GROUP,
-                size,
-                bias,
-                urban,
-            )
-        )
     return out
 
 

@@ -6,6 +6,7 @@ aggregate (county -> city -> region, month -> year to date) is exact in the writ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,7 +144,7 @@ def split(total: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def stock(
     rng: np.random.Generator,
     base: float,
-    rates: list[float],
+    rates: Sequence[float],
     season: tuple[float, ...],
     decimals: int = 2,
 ) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -60,5 +61,5 @@ def thresholds_text(out_dir: Path, repo_default: Path) -> str:
     return DEFAULT_YAML
 
 
-def parse(text: str) -> list[dict[str, object]]:
+def parse(text: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load(text))
