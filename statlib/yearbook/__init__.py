@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 import yaml
@@ -188,7 +188,7 @@ def _protect_siblings(store: Store, wide: pd.DataFrame, year: int | None = None)
             hidden = linked.hidden_cells(store, [col], parent, [period])
             for code in family & set(out.index):
                 if linked.cell_key(col, code, period) in hidden:
-                    out.loc[code, col] = SUPPRESSED
+                    out.loc[code, col] = cast(Any, SUPPRESSED)  # an object cell
     return out
 
 
@@ -305,7 +305,8 @@ def protected_cells(
     first = tabs[0]
     nr, nc = len(first.rows), len(first.cols)
     row_index = (
-        pd.MultiIndex.from_tuples(first.rows, names=keys) if len(keys) > 1
+        pd.MultiIndex.from_tuples(cast("list[tuple[Hashable, ...]]", list(first.rows)), names=keys)
+        if len(keys) > 1
         else pd.Index(first.rows, name=keys[0])
     )  # fmt: skip
     by_rows = pd.DataFrame({"单位数": first.counts[:nr, nc]}, index=row_index)
@@ -317,7 +318,7 @@ def protected_cells(
     for v, t, f in zip(values, tabs, frames, strict=True):
         by_rows[v] = list(f[TOTAL].iloc[:nr])
         by_column[v] = list(f.loc[TOTAL].iloc[:nc])
-        total[v] = [f.iloc[nr, nc]]
+        total[v] = list(f.iloc[nr : nr + 1, nc])
         if v in cross:
             inner = f.iloc[:nr, :nc].where(t.counts[:nr, :nc] > 0, None)
             crossed[v] = inner.set_axis(row_index, axis=0).rename_axis(columns=column)
@@ -438,10 +439,10 @@ def to_spec(table: Table) -> dict[str, Any]:
         row_decimals = (
             row.decimals if isinstance(row.decimals, tuple) else (row.decimals,) * len(row.values)
         )
-        places = [
-            leaves[i].decimals if i < len(leaves) and leaves[i].decimals is not None else d
-            for i, d in enumerate(row_decimals)
-        ]
+        places = []
+        for i, d in enumerate(row_decimals):
+            own = leaves[i].decimals if i < len(leaves) else None  # a column's own decimals
+            places.append(own if own is not None else d)
         body.append(
             {
                 "label": row.label,

@@ -9,26 +9,17 @@ The Chinese title is in the manifest, the archive comment and, of course, the pa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from statlib import __version__
+from statlib import __version__, fsio
 from statlib.yearbook._model import BookInfo
 
 EPOCH = (1980, 1, 1, 0, 0, 0)
 MANIFEST = "manifest.json"
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def manifest(info: BookInfo, root: Path, files: Iterable[Path]) -> dict[str, Any]:
@@ -43,7 +34,7 @@ def manifest(info: BookInfo, root: Path, files: Iterable[Path]) -> dict[str, Any
         "edition": info.edition,
         "generator": f"statlib {__version__}",
         "files": {
-            name: {"sha256": sha256(path), "bytes": path.stat().st_size}
+            name: {"sha256": fsio.sha256_file(path), "bytes": path.stat().st_size}
             for name, path in sorted(listed.items())
         },
     }
@@ -85,7 +76,7 @@ def verify_zip(path: Path) -> list[str]:
             if name not in inside:
                 problems.append(f"missing: {name}")
                 continue
-            actual = hashlib.sha256(archive.read(f"{folder}/{name}")).hexdigest()
+            actual = fsio.sha256_bytes(archive.read(f"{folder}/{name}"))
             if actual != entry["sha256"]:
                 problems.append(f"checksum differs: {name}")
         problems += [f"not in the manifest: {n}" for n in sorted(inside - set(data["files"]))]

@@ -74,24 +74,27 @@ def load_info(year: int, edition: str, path: Path | None = None) -> BookInfo:
 
 @dataclass(frozen=True)
 class TableRef:
-    """One table as the contents, the pages and the downloads name it."""
+    """One table as the contents, the pages and the downloads name it: its ``label`` 表2-1,
+    its ``anchor`` t2-1 in the chapter page, its workbook ``xlsx/02-01.xlsx``."""
 
     number: str
     title: str
     title_en: str | None
+    label: str
+    anchor: str
+    xlsx: str
 
-    @property
-    def label(self) -> str:
-        return f"表{self.number}"
-
-    @property
-    def anchor(self) -> str:
-        return f"t{self.number}"
-
-    @property
-    def xlsx(self) -> str:
-        chapter, seq = (int(x) for x in self.number.split("-"))
-        return f"xlsx/{chapter:02d}-{seq:02d}.xlsx"
+    @classmethod
+    def of(cls, table: Table) -> TableRef:
+        number = str(table.number)
+        return cls(
+            number,
+            table.title,
+            table.title_en,
+            label=f"表{number}",
+            anchor=f"t{number}",
+            xlsx=f"xlsx/{yearbook.xlsx_name(table)}",
+        )
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ class Part:
 
     @property
     def refs(self) -> list[TableRef]:
-        return [TableRef(str(t.number), t.title, t.title_en) for t in self.tables]
+        return [TableRef.of(t) for t in self.tables]
 
     @property
     def page(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from statlib import fonts
 from statlib.render import _pandoc
@@ -31,7 +31,7 @@ def _prefixed(ast: dict[str, Any], prefix: str) -> dict[str, Any]:
         return ident if keep else prefix + ident
 
     def fix(el: dict[str, Any]) -> None:
-        kind, content = el["t"], el.get("c")
+        kind, content = el["t"], cast(Any, el.get("c"))
         if kind == "Header":
             content[1][0] = rename(content[1][0])
         elif kind in ("Div", "Span", "Figure", "Table", "CodeBlock"):

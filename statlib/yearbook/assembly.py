@@ -19,24 +19,26 @@ its tables come back from the output metadata. Then, into ``out``::
     manifest.json         title, edition and every file's SHA-256
     yearbook-2024.zip     the electronic edition: all of the above under yearbook-2024/
 
-Everything is built in a staging folder beside ``out`` and renamed into place at the end: a
-failed build leaves the previous book as it was. The same executed chapters give the same
-bytes (pages, PDF, workbooks, manifest and archive).
+``out`` is a link to the current version in ``.yearbook/`` beside it, switched like a release
+(:mod:`statlib.fsio`): a version is assembled in ``.yearbook/.<name>-<id>.part``, renamed when
+complete, and ``out`` is replaced in one ``rename`` — a failed or killed build leaves the
+previous book as it was; the version before is kept, older ones are pruned. One build of a
+book runs at a time (a lock in ``.yearbook/``). The same executed chapters give the same bytes
+(pages, PDF, workbooks, manifest and archive).
 """
 
 from __future__ import annotations
 
 import inspect
-import os
-import shutil
+import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from statlib import fsio, yearbook
+from statlib.batch.recovery import RunLock
 from statlib.errors import ConfigError, ExecutionError, RenderError
 from statlib.yearbook._archive import write_manifest, write_zip
 from statlib.yearbook._html import write_site
@@ -44,6 +46,9 @@ from statlib.yearbook._model import BookInfo, Part, editorial, load_info, read_p
 from statlib.yearbook._pdf import write_book_pdf
 
 __all__ = ["BookResult", "build_book", "default_out", "execute_chapters"]
+
+STORE = ".yearbook"  # beside ``out``: the built versions ``<name>-<id>``, ``out`` links to one
+KEEP = 2  # versions kept per book (the current one and the one before)
 
 
 @dataclass(frozen=True)
@@ -116,21 +121,6 @@ def _given(executed: Mapping[str, Path | str], chapters: list[yearbook.Chapter])
     return found
 
 
-def _swap(staging: Path, out: Path) -> None:
-    """Rename ``staging`` to ``out``; an existing ``out`` is replaced only once all is ready."""
-    staging.chmod(0o755)
-    old = out.with_name(f".{out.name}.old-{uuid.uuid4().hex[:8]}")
-    if out.exists():
-        os.rename(out, old)
-    try:
-        os.rename(staging, out)
-    except OSError:
-        if old.exists():
-            os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def _assemble(
     info: BookInfo, parts: list[Part], stage: Path, typst_root: Path, seconds: dict[str, float]
 ) -> None:
@@ -171,27 +161,35 @@ def build_book(
     info = load_info(year, edition)
     chapters = yearbook.book()
     target = Path(out) if out is not None else default_out(year, edition)
+    root = fsio.root_of(target.parent)
+    fsio.mkdir(root, target.parent)  # never through a planted link
+    link = fsio.check_link(target, "a yearbook link", f"{target.parent}/{STORE}/")
+    store = target.parent / STORE
+    own = fsio.own_names(fsio.slug(target.name))
     seconds: dict[str, float] = {}
-    if executed is None:
-        notebooks = execute_chapters(year, edition, target.parent / ".work" / target.name, chapters)
-        seconds["execute"] = time.perf_counter() - started
-    else:
+    if executed is not None:
         notebooks = _given(executed, chapters)
-    fsio.mkdir(fsio.root_of(target.parent), target.parent)  # never through a planted link
-    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
-    try:
-        with tempfile.TemporaryDirectory(prefix="statlib-book-") as tmp:
-            clock = time.perf_counter()
-            root = Path(tmp)
-            parts = [
-                read_part(c, notebooks[c.file], root / "media" / f"{c.number:02d}", edition)
-                for c in chapters
-            ]
-            seconds["read"] = time.perf_counter() - clock
-            _assemble(info, parts, stage, root, seconds)
-        _swap(stage, target)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with RunLock(root, store / ".build.lock", f"the build of {target}") as lock:
+        for note in lock.notes + [f"removed {p}" for p in fsio.clean_parts(root, store, own)]:
+            print(note, file=sys.stderr)
+        if executed is None:
+            work = target.parent / ".work" / target.name
+            notebooks = execute_chapters(year, edition, work, chapters)
+            seconds["execute"] = time.perf_counter() - started
+        name = fsio.new_name(fsio.slug(target.name))
+        with fsio.staged(root, store, name) as stage:
+            with tempfile.TemporaryDirectory(prefix="statlib-book-") as tmp:
+                clock = time.perf_counter()
+                media = Path(tmp) / "media"
+                parts = [
+                    read_part(c, notebooks[c.file], media / f"{c.number:02d}", edition)
+                    for c in chapters
+                ]
+                seconds["read"] = time.perf_counter() - clock
+                _assemble(info, parts, stage, Path(tmp), seconds)
+        final = store / name
+        fsio.switch(root, link, final)  # the atomic switch
+        fsio.prune(root, store, own, final, KEEP)
     seconds["total"] = time.perf_counter() - started
     pdf = target / f"{info.slug}.pdf"
     return BookResult(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from statlib import yearbook
 from statlib.cli import main
-from statlib.errors import ConfigError, RenderError
+from statlib.errors import ConfigError, RenderError, UnsafePathError
+from statlib.fsio import is_own_link
 from statlib.render import read
 from statlib.tables import Table
 from statlib.yearbook._archive import verify_zip
@@ -226,18 +227,33 @@ def test_same_inputs_give_the_same_bytes(built: BookResult, tmp_path: Path) -> N
     assert again.archive.read_bytes() == built.archive.read_bytes()
 
 
-def test_a_failed_build_leaves_the_previous_book(built: BookResult, tmp_path: Path) -> None:
+def test_a_build_switches_its_link_and_a_failed_one_leaves_the_previous_book(
+    built: BookResult, tmp_path: Path
+) -> None:
     out = tmp_path / "2024"
-    shutil.copytree(built.out, out)
-    before = sorted(p.name for p in out.rglob("*"))
+    first = build_book(2023, out=out, executed=built.executed)  # rendered again, not executed
+    assert first.archive.read_bytes() == built.archive.read_bytes()
+    assert is_own_link(out) and os.readlink(out).startswith(".yearbook/2024-")
+    version = out.resolve()
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     broken = tmp_path / "broken.ipynb"
     nb = nbformat.read(built.executed[CHAPTERS[3].file], as_version=4)
     nb.cells = nb.cells[1:]  # no front matter
     nbformat.write(nb, broken)
     with pytest.raises(RenderError, match="front matter"):
         build_book(2023, out=out, executed={**built.executed, CHAPTERS[3].file: broken})
-    assert sorted(p.name for p in out.rglob("*")) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2024", "broken.ipynb"]
+    assert out.resolve() == version
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before and len(after) == len(before) > 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".yearbook", "2024", "broken.ipynb"]
+    assert sorted(p.name for p in (tmp_path / ".yearbook").iterdir()) == [
+        ".build.lock",
+        version.name,
+    ]  # the failed build's .part is gone
+    (tmp_path / "2025").mkdir()  # a folder statlib did not make is refused, never replaced
+    with pytest.raises(UnsafePathError, match="not a yearbook link statlib made"):
+        build_book(2023, out=tmp_path / "2025", executed=built.executed)
+    assert list((tmp_path / "2025").iterdir()) == []
 
 
 # ---- parameters and the CLI -------------------------------------------------------------------
