@@ -38,38 +38,38 @@ def chinese_numeral(n: int) -> str:
 
 @dataclass(frozen=True)
 class BookInfo:
-    """What the title page says: 《云川统计年鉴2024》 holds the data of 2023."""
+    """What the title page says: 《云川统计年鉴2024》 (``full_title``) holds the data of 2023
+    (``year``) and is published in 2024 (``pub_year``); ``slug`` (``yearbook-2024``,
+    ``yearbook-2024-internal``) names its PDF and its archive."""
 
     title: str
     title_en: str
     unit: str
     year: int
     edition: str
-
-    @property
-    def pub_year(self) -> int:
-        return self.year + 1
-
-    @property
-    def full_title(self) -> str:
-        return f"{self.title}{self.pub_year}"
-
-    @property
-    def full_title_en(self) -> str:
-        return f"{self.title_en} {self.pub_year}"
-
-    @property
-    def slug(self) -> str:
-        """``yearbook-2024`` (``yearbook-2024-internal``): the PDF's and the archive's name."""
-        suffix = "" if self.edition == "public" else f"-{self.edition}"
-        return f"yearbook-{self.pub_year}{suffix}"
+    pub_year: int
+    full_title: str
+    full_title_en: str
+    slug: str
 
 
 def load_info(year: int, edition: str, path: Path | None = None) -> BookInfo:
     """The title facts of the book of data year ``year`` from ``book.yaml``."""
     source = path if path is not None else yearbook.book_file()
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    return BookInfo(data["title"], data["title_en"], data["unit"], year, edition)
+    pub = year + 1
+    suffix = "" if edition == "public" else f"-{edition}"
+    return BookInfo(
+        title=data["title"],
+        title_en=data["title_en"],
+        unit=data["unit"],
+        year=year,
+        edition=edition,
+        pub_year=pub,
+        full_title=f"{data['title']}{pub}",
+        full_title_en=f"{data['title_en']} {pub}",
+        slug=f"yearbook-{pub}{suffix}",
+    )
 
 
 @dataclass(frozen=True)
