@@ -204,7 +204,8 @@ def query_cmd(
         return
     click.echo(f"{ind.name}（{ind.unit}） — {reg.name}  [{ind.code} / {reg.code}]")
     for period, value in series.items():
-        label = periods.label(period, cumulative=ind.kind.startswith("cumulative"), with_year=True)
+        cumulative = ind.kind.startswith("cumulative")
+        label = periods.label(str(period), cumulative=cumulative, with_year=True)
         click.echo(f"{period:>8}  {label:<14}{measures.fmt(value, ind.decimals):>14}")
     if series.empty:
         click.echo("(no observations)")

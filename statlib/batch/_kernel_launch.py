@@ -21,7 +21,8 @@ def main(argv: list[str]) -> None:
     parent, mode, sep, *command = argv
     if sep != "--" or not command or mode not in {"pdeathsig", "watch"}:
         raise SystemExit("usage: _kernel_launch.py PARENT_PID pdeathsig|watch -- COMMAND...")
-    from _lifeline import set_pdeathsig  # a sibling file: this script's folder is sys.path[0]
+    # a sibling file: this script's folder is sys.path[0] (mypy sees it as statlib.batch's)
+    from _lifeline import set_pdeathsig  # type: ignore[import-not-found]
 
     if mode == "pdeathsig":
         set_pdeathsig()

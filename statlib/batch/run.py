@@ -31,7 +31,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -305,7 +305,10 @@ class _Lanes:
         return any(not lane.broken and lane.edition == edition for lane in self.lanes)
 
 
-def _on_pool(jobs: Sequence[Job], workers: int, args: tuple) -> Iterator[tuple[Job, JobResult]]:
+_Finished = Generator[tuple[Job, JobResult], None, None]  # closed to stop the workers
+
+
+def _on_pool(jobs: Sequence[Job], workers: int, args: tuple) -> _Finished:
     yield from _Lanes(jobs, workers, args).run()
 
 
@@ -353,7 +356,7 @@ def _result_of(job: Job, future: Future[JobResult]) -> JobResult:
         return JobResult(job.id, ok=False, error=f"worker failed: {type(exc).__name__}: {exc}")
 
 
-def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple) -> Iterator[tuple[Job, JobResult]]:
+def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple) -> _Finished:
     from dask.distributed import Client, LocalCluster, as_completed
 
     local = None
