@@ -18,7 +18,7 @@ from typing import Any
 
 from statlib import fsio
 from statlib.batch.recovery import crash_point
-from statlib.errors import StatlibError
+from statlib.errors import OutputError
 
 __all__ = [
     "check_release_link",
@@ -91,9 +91,9 @@ def _verify(folder: Path, entries: dict[str, dict[str, Any]]) -> None:
     for rel, entry in entries.items():
         path = folder / rel
         if not path.is_file() or path.stat().st_size == 0:
-            raise StatlibError(f"release check failed: {rel} is missing or empty")
+            raise OutputError(folder, "the release check found it missing or empty", rel)
         if entry["bytes"] == 0:
-            raise StatlibError(f"release check failed: {rel} is empty")
+            raise OutputError(folder, "the release check found it empty", rel)
 
 
 def _fsync_tree(folder: Path) -> None:
