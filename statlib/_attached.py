@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from statlib import measures, periods
+from statlib._describe import GROWTH_ONLY, peer_rank
 from statlib._text import md_text
 from statlib.errors import ConfigError
 
@@ -33,17 +34,6 @@ ROUNDING_REMARK = "部分数据因四舍五入的原因，存在总计与分项�
 def value(store: Any, indicator: str, region: str, period: str) -> float | None:
     """One published value, or None when it is missing or confidential (``Store.value``)."""
     return store.value(indicator, region, period)
-
-
-def peer_rank(store: Any, indicator: str, region: str, period: str) -> int | None:
-    """Rank (1 = highest) of ``region`` in its peer group on the published, rounded figures."""
-    reg = store.region(region)
-    values = store.values(indicator, [p.code for p in store.peers(reg)], period)
-    known = {k: v for k, v in values.items() if v is not None}
-    if reg.code not in known or len(known) < 2:
-        return None
-    rounded = {k: float(measures.round_half_up(v, 1)) for k, v in known.items()}
-    return int(measures.rank(rounded)[reg.code])
 
 
 @dataclass(frozen=True)
@@ -127,9 +117,9 @@ def attached_table(
         ]
         if main.kind == "index" and row[0] is None and row[2] is None:
             row[0] = get(main)
-        if cum_level is not None and any(g in cum_level.name for g in _GROWTH_ONLY):
+        if cum_level is not None and any(g in cum_level.name for g in GROWTH_ONLY):
             row[2] = None
-        if mon_level is not None and any(g in mon_level.name for g in _GROWTH_ONLY):
+        if mon_level is not None and any(g in mon_level.name for g in GROWTH_ONLY):
             row[0] = None
         if not current:
             row = row[2:]
@@ -142,9 +132,6 @@ def attached_table(
             sub_item=line.sub_item,
         )
     return table.source(source) if source else table
-
-
-_GROWTH_ONLY = ("规模以上工业增加值",)  # CONVENTIONS §6: published as growth only
 
 
 def _row_name(ind: Any) -> str:

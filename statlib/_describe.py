@@ -174,18 +174,30 @@ def describe(
     return "，".join([head, *clauses]) + "。"
 
 
-def _rank(store: Any, reg: Any, group: str, code: str, period: str, vintage: Any) -> list[str]:
-    """``居全区第4位`` on the published (rounded) figures of the peer group, if it has two.
+def peer_rank(
+    store: Any, indicator: str, region: str, period: str, vintage: Any = "latest"
+) -> int | None:
+    """Rank (1 = highest) of ``region`` in its peer group on the published (rounded) figures;
+    None unless the region and one peer have a figure.
 
     Ranking an index (上年同月=100) or its rate (index − 100) gives the same order."""
-    values = store.values(code, [p.code for p in store.peers(reg)], period, vintage)
+    reg = store.region(region)
+    values = store.values(indicator, [p.code for p in store.peers(reg)], period, vintage)
     known = {k: v for k, v in values.items() if v is not None}
     if reg.code not in known or len(known) < 2:
+        return None
+    rounded = {k: float(measures.round_half_up(v, 1)) for k, v in known.items()}
+    return int(measures.rank(rounded)[reg.code])
+
+
+def _rank(store: Any, reg: Any, group: str, code: str, period: str, vintage: Any) -> list[str]:
+    """``居全区第4位`` (:func:`peer_rank`), or nothing without a rank."""
+    position = peer_rank(store, code, reg.code, period, vintage)
+    if position is None:
         return []
     from statlib.phrase import rank
 
-    rounded = {k: float(measures.round_half_up(v, 1)) for k, v in known.items()}
-    return [rank(int(measures.rank(rounded)[reg.code]), group)]
+    return [rank(position, group)]
 
 
 def _growth_words(rate: float, kind: str) -> str:
