@@ -346,7 +346,9 @@ def staged(root: Path, store: Path, name: str) -> Iterator[Path]:
 def switch(root: Path, link: Path, version: Path) -> Path:
     """Make ``link`` point at ``version`` (a folder :func:`staged` made beside or below the
     link's folder) in one ``rename``: readers see the old version or the new one."""
-    target = os.path.relpath(os.path.abspath(version), os.path.abspath(Path(link).parent))
+    # real paths on both sides: the link is relative (``.releases/<name>``) even when the
+    # root itself is reached through a link (an ``outputs`` folder on another disk)
+    target = os.path.relpath(os.path.realpath(version), os.path.realpath(Path(link).parent))
     return switch_link(root, link, target)
 
 

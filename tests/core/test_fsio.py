@@ -160,6 +160,22 @@ def test_the_switch_shows_the_old_folder_or_the_new_one(
     assert first.name in names  # the previous version is kept either way
 
 
+@pytest.mark.parametrize("through_link", [False, True])
+def test_the_link_is_relative_even_when_the_root_is_reached_through_a_link(
+    tmp_path: Path, through_link: bool
+) -> None:
+    real = tmp_path / "disk" / "outputs"
+    real.mkdir(parents=True)
+    root = real
+    if through_link:
+        root = tmp_path / "outputs"
+        root.symlink_to(real)
+    made = _publish(root, "page")
+    assert os.readlink(real / "current") == f".releases/{made.name}"
+    assert fsio.is_own_link(root / "current")
+    assert (root / "current" / "page.html").read_text() == "page"
+
+
 @pytest.mark.parametrize(
     ("existing", "message"),
     [("folder", "not a test link statlib made"), ("foreign link", "not a test link statlib made")],
