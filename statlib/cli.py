@@ -17,6 +17,7 @@ import click
 from statlib import __version__, config
 from statlib.editions import EDITIONS
 from statlib.errors import EXIT_CODES, CheckError, StatlibError, exit_code
+from statlib.periods import PERIOD, Period
 
 
 def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -173,8 +174,8 @@ def ingest_cmd(
 @main.command("query")
 @click.option("--indicator", "-i", required=True, help="Indicator code or Chinese name.")
 @click.option("--region", "-r", required=True, help="Region code or Chinese name.")
-@click.option("--start", default=None, help="First period (2022-01, 2022Q1, 2022).")
-@click.option("--end", default=None, help="Last period.")
+@click.option("--start", type=PERIOD, default=None, help="First period (2022-01, 2022Q1, 2022).")
+@click.option("--end", type=PERIOD, default=None, help="Last period.")
 @click.option("--vintage", default="latest", help="latest, first or a vintage id.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @db_option
@@ -182,8 +183,8 @@ def ingest_cmd(
 def query_cmd(
     indicator: str,
     region: str,
-    start: str | None,
-    end: str | None,
+    start: Period | None,
+    end: Period | None,
     vintage: str,
     fmt: str,
     url: str | None,
@@ -196,7 +197,8 @@ def query_cmd(
         ind = store.indicator(indicator)
         reg = store.region(region)
         vint: str | int = vintage if vintage in ("latest", "first") else _int(vintage)
-        series = store.series(ind.code, reg.code, start, end, vint)
+        first, last = (str(p) if p else None for p in (start, end))
+        series = store.series(ind.code, reg.code, first, last, vint)
     if fmt == "csv":
         click.echo("period,value")
         for period, value in series.items():
@@ -224,9 +226,12 @@ def _int(text: str) -> int:
 @_path_option("--params", "params", "Release file (default: the latest in params/).", folder=False)
 @click.option(
     "--period",
+    type=PERIOD,
     default=None,
-    help="The release period; without --params it selects params/PERIOD.yaml.",
+    help="The release period; without --params it selects params/PERIOD.yaml. A period other "
+    "than the release file's is every job's (params/README.md).",
 )
+@click.option("--dry-run", is_flag=True, help="List the planned jobs and their periods; run none.")
 @click.option("--only", multiple=True, help="Only this series (repeatable).")
 @click.option(
     "-j",
@@ -255,7 +260,8 @@ def _int(text: str) -> int:
 @_handle_errors
 def build_cmd(
     params: str | None,
-    period: str | None,
+    period: Period | None,
+    dry_run: bool,
     only: tuple[str, ...],
     workers: int | None,
     cluster: str | None,
@@ -269,11 +275,23 @@ def build_cmd(
 
     With no arguments, the latest demo release. Unchanged jobs come from the cache.
     """
+    from pathlib import Path
+
     from tqdm import tqdm
 
-    from statlib.batch import build
+    from statlib.batch import build, default_release
+    from statlib.batch.jobs import load_release, period_override, plan
     from statlib.ingest import bundle
 
+    release_file = Path(params) if params else default_release(period=period)
+    release = load_release(release_file)
+    note = period_override(release, period)
+    if note:
+        click.echo(f"note: {note}", err=True)
+    if dry_run:
+        for job in plan(release, period=period, only=only):
+            click.echo(f"{job.id:44} {job.period}")
+        return
     fresh = bundle.missing_database()
     if fresh is not None:  # a fresh checkout: opening a store never builds one, this does
         click.echo(f"creating the database {fresh} from the bundled demo data", err=True)
@@ -301,7 +319,7 @@ def build_cmd(
             )
         reasons.append((rule.strip(), reason.strip(), who))
     report = build(
-        params,
+        release_file,
         period=period,
         only=only,
         workers=workers,
@@ -335,19 +353,21 @@ def build_cmd(
 
 
 @main.command("check")
-@click.option("--period", default=None, help="Check only this period (2023-12, 2023Q4, 2023).")
+@click.option(
+    "--period", type=PERIOD, default=None, help="Check only this period (2023-12, 2023Q4, 2023)."
+)
 @_path_option("--rules", "rules_dir", "Folder of YAML rule files (default: rules/ of the project).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
 @_handle_errors
-def check_cmd(period: str | None, rules_dir: str | None, as_json: bool, url: str | None) -> None:
+def check_cmd(period: Period | None, rules_dir: str | None, as_json: bool, url: str | None) -> None:
     """Confront the database with the validation rules; exit 7 when a blocking rule fails."""
     from statlib.checks import confront, load_rules
     from statlib.store import open_store
 
     rules = load_rules(rules_dir or config.project_root() / "rules")
     with open_store(url) as store:
-        report = confront(store, rules, period=period)
+        report = confront(store, rules, period=str(period) if period else None)
     click.echo(report.to_json() if as_json else report.summary_text())
     if report.blocking_failures():
         sys.exit(CheckError.exit_code)
@@ -428,12 +448,19 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
 
 @main.command("new")
 @click.argument("series")
-@click.option("--period", required=True, help="Period of the publication (2023-11, 2023Q3, 2023).")
+@click.option(
+    "--period",
+    type=PERIOD,
+    required=True,
+    help="Period of the publication (2023-11, 2023Q3, 2023).",
+)
 @click.option("--title", default=None, help="Document title (default: period + series title).")
 @click.option("--region", default="990200", show_default=True, help="Default region code.")
 @_path_option("--folder", "folder", "Where to create it (default: the project's notebooks/).")
 @_handle_errors
-def new_cmd(series: str, period: str, title: str | None, region: str, folder: str | None) -> None:
+def new_cmd(
+    series: str, period: Period, title: str | None, region: str, folder: str | None
+) -> None:
     """Start a notebook from a series template: front matter, parameters, usual sections.
 
     The parameters cell is written with repr and read back: a value is never code."""
@@ -442,7 +469,7 @@ def new_cmd(series: str, period: str, title: str | None, region: str, folder: st
     from statlib.authoring import new_notebook
 
     path = new_notebook(
-        series, period, title=title, region=region, folder=Path(folder) if folder else None
+        series, str(period), title=title, region=region, folder=Path(folder) if folder else None
     )
     click.echo(f"created {path}\nopen it in JupyterLab, then: statlib preview {path}")
 
@@ -480,14 +507,16 @@ def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
 
 
 @main.command("publish")
-@click.option("--period", required=True, help="Release period (2023-11, 2023Q3, 2023).")
+@click.option(
+    "--period", type=PERIOD, required=True, help="Release period (2023-11, 2023Q3, 2023)."
+)
 @click.option("--series", default=None, help="Only this series.")
 @click.option("--who", default="statlib", show_default=True, help="Who publishes (recorded).")
 @click.option("--now", default=None, metavar="ISO", help="Publication time (default: now).")
 @db_option
 @_handle_errors
 def publish_cmd(
-    period: str, series: str | None, who: str, now: str | None, url: str | None
+    period: Period, series: str | None, who: str, now: str | None, url: str | None
 ) -> None:
     """Move the approved public editions of a built release to outputs/site/ (atomically).
 
@@ -498,7 +527,9 @@ def publish_cmd(
     from statlib.store import open_store
 
     with open_store(url, read_only=False) as store:
-        report = publish(config.path("outputs"), store, period, series=series, who=who, now=now)
+        report = publish(
+            config.path("outputs"), store, str(period), series=series, who=who, now=now
+        )
     for line in report.reconciled:
         click.echo(line)
     for line in report.published:
@@ -518,7 +549,7 @@ def registry() -> None:
 
 @registry.command("add")
 @click.argument("series")
-@click.option("--period", required=True, help="Period of the publication.")
+@click.option("--period", type=PERIOD, required=True, help="Period of the publication.")
 @click.option("--edition", default="public", show_default=True, help="Edition.")
 @click.option("--title", required=True, help="Title of the issue.")
 @click.option("--supplement", is_flag=True, help="A 增刊 (numbered apart).")
@@ -528,7 +559,7 @@ def registry() -> None:
 @_handle_errors
 def registry_add(
     series: str,
-    period: str,
+    period: Period,
     edition: str,
     title: str,
     supplement: bool,
@@ -542,7 +573,14 @@ def registry_add(
 
     with open_store(url, read_only=False) as store:
         pub = reg.register(
-            store, series, period, edition, title, supplement=supplement, embargo=embargo, who=who
+            store,
+            series,
+            str(period),
+            edition,
+            title,
+            supplement=supplement,
+            embargo=embargo,
+            who=who,
         )
     click.echo(f"{pub.series} {pub.year} {pub.issue} {pub.edition}  {pub.number}  {pub.status}")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from statlib import __version__, config, fsio, periods
 from statlib.batch import cache as cache_mod
-from statlib.batch.jobs import Job, load_release, plan
+from statlib.batch.jobs import Job, load_release, plan, release_period
 from statlib.batch.publish import (
     check_release_link,
     clean_parts,
@@ -68,12 +68,12 @@ class BuildReport:
         }
 
 
-def default_release(root: Path | None = None, period: str | None = None) -> Path:
+def default_release(root: Path | None = None, period: str | periods.Period | None = None) -> Path:
     """The release file of ``period`` in ``params/`` (files are named after their period:
     ``params/2023-11.yaml``), else the one of the latest period there."""
     folder = (root or config.project_root()) / "params"
     if period is not None:
-        own = folder / f"{periods.parse(str(period))}.yaml"
+        own = folder / f"{periods.parse(period, where='--period')}.yaml"
         if own.is_file():
             return own
     files = sorted(folder.glob("*.yaml"))
@@ -81,7 +81,7 @@ def default_release(root: Path | None = None, period: str | None = None) -> Path
         raise ConfigError(f"no release files in {folder} — see params/README.md")
 
     def period_of(path: Path) -> tuple[int, int]:
-        p = periods.parse(str(load_release(path)["period"]))
+        p: periods.Period = load_release(path)["period"]
         return (p.year, p.last_month)
 
     return max(files, key=period_of)
@@ -90,7 +90,7 @@ def default_release(root: Path | None = None, period: str | None = None) -> Path
 def build(
     params: Path | str | None = None,
     *,
-    period: str | None = None,
+    period: str | periods.Period | None = None,
     only: Sequence[str] = (),
     workers: int | None = None,
     cluster: str | None = None,
@@ -111,9 +111,10 @@ def build(
     """
     started = time.perf_counter()
     release_file = Path(params) if params else default_release(period=period)
-    planned = plan(load_release(release_file), period=period, only=only)
+    release = load_release(release_file)
+    planned = plan(release, period=period, only=only)
     jobs = planned
-    period = jobs[0].period if jobs else str(periods.parse(str(period or "2023")))
+    period = str(release_period(release, period))  # the release's, not a pinned job's
     outputs = config.path("outputs")
     work_root = config.path("work")
     work = work_root / slug(period)

@@ -9,10 +9,24 @@ Release file schema::
         regions: ["990200", "990202"]   # region codes (or names); omit for none
         editions: [internal, public]
         formats: [html, pdf, docx]
+        period: "2023-09"               # optional: this publication's own period (a pin)
         parameters: {}                  # further parameters, checked against the notebook
 
-Every job's parameters are checked against the notebook's parameters cell before any kernel
-starts (names declared, identifier syntax, types of the defaults).
+The period of a job, lowest to highest precedence:
+
+1. the release file's ``period:`` — the release's period (its folder, cache, rules, leak scan);
+2. the publication's pin, ``period:`` on the entry or ``parameters: {period: …}`` (one of the
+   two; the annual release runs its bulletin for 2023-12 so);
+3. ``statlib build --period P`` when P differs from the release file's period: P is then the
+   release's period and every job's, pins included, and the command says so on stderr
+   (:func:`period_override`). ``--period P`` alone selects ``params/P.yaml``, whose period is P:
+   the pins stand.
+
+Periods are parsed once, here (a bad one is a ConfigError naming the file, the publication and
+the accepted forms); a :class:`Job` holds its period once, and the notebook's ``period`` (and
+``year``) parameters are derived from it. Every job's parameters are checked against the
+notebook's parameters cell before any kernel starts (names declared, identifier syntax, types
+of the defaults).
 
 A WeChat copy is public by nature (it goes to the public account as it is, with no edition
 mark): ``wechat`` is planned only for the editions that the series allows in
@@ -37,22 +51,42 @@ from statlib.editions import EDITIONS
 from statlib.errors import ConfigError
 from statlib.fsio import inside, slug
 
-__all__ = ["Job", "load_release", "plan", "wechat_editions"]
+__all__ = ["Job", "load_release", "period_override", "plan", "release_period", "wechat_editions"]
 
 FORMATS = ("html", "pdf", "docx", "wechat")
 
 
 @dataclass(frozen=True)
 class Job:
-    """One publication to execute and render."""
+    """One publication to execute and render, for one period (the source of the notebook's
+    ``period`` and ``year``)."""
 
     series: str
     notebook: Path
-    period: str
+    period: periods.Period
     region: str | None
     edition: str
     formats: tuple[str, ...]
-    parameters: dict[str, Any] = field(hash=False, compare=False)
+    #: the entry's further parameters, checked against the notebook; never the period
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: the parameters the notebook declares
+    declared: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The notebook's parameters: ``period``, ``year``, ``region`` and ``edition`` of the job
+        where the notebook declares them, then the entry's ``options``."""
+        values: dict[str, Any] = {}
+        for key, value in (
+            ("period", str(self.period)),
+            ("year", self.period.year),
+            ("region", self.region),
+            ("edition", self.edition),
+        ):
+            if key in self.declared and value is not None:
+                values[key] = value
+        values.update(self.options)
+        return values
 
     @property
     def id(self) -> str:
@@ -75,10 +109,85 @@ def load_release(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or "period" not in data or "publications" not in data:
         raise ConfigError(f"release file {path}: needs `period:` and `publications:`")
     data[_SOURCE] = str(path)  # named in planning errors
-    return data
+    return _with_periods(data)
 
 
 _SOURCE = "__file__"
+
+
+def _with_periods(release: dict[str, Any]) -> dict[str, Any]:
+    """The release with its periods parsed: ``period`` a Period, and each publication's pin
+    (``period:`` or ``parameters: {period: …}``) moved to its ``period`` as a Period."""
+    where = f"release file {release[_SOURCE]}" if _SOURCE in release else "the release"
+    out = {**release, "period": periods.parse(release["period"], where=f"{where}: period")}
+    pubs = release["publications"]
+    if not isinstance(pubs, list):
+        raise ConfigError(f"{where}: `publications:` must be a list of entries")
+    out["publications"] = []
+    for i, pub in enumerate(pubs, 1):
+        if not isinstance(pub, dict) or "series" not in pub:
+            raise ConfigError(f"{where}: publication {i}: needs `series:`")
+        pub = dict(pub)
+        name = f"{where}: publication {pub['series']}"
+        options = pub.get("parameters") or {}
+        if not isinstance(options, dict):
+            raise ConfigError(f"{name}: `parameters:` must be a mapping")
+        options = dict(options)
+        pins = [
+            periods.parse(value, where=f"{name}: {key}")
+            for key, value in (
+                ("period", pub.get("period")),
+                ("parameters.period", options.pop("period", None)),
+            )
+            if value is not None
+        ]
+        if len(set(pins)) > 1:
+            raise ConfigError(
+                f"{name}: `period: {pins[0]}` and `parameters: {{period: {pins[1]}}}` disagree "
+                "— pin the publication's period once"
+            )
+        pub["period"] = pins[0] if pins else None
+        pub["parameters"] = options
+        out["publications"].append(pub)
+    return out
+
+
+def release_period(
+    release: dict[str, Any], period: str | periods.Period | None = None
+) -> periods.Period:
+    """The release's period: ``period`` (from ``--period``) if given, else the file's."""
+    if period is not None:
+        return periods.parse(period, where="--period")
+    return periods.parse(release["period"], where="the release file's period")
+
+
+def period_override(release: dict[str, Any], period: str | periods.Period | None) -> str | None:
+    """What ``--period`` overrides, in words, when it differs from the release file's period
+    (every job then runs for it, pins included); None when it changes nothing."""
+    release = _with_periods(release)
+    if period is None or release_period(release, period) == release["period"]:
+        return None
+    p = release_period(release, period)
+    where = release.get(_SOURCE, "the release file")
+    pins = [
+        f"{pub['series']} {pub['period']}"
+        for pub in release["publications"]
+        if pub["period"] is not None and pub["period"] != p
+    ]
+    also = f", and the publications' own periods ({', '.join(pins)})" if pins else ""
+    return (
+        f"--period {p} overrides the period {release['period']} of {where}{also}: every job "
+        f"runs for {p}"
+    )
+
+
+def _job_period(
+    release: periods.Period, pin: periods.Period | None, cli: periods.Period | None
+) -> periods.Period:
+    """Release file < publication pin < CLI; a CLI period equal to the file's is no override."""
+    if cli is not None and cli != release:
+        return cli
+    return pin or release
 
 
 def wechat_editions(series: str, root: Path) -> tuple[str, ...]:
@@ -91,18 +200,19 @@ def wechat_editions(series: str, root: Path) -> tuple[str, ...]:
 def plan(
     release: dict[str, Any],
     *,
-    period: str | None = None,
+    period: str | periods.Period | None = None,
     only: Sequence[str] = (),
     root: Path | None = None,
 ) -> list[Job]:
-    """The jobs of a release, in a stable order (series, region, edition)."""
+    """The jobs of a release, in a stable order (series, region, edition); ``period`` is
+    ``--period`` (the precedence of periods is in the module's docstring)."""
     root = root or config.project_root()
-    period = str(periods.parse(str(period or release["period"])))
+    release = _with_periods(release)
+    cli = release_period(release, period) if period is not None else None
     jobs: list[Job] = []
-    for i, pub in enumerate(release["publications"], 1):
-        if not isinstance(pub, dict) or "series" not in pub:
-            raise ConfigError(f"publication {i}: needs `series:`")
+    for pub in release["publications"]:
         series = str(pub["series"])
+        job_period = _job_period(release["period"], pub["period"], cli)
         if only and series not in only:
             continue
         pattern = str(pub.get("notebook") or f"notebooks/{slug(series)}.ipynb")
@@ -131,24 +241,18 @@ def plan(
                         "publication with `editions: [public]`, or set `wechat_editions:` in "
                         f"templates/series/{slug(series)}.yaml"
                     )
-        regions = [str(r) for r in pub.get("regions", [])] or [None]
+        regions: list[str | None] = [str(r) for r in pub.get("regions", [])] or [None]
         for notebook in notebooks:
             name = series if len(notebooks) == 1 else f"{series}-{notebook.stem}"
-            declared = declared_parameters(notebook)
+            declared = frozenset(declared_parameters(notebook))
+            options = check_parameters(notebook, pub["parameters"])
             for region in regions:
                 for edition in editions:
-                    values: dict[str, Any] = {}
-                    for key, value in (
-                        ("period", period),
-                        ("year", periods.parse(period).year),
-                        ("region", region),
-                        ("edition", edition),
-                    ):
-                        if key in declared and value is not None:
-                            values[key] = value
-                    values.update(pub.get("parameters") or {})
-                    values = check_parameters(notebook, values)
-                    jobs.append(Job(name, notebook, period, region, edition, formats, values))
+                    job = Job(
+                        name, notebook, job_period, region, edition, formats, options, declared
+                    )
+                    check_parameters(notebook, job.parameters)
+                    jobs.append(job)
     ids = [j.id for j in jobs]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
