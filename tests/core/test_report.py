@@ -164,6 +164,28 @@ def test_document_writes_markdown(small_store: Store) -> None:
     ]
 
 
+def test_document_attached_table_and_notes(small_store: Store) -> None:
+    InteractiveShell.instance()
+    doc = report.Document(small_store, period="2022-11", region=CITY, edition="internal")
+    lines = [report.Line("ind_va_cum_growth"), report.Line("fai"), report.Line("deposits")]
+    frame = doc.table(lines, source="云川市统计局").to_frame()
+    assert frame.values.tolist() == [
+        ["规模以上工业增加值", "%", "", "", "", "7.2", "4"],  # growth only, 4th of the 盟市
+        ["固定资产投资", "亿元", "", "", "", "", ""],  # no 2022-11 figure
+        ["金融机构存款余额（11月末）", "亿元", "", "", "3954.64", "8.8", ""],
+    ]
+    with capture_output() as shown:
+        doc.notes(["ind_va_cum_growth", "fai_growth"], remarks=["位次为全区4个盟市的排序。"])
+    assert shown.outputs[0].data["text/markdown"] == (
+        "**附注**\n\n1. 指标解释\n\n"
+        "   - 规模以上工业增加值：工业增加值。\n   - 固定资产投资：投资。\n\n"
+        "2. 统计范围\n\n\n3. 数据来源\n\n\n4. 说明\n\n"
+        "   - 规模以上工业增加值增速按可比价格计算，其余指标增速按现价计算。\n"
+        "   - 位次为全区4个盟市的排序。\n"
+        "   - 部分数据因四舍五入的原因，存在总计与分项合计不等的情况。\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
