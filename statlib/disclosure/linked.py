@@ -183,6 +183,23 @@ def _number(x: Any) -> float | None:
     return None if x != x else x
 
 
+def _complete(found: list[list[pd.Series | None]], lone: bool) -> list[list[pd.Series]] | None:
+    """The rows of one period's cells (parts, then the whole) when every cell has a value, else
+    None; a lone indicator's one part is also its whole."""
+    grid: list[list[pd.Series]] = []
+    for line in found:
+        needed = line[:1] if lone else line
+        cells = [c for c in needed if c is not None and not _blank(c["value"])]
+        if len(cells) < len(needed):
+            return None
+        grid.append([cells[0], cells[0]] if lone else cells)
+    return grid
+
+
+def _blank(value: Any) -> bool:
+    return value != value or value is None
+
+
 def tables_for(
     store: Any,
     codes: Sequence[str],
@@ -213,15 +230,11 @@ def tables_for(
     names = {r: store.region(r).name for r in regions}
     out = []
     for p in wanted:
-        grid = [[rows.get((code, reg, p)) for code in [*parts, whole]] for reg in regions]
-        if any(
-            cell is None or cell["value"] != cell["value"] or cell["value"] is None
-            for line in grid
-            for cell in (line[:-1] if lone else line)
-        ):
+        grid = _complete(
+            [[rows.get((code, reg, p)) for code in [*parts, whole]] for reg in regions], lone
+        )
+        if grid is None:
             continue
-        if lone:
-            grid = [[line[0], line[0]] for line in grid]
         values = np.array([[float(c["value"]) for c in line] for line in grid])
         units = tuple(
             tuple(_contributions(c, bool(c["_hidden"]), rules) for c in line) for line in grid
@@ -237,7 +250,7 @@ def tables_for(
             labels = tuple((n[0], n[0]) for n in labels)
         out.append(AggregateTable(
             f"{whole}@{p}", "region", "indicator", tuple(kids), parts, values, counts, units,
-            None, keys, labels))  # fmt: skip
+            np.ones(values.shape, dtype=bool), keys, labels))  # fmt: skip
     return out
 
 
@@ -291,7 +304,7 @@ def milp_protect(
         return Protected(
             tables, frozenset(), frozenset(), audit(tables, _printed(tables, set()), rules), rules
         )
-    eq_rows: dict[tuple[int, ...], dict[int, float]] = {}
+    eq_rows: dict[tuple[tuple[int, float], ...], dict[int, float]] = {}
     for t in tables:
         for total, parts in t.equations():
             row: dict[int, float] = {}
@@ -338,7 +351,8 @@ def milp_protect(
             add([(base + j, 1.0), (j, -big)], -np.inf, 0.0)
             add([(base + j, -1.0), (j, -float(lower_room[j]))], -np.inf, 0.0)
     r = len(lo)
-    a = coo_matrix((data, (rows, cols)), shape=(r, nvar)).tocsr()
+    triplets = (np.array(data), (np.array(rows, dtype=np.intp), np.array(cols, dtype=np.intp)))
+    a = coo_matrix(triplets, shape=(r, nvar)).tocsr()
     cost = np.zeros(nvar)
     cost[:n] = np.abs(vals) + 1e-6 * scale  # the value suppressed, then fewer cells
     y_lo, y_hi = np.zeros(n), np.ones(n)

@@ -50,7 +50,8 @@ class MagnitudeTable:
     values: np.ndarray  # (R+1, C+1) floats
     counts: np.ndarray  # (R+1, C+1) ints: units in the cell
     contributions: tuple[tuple[np.ndarray, ...], ...]  # [r][c] -> the units' values
-    shown: np.ndarray = field(default=None)  # type: ignore[assignment]  # (R+1, C+1) bools
+    # (R+1, C+1) bools; None (all shown) is replaced in __post_init__, so it is never None after
+    shown: np.ndarray = field(default=None)  # type: ignore[arg-type]  # see the line above
 
     def __post_init__(self) -> None:
         shape = (len(self.rows) + 1, len(self.cols) + 1)
@@ -161,7 +162,9 @@ def tabulate(
     )  # fmt: skip
 
 
-def _labels(data: pd.DataFrame, keys: list[str]) -> list[Hashable]:
+def _labels(data: pd.DataFrame, keys: list[str]) -> list[Any]:
+    """Each unit's label: the value of its one key column, or a tuple of the values (both are
+    sorted, so they are ``Any`` rather than ``Hashable``)."""
     if len(keys) == 1:
         return data[keys[0]].tolist()
     return list(zip(*(data[k].tolist() for k in keys), strict=True))

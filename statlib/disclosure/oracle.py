@@ -190,11 +190,11 @@ class _Space:
                 eq = [(index[table.key(*total)], -1.0)]
                 eq += [(index[table.key(*p)], 1.0) for p in parts]
                 rows.append(eq)
-        self.a_eq = lil_matrix((len(rows), len(self.keys)))
+        a_eq = lil_matrix((len(rows), len(self.keys)))
         for k, eq in enumerate(rows):
             for j, coef in eq:
-                self.a_eq[k, j] += coef
-        self.a_eq = self.a_eq.tocsr()
+                a_eq[k, j] += coef
+        self.a_eq = a_eq.tocsr()
         self.b_eq = np.zeros(len(rows))
 
     def interval(self, i: int) -> tuple[float, float]:
@@ -205,7 +205,10 @@ class _Space:
         for sign in (1.0, -1.0):
             cost = np.zeros(len(self.keys))
             cost[i] = sign
-            res = linprog(cost, A_eq=self.a_eq, b_eq=self.b_eq, bounds=self.bounds, method="highs")
+            # scipy-stubs types A_eq as a dense array; HiGHS takes the sparse matrix as it is
+            res = linprog(  # type: ignore[call-overload]
+                cost, A_eq=self.a_eq, b_eq=self.b_eq, bounds=self.bounds, method="highs"
+            )
             if res.status == 3:  # unbounded
                 out.append(-np.inf * sign)
             elif res.status != 0:

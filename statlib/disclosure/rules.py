@@ -57,7 +57,7 @@ __all__ = [
     "unsafe",
 ]
 
-Contributions = Iterable[float | int | Decimal]
+Contributions = Iterable[float | int | Decimal | Fraction]
 CONFIG = Path(__file__).with_name("config.yaml")
 
 

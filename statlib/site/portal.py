@@ -289,18 +289,20 @@ def leak_secrets(store: Store, city: str = "990200") -> dict[str, list[Any]]:
         hidden = linked.hidden_cells(store, [code], c.code)
         raw = linked._read(store, [code], regions)
         secrets = []
-        for row in raw.itertuples(index=False):
-            key = linked.cell_key(code, row.region, row.period)
-            flagged = isinstance(row.flags, str) and "C" in row.flags
-            if (key in hidden or flagged) and row.value == row.value and row.value is not None:
-                text = f"{float(row.value):.{int(ind.decimals)}f}"
+        for region, period, value, flags in zip(
+            raw["region"], raw["period"], raw["value"], raw["flags"], strict=True
+        ):
+            key = linked.cell_key(code, region, period)
+            flagged = isinstance(flags, str) and "C" in flags
+            if (key in hidden or flagged) and value == value and value is not None:
+                text = f"{float(value):.{int(ind.decimals)}f}"
                 if len(text.replace(".", "").lstrip("-0")) < SURE_DIGITS:
                     continue
                 secrets.append(
                     Secret(
                         text,
-                        f"不公开 {code}/{row.region}/{row.period}",
-                        f"portal:{code}/{row.region}/{row.period}",
+                        f"不公开 {code}/{region}/{period}",
+                        f"portal:{code}/{region}/{period}",
                         exact=True,
                     )
                 )
