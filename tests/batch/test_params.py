@@ -151,3 +151,136 @@ def test_period_alone_selects_its_release_file(period: str | None, expected: str
     from statlib.batch import default_release
 
     assert default_release(ROOT, period=period).name == expected
+
+
+# ---- one period per job, and its precedence (issue 13, item 1) --------------------------------
+
+
+def _release_file(tmp_path: Path, period: object, pins: dict) -> Path:
+    entry = {"series": "bulletin", "regions": ["990200"], "editions": ["internal"], **pins}
+    path = tmp_path / "release.yaml"
+    path.write_text(
+        yaml.safe_dump({"period": period, "publications": [entry]}, allow_unicode=True),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("file", "pins", "cli", "job", "release"),
+    [
+        ("2023", {}, None, "2023", "2023"),  # the release file's period
+        ("2023", {"period": "2023-12"}, None, "2023-12", "2023"),  # a pin beats the file
+        ("2023", {"parameters": {"period": "2023-12"}}, None, "2023-12", "2023"),
+        (2023, {"period": "2023年12月"}, None, "2023-12", "2023"),  # YAML int, Chinese pin
+        (
+            "2023",
+            {"period": "2023-12", "parameters": {"period": "2023-12"}},
+            None,
+            "2023-12",
+            "2023",
+        ),
+        ("2023", {"period": "2023-12"}, "2023", "2023-12", "2023"),  # --period = file: pins stand
+        ("2023", {"period": "2023-12"}, "2023-11", "2023-11", "2023-11"),  # the CLI beats a pin
+        ("2023Q3", {"parameters": {"period": "2023-09"}}, "2023q4", "2023Q4", "2023Q4"),
+        ("2023-11", {}, "2023年10月", "2023-10", "2023-10"),
+    ],
+)
+def test_period_precedence_file_then_pin_then_cli(
+    tmp_path: Path, file: object, pins: dict, cli: str | None, job: str, release: str
+) -> None:
+    from statlib.batch.jobs import release_period
+
+    loaded = load_release(_release_file(tmp_path, file, pins))
+    [planned] = plan(loaded, period=cli, root=ROOT)
+    assert isinstance(planned.period, periods.Period)
+    assert str(planned.period) == job
+    assert planned.parameters["period"] == job  # derived from the job's one period
+    assert "period" not in planned.options
+    assert str(release_period(loaded, cli)) == release
+
+
+@pytest.mark.parametrize(
+    ("cli", "said"),
+    [
+        (None, None),
+        ("2023", None),  # the file's own period: nothing overridden
+        (
+            "2023-11",
+            "--period 2023-11 overrides the period 2023 of {file}, and the publications' own "
+            "periods (bulletin 2023-12): every job runs for 2023-11",
+        ),
+    ],
+)
+def test_period_override_says_what_it_overrides(tmp_path: Path, cli: str | None, said) -> None:
+    from statlib.batch.jobs import period_override
+
+    path = _release_file(tmp_path, "2023", {"period": "2023-12"})
+    expected = said.format(file=path) if said else None
+    assert period_override(load_release(path), cli) == expected
+
+
+@pytest.mark.parametrize(
+    ("file", "pins", "cli", "message"),
+    [
+        ("2023-13", {}, None, "release.yaml: period: period '2023-13': month must be 01…12"),
+        ("2023", {"period": "23年"}, None, "publication bulletin: period: unknown period"),
+        (
+            "2023",
+            {"parameters": {"period": "2023/12"}},
+            None,
+            "publication bulletin: parameters.period: unknown period format '2023/12'",
+        ),
+        ("2023", {}, "Dec 2023", "--period: unknown period format 'Dec 2023'"),
+    ],
+)
+def test_a_bad_period_names_where_and_the_forms(
+    tmp_path: Path, file: str, pins: dict, cli: str | None, message: str
+) -> None:
+    with pytest.raises(statlib.ConfigError) as info:
+        plan(load_release(_release_file(tmp_path, file, pins)), period=cli, root=ROOT)
+    assert message in str(info.value)
+    assert periods.FORMS in str(info.value)
+
+
+def test_two_pins_that_disagree_are_refused(tmp_path: Path) -> None:
+    pins = {"period": "2023-12", "parameters": {"period": "2023-11"}}
+    with pytest.raises(statlib.ConfigError, match="disagree — pin the publication's period once"):
+        load_release(_release_file(tmp_path, "2023", pins))
+
+
+def _build_dry_run(*args: str) -> tuple[dict[str, set[str]], str]:
+    from click.testing import CliRunner
+
+    from statlib.cli import main
+
+    result = CliRunner().invoke(main, ["build", *args, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    by_series: dict[str, set[str]] = {}
+    for line in result.stdout.splitlines():
+        job, period = line.split()
+        by_series.setdefault(job.split("-")[0], set()).add(period)
+    return by_series, result.stderr
+
+
+def test_build_period_alone_builds_what_its_release_file_says() -> None:
+    """The defect of issue 13: --period 2023-11 ran the notebooks for 2023.yaml's 2023-12."""
+    jobs, said = _build_dry_run("--period", "2023-11")
+    assert jobs == {
+        "bulletin": {"2023-11"},
+        "decision_reference": {"2023-11"},
+        "internal_brief": {"2023-11"},
+    }
+    assert said == ""
+    jobs, said = _build_dry_run("--period", "2023")  # the annual release: its pins stand
+    assert jobs["bulletin"] == {"2023-12"} and jobs["quarterly_release"] == {"2023Q4"}
+    assert jobs["yearbook"] == {"2023"} and said == ""
+
+
+def test_build_period_against_a_release_file_wins_for_every_job_and_says_so() -> None:
+    jobs, said = _build_dry_run(
+        "--params", str(ROOT / "params" / "2023.yaml"), "--period", "2023-11"
+    )
+    assert set().union(*jobs.values()) == {"2023-11"}
+    assert "--period 2023-11 overrides the period 2023" in said
+    assert "bulletin 2023-12, quarterly_release 2023Q4" in said

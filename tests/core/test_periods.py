@@ -101,3 +101,116 @@ def test_range_and_order() -> None:
 
 def test_year_cn() -> None:
     assert periods.year_cn(2023) == "二〇二三"
+
+
+# ---- Period: what callers compute, in one place (issue 13, item 1) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "months", "prev", "prev_single", "last_year"),
+    [
+        ("2023-11", 11, 11, ["2023-11"], "2023-10", "2023-10", "2022-11"),
+        ("2023-02", 2, 2, ["2023-02"], "2022-12", "2023-01", "2022-02"),
+        ("2023-01", 1, 1, ["2023-01"], "2022-12", "2022-12", "2022-01"),
+        ("2023Q1", 1, 3, ["2023-01", "2023-02", "2023-03"], "2022Q4", "2022Q4", "2022Q1"),
+        ("2023Q3", 7, 9, ["2023-07", "2023-08", "2023-09"], "2023Q2", "2023Q2", "2022Q3"),
+        ("2023", 1, 12, [f"2023-{m:02d}" for m in range(1, 13)], "2022", "2022", "2022"),
+    ],
+)
+def test_period_carries_months_and_comparable_periods(
+    text: str,
+    first: int,
+    last: int,
+    months: list[str],
+    prev: str,
+    prev_single: str,
+    last_year: str,
+) -> None:
+    p = periods.Period.parse(text)
+    assert (p.first_month, p.last_month) == (first, last)
+    assert [str(m) for m in p.months] == months
+    assert p.span == (p.year * 12 + first - 1, p.year * 12 + last - 1)
+    assert str(p.previous()) == prev == periods.previous(text)
+    assert str(p.previous(cumulative=False)) == prev_single
+    assert str(p.same_period_last_year()) == last_year == periods.same_period_last_year(text)
+    assert p.label(with_year=True) == periods.label(text, with_year=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "pandas", "freqstr", "after"),
+    [
+        ("2023-11", "2023-11", "M", "2023-12"),
+        ("2023-12", "2023-12", "M", "2024-01"),
+        ("2023Q3", "2023Q3", "Q-DEC", "2023Q4"),
+        ("2023", "2023", "Y-DEC", "2024"),
+    ],
+)
+def test_period_to_pandas_and_back(text: str, pandas: str, freqstr: str, after: str) -> None:
+    p = periods.parse(text)
+    q = p.to_pandas()
+    assert (str(q), q.freqstr) == (pandas, freqstr)
+    assert periods.Period.from_pandas(q) == p
+    assert str(periods.Period.from_pandas(q + 1)) == after
+
+
+@pytest.mark.parametrize("freq", ["Q-NOV", "W-SUN", "D"])
+def test_from_pandas_refuses_non_calendar_periods(freq: str) -> None:
+    import pandas as pd
+
+    with pytest.raises(ConfigError, match=f"frequency {freq}.*2022Q3"):
+        periods.Period.from_pandas(pd.Period("2023-11-15", freq=freq))
+
+
+def test_periods_order_by_their_last_month_then_their_first() -> None:
+    mixed = ["2023-12", "2023Q4", "2023", "2022-12", "2023-01", "2023Q1"]
+    ordered = [str(p) for p in sorted(periods.parse(t) for t in mixed)]
+    assert ordered == ["2022-12", "2023-01", "2023Q1", "2023", "2023Q4", "2023-12"]
+    assert periods.parse("2023-02") < periods.parse("2023-11") <= periods.parse("2023年11月")
+    assert periods.parse("2023Q3") > periods.parse("2023-08")
+
+
+@pytest.mark.parametrize(
+    ("value", "where", "message"),
+    [
+        ("2023-13", None, "period '2023-13': month must be 01…12"),
+        ("2023/11", "--period", "--period: unknown period format '2023/11'"),
+        (23, "params/x.yaml: period", "params/x.yaml: period: period 23 is no year"),
+        (True, None, "must be a string such as '2022-11', not True"),
+        (None, "the release", "the release: period must be a string"),
+    ],
+)
+def test_bad_periods_name_where_and_the_accepted_forms(value, where, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        periods.parse(value, where=where)
+    assert message in str(info.value)
+    assert periods.FORMS in str(info.value)
+
+
+def test_a_year_may_be_an_int() -> None:
+    assert periods.parse(2023) == periods.Period(2023, "A")
+
+
+def test_period_click_type_parses_once_and_refuses_with_the_forms() -> None:
+    import click
+    from click.testing import CliRunner
+
+    @click.command()
+    @click.option("--period", type=periods.PERIOD)
+    def show(period: periods.Period) -> None:
+        click.echo(f"{type(period).__name__} {period} {period.label(with_year=True)}")
+
+    runner = CliRunner()
+    ok = runner.invoke(show, ["--period", "2023年第三季度"])
+    assert (ok.exit_code, ok.output) == (0, "Period 2023Q3 2023年前三季度\n")
+    bad = runner.invoke(show, ["--period", "2023-13"])
+    assert bad.exit_code == 2
+    assert "Invalid value for '--period'" in bad.output and periods.FORMS in bad.output
+
+
+@pytest.mark.parametrize("text", ["2023-01", "2023-11", "2023Q1", "2023Q4", "2023", "1999-12"])
+def test_sql_end_is_the_last_month_of_a_stored_period(text: str) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    got = con.execute(f"SELECT {periods.sql_end('p')} FROM (SELECT ? AS p)", [text]).fetchone()
+    assert got == (periods.parse(text).span[1],)
