@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
@@ -164,7 +164,7 @@ class _Tally:
         indicator: str,
         region: str,
         period: str,
-        values: dict[str, float | None],
+        values: Mapping[str, float | None],
         expected: float | str | None,
         message: str,
         difference: float | None = None,
@@ -177,7 +177,7 @@ class _Tally:
                 indicator=indicator,
                 region=region,
                 period=period,
-                values=values,
+                values=dict(values),
                 expected=expected,
                 difference=difference,
                 vintage=v,
