@@ -92,7 +92,7 @@ def check_parameters(
     """
     check_store_edition(store, edition)
     reg = _region(store, region, regions)
-    p = periods.parse(str(period))
+    p = periods.parse(period, where="notebook parameter period")
     if p.freq != freq:
         example = _EXAMPLES.get(freq, "2023")
         raise ConfigError(f"period {period!r}: this publication needs a period such as {example}")

@@ -284,3 +284,16 @@ def test_build_period_against_a_release_file_wins_for_every_job_and_says_so() ->
     assert set().union(*jobs.values()) == {"2023-11"}
     assert "--period 2023-11 overrides the period 2023" in said
     assert "bulletin 2023-12, quarterly_release 2023Q4" in said
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2023/11", "notebook parameter period: unknown period format '2023/11'"),
+        ("2023-00", "notebook parameter period: period '2023-00': month must be 01…12"),
+    ],
+)
+def test_the_notebooks_parameters_check_names_a_bad_period(store, period: str, message: str):
+    with pytest.raises(statlib.ConfigError) as info:
+        report.check_parameters(store, period, "990200", "internal")
+    assert message in str(info.value) and periods.FORMS in str(info.value)
