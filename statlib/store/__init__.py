@@ -1,4 +1,10 @@
-"""The store: the statistical database behind every publication (DESIGN.md, data model)."""
+"""The store: the statistical database behind every publication (DESIGN.md, data model).
+
+The bottom of the package: it imports no part above it. Backends are registered by URL scheme
+(``register_backend``), the data layers' views by layer (``register_view``: disclosure
+registers the public view); the registry's tables are in ``registry_tables``. Opening never
+builds a database: ``statlib db init`` does (``statlib.ingest.bundle``).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from pathlib import Path
 from statlib import config
 from statlib.store import schema
 from statlib.store.backends import Backend, open_backend, register_backend
+from statlib.store.layers import register_view
 from statlib.store.store import Indicator, Region, Store
 
 __all__ = [
@@ -17,6 +24,7 @@ __all__ = [
     "default_url",
     "open_store",
     "register_backend",
+    "register_view",
 ]
 
 

@@ -176,7 +176,7 @@ class PostgresBackend(Backend):
         self.read_only = read_only
         #: seconds a write transaction waits for another writer's lock (``STATLIB_LOCK_WAIT``)
         self.lock_wait = _lock_wait()
-        extra = {}
+        extra: dict[str, Any] = {}
         try:
             if "application_name" not in psycopg.conninfo.conninfo_to_dict(url):
                 extra["application_name"] = _who()[:63]

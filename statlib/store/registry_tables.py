@@ -29,27 +29,14 @@ __all__ = [
     "update",
 ]
 
-COLUMNS = (
-    "series",
-    "year",
-    "supplement",
-    "issue",
-    "edition",
-    "period",
-    "title",
-    "status",
-    "files",
-    "data_vintage",
-    "code_version",
-    "embargo",
-    "created_at",
-    "updated_at",
-    "updated_by",
+#: the columns of ``publication`` a registry row holds (``schema.DDL``)
+COLUMNS = tuple(
+    "series year supplement issue edition period title status files data_vintage code_version "
+    "embargo created_at updated_at updated_by".split()
 )
 _KEY_WHERE = "series = ? AND year = ? AND issue = ? AND edition = ? AND supplement = ?"
 _FILTERS = ("series", "year", "issue", "edition", "supplement", "period", "status")
-_UPDATABLE = ("status", "updated_at", "updated_by", "embargo", "files", "data_vintage")
-_UPDATABLE += ("code_version",)
+_UPDATABLE = tuple("status updated_at updated_by embargo files data_vintage code_version".split())
 
 Key = Sequence[Any]  # (series, year, issue, edition, supplement)
 

@@ -51,6 +51,8 @@ OBSERVATION_COLUMNS = (
     "top1_share",
     "top2_share",
 )
+#: an observation as a source file gives it (its vintage is the load's)
+SOURCE_COLUMNS = tuple(c for c in OBSERVATION_COLUMNS if c != "vintage")
 KINDS = (
     "level",
     "cumulative_level",

@@ -166,6 +166,13 @@ class Store:
                 return ind
         return None
 
+    def _codes(
+        self, indicators: str | Sequence[str], regions: str | Sequence[str]
+    ) -> tuple[list[str], list[str]]:
+        """The codes of indicators and regions given by code, name or alias."""
+        inds = [self.indicator(i).code for i in _as_list(indicators)]
+        return inds, [self.region(r).code for r in _as_list(regions)]
+
     # -- observations --------------------------------------------------------------------------
     def observations(
         self,
@@ -176,8 +183,7 @@ class Store:
         vintage: Vintage = "latest",
     ) -> pd.DataFrame:
         """Observations with every column (value, flags, contributors, vintage), long form."""
-        inds = [self.indicator(i).code for i in _as_list(indicator)]
-        regs = [self.region(r).code for r in _as_list(region)]
+        inds, regs = self._codes(indicator, region)
         reads.update(inds)
         key = (tuple(inds), tuple(regs), start, end, vintage)
         if self._read is not None and key in self._read:
@@ -265,8 +271,7 @@ class Store:
         Columns are the indicators when one region is given, the regions when one indicator is
         given, and (indicator, region) pairs otherwise — always codes, in the order asked.
         """
-        inds = [self.indicator(i).code for i in _as_list(indicators)]
-        regs = [self.region(r).code for r in _as_list(regions)]
+        inds, regs = self._codes(indicators, regions)
         long = self.observations(inds, regs, start, end, vintage)
         wide = long.pivot(index="period", columns=["indicator", "region"], values="value")
         wide = wide.reindex(columns=pd.MultiIndex.from_product([inds, regs]))

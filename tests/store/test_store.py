@@ -14,7 +14,8 @@ from statlib.ingest import ingest_file
 from statlib.store import layers
 from statlib.store.store import Store
 
-NBS = Path(__file__).resolve().parents[2] / "data" / "nbs"
+ROOT = Path(__file__).resolve().parents[2]
+NBS = ROOT / "data" / "nbs"
 
 
 @pytest.mark.parametrize(
@@ -194,22 +195,24 @@ def test_first_build_says_it_creates_the_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`statlib build` on a fresh checkout creates the database from the bundled demo data,
-    saying so in one line on stderr, before it looks at the release (here a missing one)."""
+    saying so in one line on stderr, once the release file is read; the run then stops at a
+    wrong --override (an argument checked later), so that no job runs."""
     from click.testing import CliRunner
 
     from statlib.cli import main
 
     fresh = tmp_path / "data" / "statlib.duckdb"
     monkeypatch.setenv("STATLIB_DB", str(fresh))
-    result = CliRunner().invoke(main, ["build", "--params", str(tmp_path / "none.yaml")])
-    assert result.exit_code != 0
+    args = ["build", "--params", str(ROOT / "params" / "2023.yaml"), "--override", "no-reason"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "--override" in result.stderr
     assert result.stderr.splitlines()[0] == (
         f"creating the database {fresh} from the bundled demo data"
     )
     with open_store() as store:
         assert store.series("gdp", "990200")["2023Q4"] == 2846.39
-    again = CliRunner().invoke(main, ["build", "--params", str(tmp_path / "none.yaml")])
-    assert "creating the database" not in again.stderr
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 2 and "creating the database" not in again.stderr
 
 
 def test_public_edition_never_serves_confidential_values(demo_db: Path) -> None:
