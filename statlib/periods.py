@@ -42,6 +42,7 @@ __all__ = [
     "previous",
     "same_period_last_year",
     "sql_end",
+    "sql_freq",
     "year_cn",
 ]
 
@@ -280,6 +281,11 @@ def sql_end(column: str = "period") -> str:
         f"WHEN 7 THEN CAST(substr({column}, 6, 2) AS INTEGER) "
         f"WHEN 6 THEN CAST(substr({column}, 6, 1) AS INTEGER) * 3 ELSE 12 END)"
     )
+
+
+def sql_freq(column: str = "period") -> str:
+    """SQL (DuckDB and PostgreSQL) for the frequency (``M``, ``Q``, ``A``) of a stored period."""
+    return f"(CASE length({column}) WHEN 7 THEN 'M' WHEN 6 THEN 'Q' ELSE 'A' END)"
 
 
 def year_cn(year: int) -> str:

@@ -208,9 +208,10 @@ def test_period_click_type_parses_once_and_refuses_with_the_forms() -> None:
 
 
 @pytest.mark.parametrize("text", ["2023-01", "2023-11", "2023Q1", "2023Q4", "2023", "1999-12"])
-def test_sql_end_is_the_last_month_of_a_stored_period(text: str) -> None:
+def test_sql_end_and_freq_decode_a_stored_period_as_period_does(text: str) -> None:
     import duckdb
 
     con = duckdb.connect()
-    got = con.execute(f"SELECT {periods.sql_end('p')} FROM (SELECT ? AS p)", [text]).fetchone()
-    assert got == (periods.parse(text).span[1],)
+    sql = f"SELECT {periods.sql_end('p')}, {periods.sql_freq('p')} FROM (SELECT ? AS p)"
+    p = periods.parse(text)
+    assert con.execute(sql, [text]).fetchone() == (p.span[1], p.freq)
