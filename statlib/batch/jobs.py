@@ -100,6 +100,8 @@ class Job:
 
 
 def load_release(path: Path) -> dict[str, Any]:
+    """The release file, its periods parsed (``period`` and each publication's ``period`` pin
+    are Periods; a publication's ``parameters`` no longer hold the period)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
