@@ -20,18 +20,17 @@ Layout::
 
 from __future__ import annotations
 
+import contextlib
 import json
-import re
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from statlib import config, fsio, registry
-from statlib.batch.publish import sha256_file
 from statlib.batch.recovery import RunLock, crash_point
-from statlib.errors import StatlibError, UnsafePathError
+from statlib.errors import StatlibError
+from statlib.fsio import sha256_file
 from statlib.registry import Publication
 from statlib.site import pages, portal
 from statlib.site.release import PublishReport, publish
@@ -41,7 +40,7 @@ __all__ = ["PublishReport", "build_site", "publish", "reconcile", "site_lock"]
 
 KEEP = 2
 LISTED = "published.json"  # the keys of the publications the site shows
-_SITE = re.compile(r"\A[0-9a-f]{12}\Z")
+_SITE = fsio.own_names("", 12)  # outputs/.site/<12 hex>
 FONT = "StatlibSansSC-Regular.otf"
 
 
@@ -53,25 +52,37 @@ def build_site(
     city: str = "990200",
     confidential: Sequence[str] = (),
     on_staged: Any = None,
+    held: bool = False,
 ) -> Path:
     """Rebuild ``outputs/site`` from the registry (published publications) and the store.
 
     ``pending`` publications are shown as published (``publish`` stages the site before it
     records them); ``on_staged()`` runs after the staged site is verified and before the switch
     — an exception there leaves the current site untouched. One site build or publication runs
-    at a time (:func:`site_lock`).
+    at a time (:func:`site_lock`): the lock is taken here unless the caller holds it (``held``).
     """
-    with site_lock(outputs) as lock:
-        for note in lock.notes:
+    outputs = Path(outputs)
+    with contextlib.nullcontext() if held else site_lock(outputs) as lock:
+        for note in lock.notes if lock is not None else ():
             print(note, file=sys.stderr)
-        return _build_site(
-            outputs,
-            store,
-            pending=pending,
-            city=city,
-            confidential=confidential,
-            on_staged=on_staged,
-        )
+        link = fsio.check_link(outputs / "site", "the site link", "outputs/.site/")
+        name = fsio.new_name("", 12)
+        with fsio.staged(outputs, outputs / ".site", name) as part:
+            _assemble(part, outputs, store, pending, city, confidential)
+            crash_point("publish:assembled")
+        final = part.parent / name
+        crash_point("publish:staged")
+        try:
+            if on_staged is not None:
+                on_staged()
+        except BaseException:
+            fsio.remove_tree(outputs, final)
+            raise
+        crash_point("publish:recorded")
+        fsio.switch(outputs, link, final)  # the atomic switch
+        crash_point("publish:switched")
+        fsio.prune(outputs, final.parent, _SITE, final, KEEP)
+    return link
 
 
 def site_lock(outputs: Path) -> RunLock:
@@ -85,16 +96,10 @@ def site_lock(outputs: Path) -> RunLock:
 class _SiteLock(RunLock):
     def acquire(self) -> RunLock:
         super().acquire()
-        sites = self.root / ".site"
-        parts = sorted(
-            p for p in sites.iterdir() if p.name.startswith(".") and p.name.endswith(".part")
-        )
-        for part in parts:
-            fsio.remove_tree(self.root, part)
+        parts = fsio.clean_parts(self.root, self.root / ".site", _SITE)
         if parts:
             self.notes.append(
-                f"removed {len(parts)} unfinished site folder(s) of a dead run: "
-                + ", ".join(p.name for p in parts)
+                f"removed {len(parts)} unfinished site folder(s) of a dead run: " + ", ".join(parts)
             )
         return self
 
@@ -128,48 +133,6 @@ def _holds(path: Path, entry: dict[str, Any]) -> bool:
         and path.stat().st_size == int(entry["bytes"])
         and sha256_file(path) == entry["sha256"]
     )
-
-
-def _build_site(
-    outputs: Path,
-    store: Store,
-    *,
-    pending: Sequence[Publication] = (),
-    city: str = "990200",
-    confidential: Sequence[str] = (),
-    on_staged: Any = None,
-) -> Path:
-    """:func:`build_site` with the site lock held."""
-    outputs = Path(outputs)
-    link = outputs / "site"
-    if (link.is_symlink() or link.exists()) and not fsio.is_own_link(link):
-        raise UnsafePathError(
-            f"{link} is not the site link statlib made — move it aside; statlib "
-            "publishes the site as a link to outputs/.site/"
-        )
-    sites = fsio.mkdir(outputs, outputs / ".site")
-    name = uuid.uuid4().hex[:12]
-    part = sites / f".{name}.part"
-    try:
-        fsio.mkdir(outputs, part)
-        _assemble(part, outputs, store, pending, city, confidential)
-        crash_point("publish:assembled")
-        final = fsio.rename(outputs, part, sites / name)
-    except BaseException:
-        fsio.remove_tree(outputs, part)
-        raise
-    crash_point("publish:staged")
-    try:
-        if on_staged is not None:
-            on_staged()
-    except BaseException:
-        fsio.remove_tree(outputs, final)
-        raise
-    crash_point("publish:recorded")
-    fsio.switch_link(outputs, link, f".site/{name}")  # the atomic switch
-    crash_point("publish:switched")
-    _prune(outputs, sites, final)
-    return link
 
 
 def _assemble(
@@ -270,17 +233,3 @@ def _text(path: Path, text: str) -> None:
     """Write a page of the site being assembled (its ``.part`` folder is the root)."""
     root = next(p for p in (path, *path.parents) if p.name.endswith(".part"))
     fsio.write_text(root, path, text)
-
-
-def _prune(outputs: Path, sites: Path, keep: Path) -> None:
-    old = sorted(
-        (
-            p
-            for p in sites.iterdir()
-            if p.name != keep.name and _SITE.match(p.name) and not p.is_symlink()
-        ),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for path in old[KEEP - 1 :]:
-        fsio.remove_tree(outputs, path)

@@ -18,9 +18,9 @@ from typing import Any
 
 from statlib import periods, registry
 from statlib import series as series_registry
-from statlib.batch.publish import current_release, sha256_file
-from statlib.batch.safety import slug
+from statlib.batch.publish import current_release
 from statlib.errors import ConfigError, StatlibError
+from statlib.fsio import sha256_file, slug
 from statlib.store.store import Store
 
 __all__ = ["PublishReport", "publish", "release_groups"]
@@ -90,11 +90,11 @@ def _publish(
     now: datetime | str | None,
     city: str,
 ) -> PublishReport:
-    from statlib.site import _build_site, reconcile
+    from statlib.site import build_site, reconcile
 
     disagree = reconcile(outputs, store)
     if disagree:
-        _build_site(outputs, store, city=city)
+        build_site(outputs, store, city=city, held=True)
         rebuilt = reconcile(outputs, store)
         if rebuilt:
             raise StatlibError(
@@ -168,7 +168,9 @@ def _publish(
             report.published.append(str(pub.key))
 
     if pending:
-        report.site = str(_build_site(outputs, store, pending=pending, city=city, on_staged=record))
+        report.site = str(
+            build_site(outputs, store, pending=pending, city=city, on_staged=record, held=True)
+        )
     return report
 
 
