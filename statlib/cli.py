@@ -6,7 +6,6 @@ Every command prints a StatlibError as one line and exits with its code; what ea
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from collections.abc import Callable
@@ -15,43 +14,11 @@ from typing import Any
 import click
 
 from statlib import __version__, config
+from statlib._cli_common import db_option, handle_errors, path_option
+from statlib._cli_publishing import publish_cmd, registry, site_cmd
 from statlib.editions import EDITIONS
-from statlib.errors import EXIT_CODES, CheckError, StatlibError, exit_code
+from statlib.errors import EXIT_CODES, CheckError
 from statlib.periods import PERIOD, Period
-
-
-def _handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Print a StatlibError as one clear line and exit with its code (``EXIT_CODES``); Ctrl-C
-    exits 130 with one line too. Any other exception is a bug: its traceback, exit 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except (StatlibError, KeyboardInterrupt) as exc:
-            code = exit_code(exc)
-            click.secho(f"error: {str(exc) or EXIT_CODES[code]}", fg="red", err=True)
-            sys.exit(code)
-
-    return wrapper
-
-
-def _path_option(
-    flag: str, dest: str, help: str, *, folder: bool = True
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """An optional path option: a folder (``folder``) or a file, None when not given."""
-    return click.option(
-        flag, dest, type=click.Path(file_okay=not folder, dir_okay=folder), default=None, help=help
-    )
-
-
-db_option = click.option(
-    "--db",
-    "url",
-    default=None,
-    metavar="URL",
-    help="DuckDB file or postgresql:// URL (default: $STATLIB_DB or data/statlib.duckdb).",
-)
 
 
 @click.group(
@@ -83,7 +50,7 @@ def _progress() -> Callable[[str], None]:
 @db.command("init")
 @db_option
 @click.option("--force", is_flag=True, help="Rebuild even if the database exists.")
-@_handle_errors
+@handle_errors
 def db_init(url: str | None, force: bool) -> None:
     """Build the database from the sources in data/ (catalogues, demo city, real NBS files)."""
     from statlib.ingest.bundle import build
@@ -97,7 +64,7 @@ def db_init(url: str | None, force: bool) -> None:
 @click.option("--indicators", is_flag=True, help="List the indicators.")
 @click.option("--regions", is_flag=True, help="List the regions.")
 @click.option("--vintages", is_flag=True, help="List the vintage log.")
-@_handle_errors
+@handle_errors
 def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) -> None:
     """Describe the database: counts, and optionally its catalogues and vintages."""
     from statlib.store import open_store
@@ -131,7 +98,7 @@ def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) ->
     "correction).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the load reports as JSON.")
-@_handle_errors
+@handle_errors
 def ingest_cmd(
     files: tuple[str, ...],
     url: str | None,
@@ -179,7 +146,7 @@ def ingest_cmd(
 @click.option("--vintage", default="latest", help="latest, first or a vintage id.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @db_option
-@_handle_errors
+@handle_errors
 def query_cmd(
     indicator: str,
     region: str,
@@ -223,7 +190,7 @@ def _int(text: str) -> int:
 
 
 @main.command("build")
-@_path_option("--params", "params", "Release file (default: the latest in params/).", folder=False)
+@path_option("--params", "params", "Release file (default: the latest in params/).", folder=False)
 @click.option(
     "--period",
     type=PERIOD,
@@ -257,7 +224,7 @@ def _int(text: str) -> int:
 )
 @click.option("--who", default=None, help="Who overrides (recorded with --override).")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
-@_handle_errors
+@handle_errors
 def build_cmd(
     params: str | None,
     period: Period | None,
@@ -356,10 +323,10 @@ def build_cmd(
 @click.option(
     "--period", type=PERIOD, default=None, help="Check only this period (2023-12, 2023Q4, 2023)."
 )
-@_path_option("--rules", "rules_dir", "Folder of YAML rule files (default: rules/ of the project).")
+@path_option("--rules", "rules_dir", "Folder of YAML rule files (default: rules/ of the project).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @db_option
-@_handle_errors
+@handle_errors
 def check_cmd(period: Period | None, rules_dir: str | None, as_json: bool, url: str | None) -> None:
     """Confront the database with the validation rules; exit 7 when a blocking rule fails."""
     from statlib.checks import confront, load_rules
@@ -389,9 +356,9 @@ def check_cmd(period: Period | None, rules_dir: str | None, as_json: bool, url: 
     default=None,
     help="Edition (default: the front matter's, then the series').",
 )
-@_path_option("--out", "out", "Output folder (default: outputs/preview/<notebook stem>/).")
+@path_option("--out", "out", "Output folder (default: outputs/preview/<notebook stem>/).")
 @click.option("--self-contained", is_flag=True, help="Embed the shipped fonts in the HTML page.")
-@_handle_errors
+@handle_errors
 def render_cmd(
     notebook: str, to: str, edition: str | None, out: str | None, self_contained: bool
 ) -> None:
@@ -426,8 +393,8 @@ def render_cmd(
     show_default=True,
     help="Edition of the book.",
 )
-@_path_option("--out", "out", "Output folder (default: outputs/yearbook/<year+1>/).")
-@_handle_errors
+@path_option("--out", "out", "Output folder (default: outputs/yearbook/<year+1>/).")
+@handle_errors
 def book_cmd(year: int, edition: str, out: str | None) -> None:
     """Assemble the yearbook: HTML pages, one PDF, XLSX per table, the archive."""
     from pathlib import Path
@@ -456,8 +423,8 @@ def book_cmd(year: int, edition: str, out: str | None) -> None:
 )
 @click.option("--title", default=None, help="Document title (default: period + series title).")
 @click.option("--region", default="990200", show_default=True, help="Default region code.")
-@_path_option("--folder", "folder", "Where to create it (default: the project's notebooks/).")
-@_handle_errors
+@path_option("--folder", "folder", "Where to create it (default: the project's notebooks/).")
+@handle_errors
 def new_cmd(
     series: str, period: Period, title: str | None, region: str, folder: str | None
 ) -> None:
@@ -486,7 +453,7 @@ def new_cmd(
     help="Override a parameter (repeatable), read as its default's type: text stays "
     "text, numbers and true/false parse, lists and dicts as YAML.",
 )
-@_handle_errors
+@handle_errors
 def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
     """Execute a notebook with its parameters and render it to a scratch folder."""
     from pathlib import Path
@@ -506,169 +473,9 @@ def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
         click.echo(f"{fmt:6} {path}")
 
 
-@main.command("publish")
-@click.option(
-    "--period", type=PERIOD, required=True, help="Release period (2023-11, 2023Q3, 2023)."
-)
-@click.option("--series", default=None, help="Only this series.")
-@click.option("--who", default="statlib", show_default=True, help="Who publishes (recorded).")
-@click.option("--now", default=None, metavar="ISO", help="Publication time (default: now).")
-@db_option
-@_handle_errors
-def publish_cmd(
-    period: Period, series: str | None, who: str, now: str | None, url: str | None
-) -> None:
-    """Move the approved public editions of a built release to outputs/site/ (atomically).
-
-    Internal and masked editions and internal-only series are withheld; anything not approved
-    or still under embargo is refused (exit code 2).
-    """
-    from statlib.site import publish
-    from statlib.store import open_store
-
-    with open_store(url, read_only=False) as store:
-        report = publish(
-            config.path("outputs"), store, str(period), series=series, who=who, now=now
-        )
-    for line in report.reconciled:
-        click.echo(line)
-    for line in report.published:
-        click.echo(f"published {line}")
-    for line in report.withheld:
-        click.echo(f"withheld  {line}")
-    for line in report.refused:
-        click.secho(f"REFUSED   {line}", fg="red", err=True)
-    click.echo(f"site: {report.site or '(unchanged)'}")
-    sys.exit(report.exit_code)
-
-
-@main.group()
-def registry() -> None:
-    """The publication registry: issue numbers (期号), review states, embargo, calendar."""
-
-
-@registry.command("add")
-@click.argument("series")
-@click.option("--period", type=PERIOD, required=True, help="Period of the publication.")
-@click.option("--edition", default="public", show_default=True, help="Edition.")
-@click.option("--title", required=True, help="Title of the issue.")
-@click.option("--supplement", is_flag=True, help="A 增刊 (numbered apart).")
-@click.option("--embargo", default=None, metavar="ISO", help="Not published before this time.")
-@click.option("--who", default="statlib", show_default=True)
-@db_option
-@_handle_errors
-def registry_add(
-    series: str,
-    period: Period,
-    edition: str,
-    title: str,
-    supplement: bool,
-    embargo: str | None,
-    who: str,
-    url: str | None,
-) -> None:
-    """Register a publication; prints its key (series year issue edition)."""
-    from statlib import registry as reg
-    from statlib.store import open_store
-
-    with open_store(url, read_only=False) as store:
-        pub = reg.register(
-            store,
-            series,
-            str(period),
-            edition,
-            title,
-            supplement=supplement,
-            embargo=embargo,
-            who=who,
-        )
-    click.echo(f"{pub.series} {pub.year} {pub.issue} {pub.edition}  {pub.number}  {pub.status}")
-
-
-@registry.command("advance")
-@click.argument("series")
-@click.argument("year", type=int)
-@click.argument("issue", type=int)
-@click.argument("edition")
-@click.argument("to_status", metavar="STATUS")
-@click.option("--who", required=True, help="Who makes the move (recorded).")
-@click.option("--reason", default="", help="Why (required for a return to draft).")
-@click.option("--supplement", is_flag=True, help="The issue is a 增刊.")
-@click.option("--now", default=None, metavar="ISO", help="Time of the move (default: now).")
-@db_option
-@_handle_errors
-def registry_advance(
-    series: str,
-    year: int,
-    issue: int,
-    edition: str,
-    to_status: str,
-    who: str,
-    reason: str,
-    supplement: bool,
-    now: str | None,
-    url: str | None,
-) -> None:
-    """Move a publication: draft → reviewed → approved → published (or back to draft)."""
-    from statlib import registry as reg
-    from statlib.store import open_store
-
-    with open_store(url, read_only=False) as store:
-        pub = reg.advance(
-            store,
-            (series, year, issue, edition, supplement),
-            to_status,
-            who,
-            when=now,
-            reason=reason,
-        )
-    click.echo(f"{pub.key}: {pub.status}")
-
-
-@registry.command("list")
-@click.option("--year", type=int, default=None)
-@db_option
-@_handle_errors
-def registry_list(year: int | None, url: str | None) -> None:
-    """List registered publications with their state."""
-    from statlib import registry as reg
-    from statlib.store import open_store
-
-    with open_store(url, read_only=False) as store:
-        for pub in reg.publications(store, year=year):
-            embargo = f"{pub.embargo:%Y-%m-%d %H:%M}" if pub.embargo else "-"
-            click.echo(
-                f"{pub.series:20} {pub.year} {pub.number:8} {pub.edition:9} "
-                f"{pub.period:8} {pub.status:10} {embargo}  {pub.title}"
-            )
-
-
-@registry.command("calendar")
-@click.argument("year", type=int)
-@db_option
-@_handle_errors
-def registry_calendar(year: int, url: str | None) -> None:
-    """Print the release calendar of YEAR."""
-    from statlib import registry as reg
-    from statlib.store import open_store
-
-    with open_store(url, read_only=False) as store:
-        frame = reg.calendar(store, year)
-    click.echo(frame.to_string(index=False) if not frame.empty else "(nothing registered)")
-
-
-@main.command("site")
-@db_option
-@_handle_errors
-def site_cmd(url: str | None) -> None:
-    """Rebuild outputs/site/ (pages, data portal) from the registry and the database."""
-    from statlib.site import build_site, reconcile
-    from statlib.store import open_store
-
-    with open_store(url, read_only=False) as store:
-        for line in reconcile(config.path("outputs"), store):  # a dead run's site, put right
-            click.echo(f"reconciled: {line}; the site is rebuilt from the registry")
-        click.echo(build_site(config.path("outputs"), store))
+main.add_command(publish_cmd)
+main.add_command(registry)
+main.add_command(site_cmd)
 
 
 @main.command("settings")

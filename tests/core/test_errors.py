@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import statlib
 from statlib import errors
-from statlib.cli import _handle_errors
+from statlib._cli_common import handle_errors
 from statlib.errors import (
     EXIT_CODES,
     BuildInterrupted,
@@ -180,7 +180,7 @@ def test_the_command_exits_with_the_code_of_the_table(
     error: BaseException, code: int, words: str
 ) -> None:
     @click.command()
-    @_handle_errors
+    @handle_errors
     def fails() -> None:
         raise error
 
@@ -197,7 +197,7 @@ def test_every_class_has_a_case_above() -> None:
 
 def test_a_bug_is_not_dressed_as_an_error() -> None:
     @click.command()
-    @_handle_errors
+    @handle_errors
     def fails() -> None:
         raise ZeroDivisionError("division by zero")
 
