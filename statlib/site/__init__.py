@@ -29,7 +29,7 @@ from typing import Any
 
 from statlib import config, fsio, registry
 from statlib.batch.recovery import RunLock, crash_point
-from statlib.errors import StatlibError
+from statlib.errors import DisclosureError, InputError, OutputError, UnsafePathError
 from statlib.fsio import sha256_file
 from statlib.registry import Publication
 from statlib.site import pages, portal
@@ -184,8 +184,9 @@ def _assemble(
 
         if hits:
             raise LeakError(part, hits)
-        raise StatlibError(
+        raise DisclosureError(
             "site check failed: suppressed portal cells printed: " + "; ".join(problems[:10])
+            + " — nothing was published; rebuild the site (statlib site) and report the cells"
         )
     assets = part / "assets"
     src = config.project_root() / "templates" / "site"
@@ -198,7 +199,7 @@ def _assemble(
     for pub in pubs:  # verify before the switch
         for rel, entry in pub.files.items():
             if sha256_file(part / rel) != entry["sha256"]:
-                raise StatlibError(f"site check failed: {rel} does not match its checksum")
+                raise OutputError(part, "the site check found a file unlike its checksum", rel)
 
 
 def _public_rows(frame: Any, public: set[str]) -> Any:
@@ -218,14 +219,16 @@ def _internal_only(series: str) -> bool:
 def _place(part: Path, rel: str, entry: dict[str, Any], sources: list[Path]) -> None:
     target = part / rel
     if part.resolve() not in target.resolve().parents:
-        raise StatlibError(f"site path {rel!r} leaves the site folder")
+        raise UnsafePathError(f"site path {rel!r} leaves the site folder; nothing was published")
     for source in sources:
         if source.is_file() and sha256_file(source) == entry["sha256"]:
             fsio.copy_file(part, source, target)
             return
-    raise StatlibError(
-        f"published file {rel} is missing: neither the site nor its release "
-        f"({entry.get('release')}) holds it with checksum {entry['sha256'][:12]}"
+    raise InputError(
+        f"neither the site nor its release ({entry.get('release')}) holds it with checksum "
+        f"{entry['sha256'][:12]}",
+        file=rel,
+        hint=f"rebuild the release {entry.get('release')} (statlib build) and run statlib site",
     )
 
 

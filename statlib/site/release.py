@@ -19,7 +19,7 @@ from typing import Any
 from statlib import periods, registry
 from statlib import series as series_registry
 from statlib.batch.publish import current_release
-from statlib.errors import ConfigError, StatlibError
+from statlib.errors import ConfigError, DataError, InputError
 from statlib.fsio import sha256_file, slug
 from statlib.store.store import Store
 
@@ -39,7 +39,7 @@ class PublishReport:
 
     @property
     def exit_code(self) -> int:
-        return 2 if self.refused else 0
+        return ConfigError.exit_code if self.refused else 0  # a refusal is a RegistryError
 
 
 def release_groups(manifest: dict[str, Any]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
@@ -97,9 +97,10 @@ def _publish(
         build_site(outputs, store, city=city, held=True)
         rebuilt = reconcile(outputs, store)
         if rebuilt:
-            raise StatlibError(
-                "the site and the registry still disagree after the site was "
-                "rebuilt from the registry: " + "; ".join(rebuilt)
+            raise DataError(
+                "the site and the registry still disagree after the site was rebuilt from "
+                "the registry: " + "; ".join(rebuilt) + " — nothing was published; check "
+                "outputs/site/ and `statlib registry list`, then run statlib site"
             )
     release = current_release(outputs, period)
     if release is None:
@@ -193,17 +194,23 @@ def _files(
             sub = f"{sub}/{slug(str(job['series']))}"
         for rel in sorted(job.get("files") or []):
             if not rel.startswith("public/"):
-                raise StatlibError(
-                    f"release {manifest['period']}: {rel} is not in the public "
-                    "edition's folder; only public/ files reach the site"
+                raise InputError(
+                    "not in the public edition's folder; only public/ files reach the site",
+                    file=f"release {manifest['period']}: {rel}",
+                    hint="rebuild the release (statlib build --period P)",
                 )
             entry = entries.get(rel)
             if entry is None or not (release / rel).is_file():
-                raise StatlibError(f"release {manifest['period']}: {rel} is missing")
+                raise InputError(
+                    "missing from the release",
+                    file=f"release {manifest['period']}: {rel}",
+                    hint="rebuild the release (statlib build --period P)",
+                )
             if sha256_file(release / rel) != entry["sha256"]:
-                raise StatlibError(
-                    f"release {manifest['period']}: {rel} does not match the "
-                    "manifest's checksum — rebuild the release"
+                raise InputError(
+                    "does not match the manifest's checksum",
+                    file=f"release {manifest['period']}: {rel}",
+                    hint="rebuild the release (statlib build --period P)",
                 )
             out[f"{folder}/{sub}/{Path(rel).name}"] = {
                 "sha256": entry["sha256"],
@@ -213,5 +220,9 @@ def _files(
                 "source": rel,
             }
     if not out:
-        raise StatlibError(f"{pub.key}: the release holds no files for it")
+        raise InputError(
+            f"the release holds no files for {pub.key}",
+            file=f"release {manifest['period']}",
+            hint="build it with this series (statlib build --period P --only SERIES)",
+        )
     return out
