@@ -185,8 +185,8 @@ def _assemble(
         if hits:
             raise LeakError(part, hits)
         raise DisclosureError(
-            "site check failed: suppressed portal cells printed: " + "; ".join(problems[:10])
-            + " — nothing was published; rebuild the site (statlib site) and report the cells"
+            f"site check failed: suppressed portal cells printed: {'; '.join(problems[:10])} "
+            "— nothing was published; rebuild the site (statlib site) and report the cells"
         )
     assets = part / "assets"
     src = config.project_root() / "templates" / "site"
