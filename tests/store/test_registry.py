@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 
 from statlib import open_store, registry
 from statlib.errors import EmbargoError, RegistryError
+from statlib.store import registry_tables as tables
+from statlib.store.backends import Backend
 from statlib.store.store import Store
 
 
@@ -158,3 +161,49 @@ def test_concurrent_numbering_never_repeats(any_writable: Store) -> None:
         t.join()
     assert not errors
     assert sorted(results) == list(range(1, 41))
+
+
+def test_registry_tables_hold_the_sql(any_writable: Store) -> None:
+    """The registry's rows through the store's registry tables: filters, updates, events."""
+    b = any_writable.backend
+    pub = registry.register(any_writable, "bulletin", "2023-11", "public", "十一月")
+    key = tuple(pub.key)
+    assert tables.exists(b, key) and not tables.exists(b, ("bulletin", 2023, 9, "public", False))
+    assert tables.issue_of_period(b, "bulletin", 2023, "2023-11") == pub.issue
+    assert tables.issue_of_period(b, "bulletin", 2023, "2023-10") is None
+    assert tables.last_issue(b, "bulletin", 2023, False) == pub.issue
+    assert tables.last_issue(b, "bulletin", 2023, True) == 0
+    rows = tables.select(b, series="bulletin", status="draft", year=None)
+    assert [(r["period"], r["title"], r["status"]) for r in rows] == [
+        ("2023-11", "十一月", "draft")
+    ]
+    assert tables.select(b, status="published") == []
+    tables.update(b, key, updated_by="王五")
+    assert registry.get(any_writable, pub.key).updated_by == "王五"
+    assert list(tables.events(b, key)["to_status"]) == ["draft"]
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda b: tables.select(b, colour="red"), "no registry filter 'colour'"),
+        (lambda b: tables.update(b, ("s", 2023, 1, "public", False), title="x"), "cannot update"),
+        (lambda b: tables.update(b, ("s", 2023, 1, "public", False)), "cannot update nothing"),
+    ],
+)
+def test_registry_tables_refuse_unknown_columns(
+    any_writable: Store, call: Callable[[Backend], object], match: str
+) -> None:
+    with pytest.raises(RegistryError, match=match):
+        call(any_writable.backend)
+
+
+# (locks tables to number, lends the loader its own DuckDB connection) per backend
+CAPABILITIES = {"duckdb": (False, True), "postgresql": (True, False)}
+
+
+def test_backends_say_what_they_can(any_writable: Store) -> None:
+    """Capabilities, not classes: a PostgreSQL writer locks the registry to number; a DuckDB
+    file lends the loader its own connection."""
+    b = any_writable.backend
+    assert (b.locks_tables, b.duckdb is not None) == CAPABILITIES[b.name]
