@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-COLUMNS = [
-    "code",
-    "name",
-    "name_en",
-    "unit",
-    "frequency",
-    "kind",
-    "price_basis",
-    "decimals",
-    "definition",
-    "source",
-    "scope",
-    "topic",
-    "aliases",
-    "growth_of",
-]
+from statlib.store.schema import INDICATOR_COLUMNS
+
+COLUMNS = list(INDICATOR_COLUMNS)
 
 _SRC_ACC = "塞北自治区统计局地区生产总值统一核算（虚构）"
 _SRC_BUR = "云川市统计局（虚构）"

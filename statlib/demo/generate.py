@@ -16,20 +16,12 @@ import numpy as np
 from statlib.demo import catalogue, enterprises, readme, series, survey, thresholds
 from statlib.demo import geography as geo
 from statlib.demo.series import YEARS, FlowSpec
+from statlib.store import schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO_ROOT / "data" / "demo"
-OBS_COLUMNS = [
-    "indicator",
-    "region",
-    "period",
-    "value",
-    "flags",
-    "contributors",
-    "top1_share",
-    "top2_share",
-]
-REGION_COLUMNS = ["code", "name", "name_en", "parent", "level", "sort_order", "peer_group"]
+OBS_COLUMNS = list(schema.SOURCE_COLUMNS)
+REGION_COLUMNS = list(schema.REGION_COLUMNS)
 
 S_PRIMARY = (0.2, 0.2, 0.4, 0.6, 0.8, 1.0, 1.4, 1.8, 2.2, 1.6, 0.9, 0.9)
 S_SECONDARY = (0.8, 0.8, 0.95, 1.0, 1.0, 1.05, 1.0, 1.0, 1.05, 1.05, 1.1, 1.2)

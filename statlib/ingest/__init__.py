@@ -15,8 +15,9 @@ from pathlib import Path
 from statlib.errors import InputError
 from statlib.ingest import long, wide
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
-from statlib.ingest.limits import limits
-from statlib.ingest.load import LoadReport, _NotUtf8, load_batch
+from statlib.ingest.limits import limits as _limits  # statlib.ingest.limits: the module
+from statlib.ingest.load import LoadReport, load_batch
+from statlib.ingest.verify import NotUtf8
 from statlib.store.store import Store
 
 __all__ = [
@@ -55,7 +56,7 @@ def _check_path(path: str | Path) -> Path:
         raise InputError(
             "not a regular file", file=str(path), hint="give the path of a CSV or XLSX file"
         )
-    bounds = limits()
+    bounds = _limits()
     if st.st_size > bounds.max_bytes:
         raise bounds.exceeded("max_bytes", f"the file has {st.st_size:,} bytes", file=str(path))
     return p
@@ -99,7 +100,7 @@ def load(store: Store, batch: Batch, *, revise: bool = False) -> LoadReport:
     """Load a batch returned by ``read`` (then removes its temporary copy, if any)."""
     try:
         return load_batch(store, batch, revise=revise)
-    except _NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
+    except NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
         again = long.read_long(batch.path, batch.file, transcode=True)
         try:
             return load_batch(store, again, revise=revise)

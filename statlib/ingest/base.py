@@ -6,13 +6,14 @@ import csv
 import hashlib
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from statlib.errors import InputError
+from statlib.store.schema import SOURCE_COLUMNS
 
 __all__ = [
     "Batch",
@@ -25,16 +26,7 @@ __all__ = [
 ]
 
 # Columns of a batch, in the order the loader stores them.
-BATCH_COLUMNS = (
-    "indicator",
-    "region",
-    "period",
-    "value",
-    "flags",
-    "contributors",
-    "top1_share",
-    "top2_share",
-)
+BATCH_COLUMNS = SOURCE_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -79,6 +71,11 @@ class Batch:
         self, problem: str, *, row: int | None = None, column: str | None = None, hint: str = ""
     ) -> InputError:
         return InputError(problem, file=self.file, row=row, column=column, hint=hint)
+
+    def error_at(self, role: str, value: str, problem: str, hint: str = "") -> InputError:
+        """The error of a ``value`` of the ``role`` column, at the first row that holds it."""
+        row, _ = self.locate(role, value)
+        return self.error(problem, row=row, column=role, hint=hint)
 
     def locate(self, role: str, value: str) -> tuple[int | None, str | None]:
         """The first (row, column) where the ``role`` column holds ``value`` (for messages)."""
@@ -135,7 +132,7 @@ def get_reader(path: Path, name: str | None = None) -> tuple[str, Reader]:
         lines = head.splitlines()
         first = next((i for i, line in enumerate(lines) if line.strip()), None)
         sep = _excel_sep(lines[first]) if first is not None else None
-        if sep is not None:  # Excel's "sep=;" line: sniff the rest as if comma-separated
+        if first is not None and sep is not None:  # Excel's "sep=;": sniff the rest as commas
             rest = lines[first + 1 :]
             head = "\n".join(rest if sep == "," else [line.replace(sep, ",") for line in rest])
     for rname, (sniff, read, _) in _READERS.items():
@@ -152,6 +149,30 @@ def _excel_sep(line: str) -> str | None:
     from statlib.ingest.rows import excel_sep
 
     return excel_sep(line)
+
+
+def check_header(names: Sequence[str], file: str, row: int, first: int = 1) -> None:
+    """Every column of a header named, no name twice; ``first`` is the number of the column
+    of ``names[0]``."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, first):
+        if not name:
+            raise InputError(
+                f"column {i} has no header",
+                file=file,
+                row=row,
+                column=f"#{i}",
+                hint="name every column or delete it",
+            )
+        if name in seen:
+            raise InputError(
+                f"column {name!r} appears twice (columns {seen[name]} and {i})",
+                file=file,
+                row=row,
+                column=name,
+                hint="delete or rename one of them",
+            )
+        seen[name] = i
 
 
 def norm(text: object) -> str:

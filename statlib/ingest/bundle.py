@@ -109,8 +109,7 @@ def load_catalogue(store: Store, path: Path, table: str) -> int:
     columns = schema.INDICATOR_COLUMNS if table == "indicator" else schema.REGION_COLUMNS
     frame = _read_csv(path, columns)
     int_col = "decimals" if table == "indicator" else "sort_order"
-    for i, row in frame.iterrows():
-        line = int(i) + 2
+    for line, (_, row) in enumerate(frame.iterrows(), 2):
         if not row["code"] or not row["name"]:
             raise InputError(
                 "code and name are required",
@@ -169,8 +168,10 @@ def load_table(store: Store, path: Path, table: str) -> int:
             conv = pd.to_numeric(text.where(text != ""), errors="coerce")
             bad = conv.isna() & (text != "")
         if bad.any():
-            i = int(bad.idxmax())
-            raise InputError(f"{text[i]!r} is not a {kind}", file=str(path), row=i + 2, column=col)
+            i = int(bad.to_numpy().argmax())
+            raise InputError(
+                f"{text.iloc[i]!r} is not a {kind}", file=str(path), row=i + 2, column=col
+            )
         out[col] = conv.astype("Int64") if kind == "int" else conv
     with store.backend.transaction():
         store.backend.execute(f"DELETE FROM {table}")

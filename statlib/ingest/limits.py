@@ -13,6 +13,7 @@ The bounds, their variables and defaults are settings (``statlib.config.SETTINGS
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from statlib import config
@@ -54,6 +55,54 @@ class Limits:
             column=column,
             hint=f"split the file, or raise the limit: export {self.env(name)}=… and load it again",
         )
+
+    def check_row(
+        self,
+        cells: Sequence[str],
+        *,
+        file: str,
+        row: int,
+        what: str = "row",
+        column: Callable[[int], str] = lambda i: f"#{i + 1}",
+    ) -> None:
+        """``cells`` (one row, or a header: ``what``) within ``max_columns`` and ``max_field``;
+        ``column(i)`` names the i-th cell in the message."""
+        if len(cells) > self.max_columns:
+            raise self.exceeded(
+                "max_columns",
+                f"{what} {row} has {len(cells):,} fields"
+                if what == "row"
+                else f"the {what} has {len(cells):,} columns",
+                file=file,
+                row=row,
+                column=f"#{self.max_columns + 1}",
+            )
+        for i, cell in enumerate(cells):
+            if len(cell) > self.max_field:  # column(i) is only named for a long cell
+                self.check_field(
+                    cell,
+                    f"a {'field' if what == 'row' else what} of {{n:,}} characters",
+                    file=file,
+                    row=row,
+                    column=column(i),
+                )
+
+    def check_field(self, text: str, what: str, *, file: str, row: int, column: str) -> None:
+        """One cell within ``max_field``; ``what`` says what it is, ``{n}`` its length."""
+        if len(text) > self.max_field:
+            raise self.exceeded(
+                "max_field", what.format(n=len(text)), file=file, row=row, column=column
+            )
+
+    def check_cells(self, cells: int, where: str, *, file: str, row: int) -> None:
+        """A running count of cells within ``max_cells``."""
+        if cells > self.max_cells:
+            raise self.exceeded(
+                "max_cells",
+                f"the {where} holds more than {self.max_cells:,} cells",
+                file=file,
+                row=row,
+            )
 
 
 def limits() -> Limits:

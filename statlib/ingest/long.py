@@ -14,7 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from statlib.errors import InputError
-from statlib.ingest.base import BATCH_COLUMNS, Batch, CsvSource, decode, register_reader
+from statlib.ingest.base import (
+    BATCH_COLUMNS,
+    Batch,
+    CsvSource,
+    check_header,
+    decode,
+    register_reader,
+)
 from statlib.ingest.limits import limits
 from statlib.ingest.rows import excel_sep, sniff_delimiter, xlsx_rows
 
@@ -36,25 +43,7 @@ _GROWTH_NAME = re.compile(r"yoy|growth|增长|增速", re.IGNORECASE)
 
 def _roles(header: list[str], file: str, row: int = 1) -> tuple[tuple[str, ...], str]:
     """The role of each header cell, and the value kind its name implies."""
-    seen: dict[str, int] = {}
-    for i, name in enumerate(header):
-        if not name:
-            raise InputError(
-                f"column {i + 1} has no header",
-                file=file,
-                row=row,
-                column=f"#{i + 1}",
-                hint="name every column or delete it",
-            )
-        if name in seen:
-            raise InputError(
-                f"column {name!r} appears twice (columns {seen[name] + 1} and {i + 1})",
-                file=file,
-                row=row,
-                column=name,
-                hint="delete or rename one of them",
-            )
-        seen[name] = i
+    check_header(header, file, row)
     roles = [""] * len(header)
     for role, names in ALIASES.items():
         for alias in names:  # the first alias present wins (codes before names)
@@ -157,24 +146,7 @@ def read_long(path: Path, display: str, *, transcode: bool = False) -> Batch:
 
 
 def _check_header_fields(header: list[str], display: str, row: int) -> None:
-    bounds = limits()
-    if len(header) > bounds.max_columns:
-        raise bounds.exceeded(
-            "max_columns",
-            f"the header has {len(header):,} columns",
-            file=display,
-            row=row,
-            column=f"#{bounds.max_columns + 1}",
-        )
-    for i, name in enumerate(header):
-        if len(name) > bounds.max_field:
-            raise bounds.exceeded(
-                "max_field",
-                f"a header of {len(name):,} characters",
-                file=display,
-                row=row,
-                column=f"#{i + 1}",
-            )
+    limits().check_row(header, file=display, row=row, what="header")
 
 
 def _check_not_truncated(path: Path, display: str, header: list[str], delimiter: str) -> None:
@@ -253,21 +225,19 @@ def _numbers(frame: pd.DataFrame, display: str) -> pd.DataFrame:
         if col == "contributors":
             bad |= nums.notna() & (nums != nums.round())
         if bad.any():
-            i = bad.idxmax()
-            cell = str(frame.at[i, col])
-            problem = (
-                f"{cell!r} is not a whole number of contributors"
-                if col == "contributors" and plain[i]
-                else f"{cell[:60]!r} is not a number"
-            )
+            i = int(bad.to_numpy().argmax())  # the first bad cell, by position
+            cell = str(frame[col].iloc[i])
+            fraction = col == "contributors" and bool(plain.iloc[i])
             raise InputError(
-                problem,
+                f"{cell!r} is not a whole number of contributors"
+                if fraction
+                else f"{cell[:60]!r} is not a number",
                 file=display,
-                row=int(frame.at[i, "_row"]),
-                column=str(frame.at[i, "_col"]) if col == "value" else col,
+                row=int(frame["_row"].iloc[i]),
+                column=str(frame["_col"].iloc[i]) if col == "value" else col,
                 hint=(
                     "contributors count units: write a whole number such as 3"
-                    if col == "contributors" and plain[i]
+                    if fraction
                     else NUMBER_HINT
                 ),
             )

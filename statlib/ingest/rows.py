@@ -15,6 +15,7 @@ import sys
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from statlib.errors import InputError
 from statlib.ingest.base import decode
@@ -74,35 +75,15 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
     head = [c.strip() for c in header.split(delimiter)]
     cells = 0
     for r_no, row in enumerate(rows, 1):
-        if len(row) > bounds.max_columns:
-            raise bounds.exceeded(
-                "max_columns",
-                f"row {r_no} has {len(row):,} fields",
-                file=name,
-                row=r_no,
-                column=f"#{bounds.max_columns + 1}",
-            )
-        cells += len(row)
-        if cells > bounds.max_cells:
-            raise bounds.exceeded(
-                "max_cells",
-                f"the table holds more than {bounds.max_cells:,} cells",
-                file=name,
-                row=r_no,
-            )
-        for c_no, cell in enumerate(row):
-            if len(cell) > bounds.max_field:
-                raise bounds.exceeded(
-                    "max_field",
-                    f"a field of {len(cell):,} characters",
-                    file=name,
-                    row=r_no,
-                    column=(
-                        head[c_no]
-                        if c_no < len(head) and head[c_no] and r_no > 1
-                        else f"#{c_no + 1}"
-                    ),
-                )
+
+        def column(c_no: int, r_no: int = r_no) -> str:
+            named = c_no < len(head) and head[c_no] and r_no > 1
+            return head[c_no] if named else f"#{c_no + 1}"
+
+        if len(row) <= bounds.max_columns:
+            cells += len(row)
+        bounds.check_cells(cells, "table", file=name, row=r_no)
+        bounds.check_row(row, file=name, row=r_no, column=column)
     if text and not text.endswith(("\n", "\r")) and rows:
         last = len(rows)
         filled = [c.strip() for c in rows[-1] if c.strip()]
@@ -159,7 +140,7 @@ def xlsx_rows(path: Path, display: str | None = None) -> Rows:
                 file=name,
                 hint="unhide the sheet that holds the data",
             )
-        ws = sheets[0]
+        ws: Any = sheets[0]  # openpyxl's private reader API below (_max_row, _get_source)
         max_rows = min(bounds.max_rows, EXCEL_MAX_ROWS)
         if ws._max_row is not None and ws._max_column is not None:  # the declared dimension
             n_rows, n_cols = ws._max_row, ws._max_column
@@ -192,14 +173,15 @@ def xlsx_rows(path: Path, display: str | None = None) -> Rows:
                     f"sheet {ws.title!r} declares {n_rows:,} × {n_cols:,} cells (up to {corner})",
                     **at,
                 )
+        book: Any = wb
         with ws._get_source() as src:
             parser = WorkSheetParser(
                 src,
                 ws._shared_strings,
                 data_only=False,
                 epoch=wb.epoch,
-                date_formats=wb._date_formats,
-                timedelta_formats=wb._timedelta_formats,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
             )
             rows = _stream(parser, name, bounds, clock, max_rows, get_column_letter)
             _check_hidden(parser, rows, name, get_column_letter)
@@ -266,13 +248,7 @@ def _stream(
                     column=col,
                 )
             cells += 1
-            if cells > bounds.max_cells:
-                raise bounds.exceeded(
-                    "max_cells",
-                    f"the sheet holds more than {bounds.max_cells:,} cells",
-                    file=name,
-                    row=r_idx,
-                )
+            bounds.check_cells(cells, "sheet", file=name, row=r_idx)
             if cell["data_type"] == "f" or (isinstance(value, str) and value.startswith("=")):
                 raise InputError(
                     f"cell {col}{r_idx} holds a formula ({value})",
@@ -282,14 +258,13 @@ def _stream(
                     hint="replace formulas by their values (copy, paste special → values)",
                 )
             text = _cell_text(value)
-            if len(text) > bounds.max_field:
-                raise bounds.exceeded(
-                    "max_field",
-                    f"cell {col}{r_idx} holds {len(text):,} characters",
-                    file=name,
-                    row=r_idx,
-                    column=col,
-                )
+            bounds.check_field(
+                text,
+                f"cell {col}{r_idx} holds {{n:,}} characters",
+                file=name,
+                row=r_idx,
+                column=col,
+            )
             if len(out) < c_idx:
                 out.extend([""] * (c_idx - len(out)))
             out[c_idx - 1] = text
@@ -322,13 +297,13 @@ def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None
         lo = column_index_from_string(attrs["index"])
         hi = int(attrs.get("max", lo))
         for r, row in enumerate(rows, 1):
-            c = next((i for i in range(lo - 1, min(hi, len(row))) if row[i]), None)
-            if c is not None:
+            hit = next((i for i in range(lo - 1, min(hi, len(row))) if row[i]), None)
+            if hit is not None:
                 raise InputError(
-                    f"column {letter(c + 1)} is hidden but holds values",  # type: ignore[operator]
+                    f"column {letter(hit + 1)} is hidden but holds values",  # type: ignore[operator]
                     file=name,
                     row=r,
-                    column=letter(c + 1),  # type: ignore[operator]
+                    column=letter(hit + 1),  # type: ignore[operator]
                     hint="unhide the column (or delete it) so that every value loaded is seen",
                 )
 

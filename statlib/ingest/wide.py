@@ -17,7 +17,7 @@ from statlib import periods
 from statlib.errors import ConfigError, InputError
 from statlib.fsio import sha256_file as sha256_of
 from statlib.ingest import long
-from statlib.ingest.base import BATCH_COLUMNS, Batch, register_reader
+from statlib.ingest.base import BATCH_COLUMNS, Batch, check_header, register_reader
 from statlib.ingest.rows import Rows, csv_rows, xlsx_rows
 
 __all__ = ["from_rows", "split_unit"]
@@ -104,25 +104,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
         header = header[:-1]
     if len(header) < 2:
         raise InputError("the header row has fewer than two columns", file=display, row=head_line)
-    seen: dict[str, int] = {}
-    for i, name in enumerate(header[1:], 2):
-        if not name:
-            raise InputError(
-                f"column {i} has no header",
-                file=display,
-                row=head_line,
-                column=f"#{i}",
-                hint="name every column or delete it",
-            )
-        if name in seen:
-            raise InputError(
-                f"column {name!r} appears twice",
-                file=display,
-                row=head_line,
-                column=name,
-                hint="delete or rename one of them",
-            )
-        seen[name] = i
+    check_header(header[1:], display, head_line, first=2)
     body = table[1:]
     if not body:
         raise InputError("the table has a header but no data rows", file=display, row=head_line)
