@@ -16,8 +16,8 @@ from statlib.errors import InputError
 from statlib.ingest import long, wide
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
 from statlib.ingest.limits import limits as _limits  # statlib.ingest.limits: the module
-from statlib.ingest.load import LoadReport, load_batch
-from statlib.ingest.verify import NotUtf8
+from statlib.ingest.loader import LoadReport, load_batch
+from statlib.ingest.verify import _NotUtf8
 from statlib.store.store import Store
 
 __all__ = [
@@ -100,7 +100,7 @@ def load(store: Store, batch: Batch, *, revise: bool = False) -> LoadReport:
     """Load a batch returned by ``read`` (then removes its temporary copy, if any)."""
     try:
         return load_batch(store, batch, revise=revise)
-    except NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
+    except _NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
         again = long.read_long(batch.path, batch.file, transcode=True)
         try:
             return load_batch(store, again, revise=revise)

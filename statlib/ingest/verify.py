@@ -24,7 +24,6 @@ from statlib.store.store import Store
 __all__ = [
     "NUMERIC",
     "YEARS",
-    "NotUtf8",
     "canon",
     "canonical_period",
     "check_length",
@@ -39,7 +38,7 @@ YEARS = (1900, 2100)  # a period outside these years is a typo (0000, 20233 cut 
 NUMERIC = ("value", "contributors", "top1_share", "top2_share")
 
 
-class NotUtf8(Exception):
+class _NotUtf8(Exception):
     """A CSV whose head looked like UTF-8 holds GB18030 further down: read it again, transcoded."""
 
 
@@ -316,7 +315,7 @@ def diagnose(
     if "unicode" in str(exc).lower():
         _, encoding = decode(batch.path)  # raises, naming the bad bytes, if neither encoding fits
         if not encoding.startswith("utf-8"):
-            raise NotUtf8(batch.file)
+            raise _NotUtf8(batch.file)
     names = batch.csv.names
     checked: dict[tuple[str, str], bool] = {}
     offset = batch.csv.header_line - 1 if batch.csv.path != batch.path else 0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from types import ModuleType
 
 import statlib
+import statlib.leaks
+import statlib.render
 from statlib import measures, phrase
 
 
@@ -47,3 +51,29 @@ def test_signatures_checked_from_outside() -> None:
     assert _params(measures.two_year_average)[:1] == ["total_growth_pct"]
     assert phrase.growth(7.2) == "增长7.2%" and phrase.rank(4) == "居全区第4位"
     assert measures.fmt(measures.two_year_average(13.2)) == "6.4"
+
+
+def _packages() -> list[ModuleType]:
+    found = [statlib]
+    for info in pkgutil.walk_packages(statlib.__path__, "statlib."):
+        if info.ispkg:
+            found.append(importlib.import_module(info.name))
+    return found
+
+
+def test_no_attribute_shadows_a_submodule() -> None:
+    """A name in a package never hides the submodule of that name: ``statlib.X.Y`` is what
+    ``import statlib.X.Y`` gives, so docs and tests that name a module reach that module."""
+    packages = _packages()
+    assert {"statlib.leaks", "statlib.disclosure", "statlib.render", "statlib.ingest"} <= {
+        p.__name__ for p in packages
+    }
+    shadowed = []
+    for package in packages:
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            if getattr(package, info.name) is not module:
+                shadowed.append(module.__name__)
+    assert shadowed == []
+    assert statlib.leaks.scanner.scan is statlib.leaks.scan  # the function is still public
+    assert statlib.render.formats.formats.get("html").suffix == ".html"

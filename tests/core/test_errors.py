@@ -114,7 +114,7 @@ def test_every_exception_statlib_raises_is_in_errors_py() -> None:
         if not name.startswith("_")  # a private signal, caught where it is raised
     }
     assert outside == set()
-    assert "_NothingNew" in _exception_classes(PACKAGE / "ingest" / "load.py")  # the scan sees
+    assert "_NothingNew" in _exception_classes(PACKAGE / "ingest" / "loader.py")  # it sees
 
 
 def test_no_bare_statlib_error_is_raised() -> None:
