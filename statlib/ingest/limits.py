@@ -13,7 +13,7 @@ The bounds, their variables and defaults are settings (``statlib.config.SETTINGS
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from statlib import config
@@ -63,46 +63,29 @@ class Limits:
         file: str,
         row: int,
         what: str = "row",
-        column: Callable[[int], str] = lambda i: f"#{i + 1}",
+        names: Sequence[str] = (),
     ) -> None:
         """``cells`` (one row, or a header: ``what``) within ``max_columns`` and ``max_field``;
-        ``column(i)`` names the i-th cell in the message."""
-        if len(cells) > self.max_columns:
-            raise self.exceeded(
-                "max_columns",
-                f"{what} {row} has {len(cells):,} fields"
-                if what == "row"
-                else f"the {what} has {len(cells):,} columns",
-                file=file,
-                row=row,
-                column=f"#{self.max_columns + 1}",
-            )
+        a long cell is named by its column's name in ``names``, else by its number (``#3``)."""
+        wide = "row {row} has {n:,} fields" if what == "row" else f"the {what} has {{n:,}} columns"
+        at = f"#{self.max_columns + 1}"
+        self.check("max_columns", len(cells), wide, file=file, row=row, column=at)
         for i, cell in enumerate(cells):
-            if len(cell) > self.max_field:  # column(i) is only named for a long cell
-                self.check_field(
-                    cell,
-                    f"a {'field' if what == 'row' else what} of {{n:,}} characters",
-                    file=file,
-                    row=row,
-                    column=column(i),
-                )
+            if len(cell) > self.max_field:
+                named = names[i] if i < len(names) and names[i] else f"#{i + 1}"
+                long = f"a {'field' if what == 'row' else what} of {{n:,}} characters"
+                self.check("max_field", len(cell), long, file=file, row=row, column=named)
 
-    def check_field(self, text: str, what: str, *, file: str, row: int, column: str) -> None:
-        """One cell within ``max_field``; ``what`` says what it is, ``{n}`` its length."""
-        if len(text) > self.max_field:
-            raise self.exceeded(
-                "max_field", what.format(n=len(text)), file=file, row=row, column=column
-            )
-
-    def check_cells(self, cells: int, where: str, *, file: str, row: int) -> None:
-        """A running count of cells within ``max_cells``."""
-        if cells > self.max_cells:
-            raise self.exceeded(
-                "max_cells",
-                f"the {where} holds more than {self.max_cells:,} cells",
-                file=file,
-                row=row,
-            )
+    def check(
+        self, name: str, value: int, what: str, *, file: str, row: int, column: str | None = None
+    ) -> None:
+        """The error of bound ``name`` if ``value`` is above it. ``what`` is a template of the
+        value ``n``, the bound ``limit``, ``row`` and ``column``, filled only then (a check per
+        cell stays cheap)."""
+        limit = getattr(self, name)
+        if value > limit:
+            text = what.format(n=value, limit=limit, row=row, column=column)
+            raise self.exceeded(name, text, file=file, row=row, column=column)
 
 
 def limits() -> Limits:

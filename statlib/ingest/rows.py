@@ -23,6 +23,11 @@ from statlib.ingest.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Clock, limi
 
 __all__ = ["csv_rows", "excel_sep", "sniff_delimiter", "xlsx_rows"]
 
+# what a sheet's cell beyond a bound says (templates of Limits.check)
+_FAR_CELL = "cell {column}{row} is in column {n:,}"
+_MANY_CELLS = "the sheet holds more than {limit:,} cells"
+_LONG_CELL = "cell {column}{row} holds {n:,} characters"
+
 Rows = list[list[str]]
 
 _SEP_LINE = re.compile(r'^"?sep=(.)"?\s*$')
@@ -75,15 +80,12 @@ def csv_rows(path: Path, display: str | None = None) -> Rows:
     head = [c.strip() for c in header.split(delimiter)]
     cells = 0
     for r_no, row in enumerate(rows, 1):
-
-        def column(c_no: int, r_no: int = r_no) -> str:
-            named = c_no < len(head) and head[c_no] and r_no > 1
-            return head[c_no] if named else f"#{c_no + 1}"
-
         if len(row) <= bounds.max_columns:
             cells += len(row)
-        bounds.check_cells(cells, "table", file=name, row=r_no)
-        bounds.check_row(row, file=name, row=r_no, column=column)
+        bounds.check(
+            "max_cells", cells, "the table holds more than {limit:,} cells", file=name, row=r_no
+        )
+        bounds.check_row(row, file=name, row=r_no, names=head if r_no > 1 else ())
     if text and not text.endswith(("\n", "\r")) and rows:
         last = len(rows)
         filled = [c.strip() for c in rows[-1] if c.strip()]
@@ -239,16 +241,9 @@ def _stream(
             if value is None:
                 continue
             col = letter(min(c_idx, EXCEL_MAX_COLUMNS))  # type: ignore[operator]
-            if c_idx > bounds.max_columns:
-                raise bounds.exceeded(
-                    "max_columns",
-                    f"cell {col}{r_idx} is in column {c_idx:,}",
-                    file=name,
-                    row=r_idx,
-                    column=col,
-                )
+            bounds.check("max_columns", c_idx, _FAR_CELL, file=name, row=r_idx, column=col)
             cells += 1
-            bounds.check_cells(cells, "sheet", file=name, row=r_idx)
+            bounds.check("max_cells", cells, _MANY_CELLS, file=name, row=r_idx)
             if cell["data_type"] == "f" or (isinstance(value, str) and value.startswith("=")):
                 raise InputError(
                     f"cell {col}{r_idx} holds a formula ({value})",
@@ -258,13 +253,7 @@ def _stream(
                     hint="replace formulas by their values (copy, paste special → values)",
                 )
             text = _cell_text(value)
-            bounds.check_field(
-                text,
-                f"cell {col}{r_idx} holds {{n:,}} characters",
-                file=name,
-                row=r_idx,
-                column=col,
-            )
+            bounds.check("max_field", len(text), _LONG_CELL, file=name, row=r_idx, column=col)
             if len(out) < c_idx:
                 out.extend([""] * (c_idx - len(out)))
             out[c_idx - 1] = text
