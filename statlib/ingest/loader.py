@@ -35,6 +35,7 @@ from statlib.ingest.verify import (
     unregister,
 )
 from statlib.store import schema
+from statlib.store.backends import quiet
 from statlib.store.store import Store
 
 __all__ = ["LoadReport", "load_batch"]
@@ -258,7 +259,7 @@ def _load(
     dry: bool = False,
 ) -> LoadReport:
     own = store.backend.duckdb  # the store's own DuckDB connection, or a private one
-    duck = own if own is not None else duckdb.connect()
+    duck = own if own is not None else quiet(duckdb.connect())
     if batch.frame is not None:
         duck.register("_statlib_src", batch.frame)
     timer = threading.Timer(max(clock.left(), 0.0), duck.interrupt)

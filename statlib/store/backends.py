@@ -40,6 +40,18 @@ WRITE_LOCK_KEY = 0x5374_6174_6C69_6231
 
 Rows = pd.DataFrame | pa.Table
 
+
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``con`` without DuckDB's text progress bar: it prints on the process's stdout once a query
+    runs for 2 s, and on a loaded machine ran into a build's own lines and its --json output. In a
+    Jupyter kernel DuckDB draws no text bar and refuses the setting (it wants ipywidgets)."""
+    try:
+        con.execute("SET enable_progress_bar_print = false")
+    except duckdb.InvalidInputException:
+        pass  # a Jupyter kernel: no text bar to silence
+    return con
+
+
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<prog>.+?) \(PID (?P<pid>\d+)\)")
 
 
@@ -111,7 +123,7 @@ class DuckDBBackend(Backend):
         if create:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = self.duckdb = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = self.duckdb = quiet(duckdb.connect(str(self.path), read_only=read_only))
         except duckdb.IOException as exc:
             m = _LOCK_HOLDER.search(str(exc))
             if m:
