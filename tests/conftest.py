@@ -15,6 +15,7 @@ from statlib.batch.publish import publish_release
 from statlib.ingest.bundle import build
 from statlib.store import open_store
 from statlib.store.store import Store
+from statlib.yearbook.assembly import BookResult, build_book
 
 PG_ENV = "STATLIB_TEST_PG_URL"
 
@@ -40,6 +41,16 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build(str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def yearbook_book(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> BookResult:
+    """《云川统计年鉴2024》 (data of 2023, public) built once per test run: every chapter executed
+    once in one warm kernel (``build_book``), its pages, PDF, XLSX and archive. The chapter tests,
+    the book tests and the disclosure audit read ``.executed`` instead of executing again."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STATLIB_DB", str(demo_db))
+        return build_book(2023, out=tmp_path_factory.mktemp("book") / "2024")
 
 
 @pytest.fixture()

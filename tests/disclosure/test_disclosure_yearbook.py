@@ -13,19 +13,18 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import nbformat
 import numpy as np
-import papermill as pm
 import pytest
 
 from statlib import measures, yearbook
 from statlib.disclosure import MagnitudeTable, audit, configured_rules, tabulate
 from statlib.store import open_store
 from statlib.tables import SUPPRESSED, Table
+from statlib.yearbook.assembly import BookResult
 
 FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "yearbook"
 CHAPTER = next(c for c in yearbook.book() if c.number == 4)
@@ -33,15 +32,11 @@ VALUES = {"revenue": (1, 10000, 2), "value_added": (2, 10000, 2), "employees": (
 
 
 @pytest.fixture(scope="module")
-def chapter(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Table]]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STATLIB_DB", str(demo_db))
-        target = tmp_path_factory.mktemp("s2") / "04.ipynb"
-        pm.execute_notebook(
-            str(FOLDER / CHAPTER.file), str(target), parameters={"year": 2023},
-            progress_bar=False, kernel_name="python3", cwd=str(FOLDER),
-        )  # fmt: skip
-        yield yearbook.chapter_tables(nbformat.read(target, as_version=4))
+def chapter(yearbook_book: BookResult) -> list[Table]:
+    """The tables of chapter 4 as the session's book executed it (tests/conftest.py)."""
+    return yearbook.chapter_tables(
+        nbformat.read(yearbook_book.executed[CHAPTER.file], as_version=4)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -47,8 +47,8 @@ def env(demo_db: Path) -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def built(env: None, tmp_path_factory: pytest.TempPathFactory) -> BookResult:
-    return build_book(2023, out=tmp_path_factory.mktemp("book") / "2024")
+def built(env: None, yearbook_book: BookResult) -> BookResult:
+    return yearbook_book
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +221,7 @@ def test_archive_holds_everything_with_matching_checksums(built: BookResult) -> 
     assert len(manifest["files"]) == len(on_disk) - 1  # all but the manifest itself
 
 
+@pytest.mark.slow  # executes every chapter a second time
 def test_same_inputs_give_the_same_bytes(built: BookResult, tmp_path: Path) -> None:
     """Built again from a fresh execution of every chapter: the archive is byte-identical."""
     again = build_book(2023, out=tmp_path / "2024")

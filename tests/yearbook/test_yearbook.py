@@ -1,4 +1,5 @@
-"""The yearbook chapters: executed with papermill, their structure, numbers and XLSX export."""
+"""The yearbook chapters as the book executes them (once per run), their structure, numbers and
+XLSX export; other parameters (year, edition) executed with papermill."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from statlib import measures, yearbook
 from statlib.errors import ConfigError
 from statlib.store import open_store
 from statlib.tables import SUPPRESSED, Table
+from statlib.yearbook.assembly import BookResult
 
 FOLDER = Path(__file__).resolve().parents[2] / "notebooks" / "yearbook"
 CHAPTERS = yearbook.book()
@@ -46,11 +48,9 @@ def _run(chapter: yearbook.Chapter, out: Path, **parameters: object) -> nbformat
 
 
 @pytest.fixture(scope="module")
-def executed(
-    env: None, tmp_path_factory: pytest.TempPathFactory
-) -> dict[int, nbformat.NotebookNode]:
-    out = tmp_path_factory.mktemp("yearbook")
-    return {c.number: _run(c, out) for c in CHAPTERS}
+def executed(yearbook_book: BookResult) -> dict[int, nbformat.NotebookNode]:
+    """The chapters as the session's book executed them (tests/conftest.py)."""
+    return {c.number: nbformat.read(yearbook_book.executed[c.file], as_version=4) for c in CHAPTERS}
 
 
 def _outputs(nb: nbformat.NotebookNode) -> list[tuple[str, object]]:
