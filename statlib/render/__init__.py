@@ -15,7 +15,6 @@ no half-written file.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ import nbformat
 
 from statlib import fsio
 from statlib.errors import EditionError, RenderError
+from statlib.fsio import slug
 from statlib.render.docx import write_docx
 from statlib.render.formats import Document, Format, Writer, register_format
 from statlib.render.formats import formats as _registry  # statlib.render.formats: the module
@@ -58,22 +58,9 @@ register_format("docx", write_docx, ".docx")
 register_format("wechat", write_wechat, ".wechat.html")
 
 
-def slug(text: str) -> str:
-    """A file-name-safe slug: word characters (Chinese included), ``-`` and ``_``."""
-    s = re.sub(r"[^\w\-]+", "-", text, flags=re.UNICODE).strip("-._").lower()
-    return s or "document"
-
-
 def default_out(notebook: str | Path) -> Path:
     """``outputs/preview/<notebook stem>/``."""
     return Path("outputs") / "preview" / slug(Path(notebook).stem)
-
-
-def _inside(path: Path, root: Path) -> Path:
-    resolved = path.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        raise RenderError(f"refusing to write {path}: outside the output folder {root}")
-    return resolved
 
 
 def render(
