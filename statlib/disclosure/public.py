@@ -109,6 +109,8 @@ class InternalView:
     """The internal data layer as the store serves it (``statlib.store.layers``): every figure;
     the configured rules only for the cells a caller protects itself."""
 
+    layer = "internal"
+
     def observations(self, store: Any, frame: pd.DataFrame) -> pd.DataFrame:
         return frame
 
@@ -118,12 +120,45 @@ class InternalView:
     def estimates(self, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         return frame
 
+    def unit_cells(
+        self, units: pd.DataFrame, by: str | Sequence[str], values: Sequence[str]
+    ) -> pd.DataFrame:
+        from statlib.disclosure.cells import unit_cells  # cells imports tables, tables this
+
+        r = self.rules()
+        return unit_cells(
+            units, by, values, self.layer, n=r.n, k=r.k, dominance_n=r.dominance_n, p=r.p
+        )
+
+    def protected_cells(
+        self,
+        units: pd.DataFrame,
+        rows: str | Sequence[str],
+        column: str,
+        values: Sequence[str],
+        cross: Sequence[str],
+    ) -> Any:
+        from statlib.disclosure.cells import protected_cells
+
+        return protected_cells(
+            units, rows, column, values, self.layer, cross=cross, rules=self.rules()
+        )
+
+    def satisfaction(
+        self, frame: pd.DataFrame, by: str | Sequence[str] | None, **options: Any
+    ) -> pd.DataFrame:
+        from statlib.survey import COLUMNS, satisfaction
+
+        return self.estimates(satisfaction(frame, by, **options), COLUMNS)
+
 
 class PublicView(InternalView):
     """The public data layer (public and masked editions) as the store serves it: observations
     through the primary rules (``public_observations``) and the secondary suppression of the
     linked tables (``linked.public_secondary``); a survey estimate resting on fewer valid
     answers than the frequency rule's n arrives as NaN."""
+
+    layer = "public"
 
     def observations(self, store: Any, frame: pd.DataFrame) -> pd.DataFrame:
         from statlib.disclosure.linked import public_secondary  # linked imports this module

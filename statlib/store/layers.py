@@ -21,20 +21,7 @@ import pandas as pd
 
 from statlib.errors import ConfigError
 
-__all__ = ["PROVIDERS", "Rules", "View", "register_view", "view"]
-
-
-class Rules(Protocol):
-    """The primary rules' parameters a view applies (``statlib.disclosure.Rules``)."""
-
-    @property
-    def n(self) -> int: ...
-    @property
-    def k(self) -> float: ...
-    @property
-    def dominance_n(self) -> int: ...
-    @property
-    def p(self) -> float | None: ...
+__all__ = ["PROVIDERS", "View", "register_view", "view"]
 
 
 class View(Protocol):
@@ -44,12 +31,34 @@ class View(Protocol):
         """The observations ``frame`` (``schema.OBSERVATION_COLUMNS``) as this layer serves them."""
         ...
 
-    def rules(self) -> Rules:
-        """The primary rules' parameters for the cells built from unit records."""
-        ...
-
     def estimates(self, frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         """Survey estimates (with their count of answers ``n``) as this layer serves them."""
+        ...
+
+    def unit_cells(
+        self, units: pd.DataFrame, by: str | Sequence[str], values: Sequence[str]
+    ) -> pd.DataFrame:
+        """``单位数`` and the sums of ``values`` by ``by`` from unit records, as this layer
+        serves them (the public layer: unsafe sums suppressed)."""
+        ...
+
+    def protected_cells(
+        self,
+        units: pd.DataFrame,
+        rows: str | Sequence[str],
+        column: str,
+        values: Sequence[str],
+        cross: Sequence[str],
+    ) -> Any:
+        """The linked tables of ``values`` by ``rows`` and by ``column`` (the public layer:
+        primary and secondary suppression, audited)."""
+        ...
+
+    def satisfaction(
+        self, frame: pd.DataFrame, by: str | Sequence[str] | None, **options: Any
+    ) -> pd.DataFrame:
+        """Weighted satisfaction estimates of survey records ``frame`` as this layer serves
+        them (the public layer: an estimate on fewer answers than the rules' n is NaN)."""
         ...
 
 

@@ -351,23 +351,12 @@ class Store:
         region: str | None = None,
         where: dict[str, Any] | None = None,
     ) -> pd.DataFrame:
-        """Unit records aggregated by ``by``: ``单位数`` and the sum of each of ``values``
-        (``statlib.yearbook.unit_cells``), with the primary disclosure rules applied in the
-        public and masked editions (unsafe sums arrive as ``SUPPRESSED``). ``where`` keeps the
-        records whose column equals a value (or is in a list)."""
-        from statlib.yearbook import unit_cells
-
-        rules = self._layer().rules()
-        return unit_cells(
-            self._units(year, region, where),
-            by,
-            values,
-            self.data_layer,
-            n=rules.n,
-            k=rules.k,
-            dominance_n=rules.dominance_n,
-            p=rules.p,
-        )
+        """Unit records aggregated by ``by``: ``单位数`` and the sum of each of ``values``, through
+        the data layer's view (``statlib.disclosure.cells.unit_cells``): in the public and
+        masked editions the primary disclosure rules apply (unsafe sums arrive as
+        ``SUPPRESSED``). ``where`` keeps the records whose column equals a value (or is in a
+        list)."""
+        return self._layer().unit_cells(self._units(year, region, where), by, values)
 
     def protected_cells(
         self,
@@ -380,19 +369,12 @@ class Store:
         where: dict[str, Any] | None = None,
         cross: Sequence[str] = (),
     ) -> Any:
-        """The linked tables of ``values`` by ``rows`` and by ``column`` from unit records
-        (``statlib.yearbook.protected_cells``): in the public and masked editions protected
-        by the primary rules and secondary suppression, audited by linear programming."""
-        from statlib.yearbook import protected_cells
-
-        return protected_cells(
-            self._units(year, region, where),
-            rows,
-            column,
-            values,
-            self.data_layer,
-            cross=cross,
-            rules=self._layer().rules(),
+        """The linked tables of ``values`` by ``rows`` and by ``column`` from unit records,
+        through the data layer's view (``statlib.disclosure.cells.protected_cells``): in the
+        public and masked editions protected by the primary rules and secondary suppression,
+        audited by linear programming."""
+        return self._layer().protected_cells(
+            self._units(year, region, where), rows, column, values, cross
         )
 
     def survey(self, survey: str | None = None, year: int | None = None) -> pd.DataFrame:
@@ -421,16 +403,13 @@ class Store:
         """Weighted satisfaction estimates of one survey and year (``statlib.survey.
         satisfaction``) — what a survey report publishes. In the public and masked editions an
         estimate resting on fewer valid answers than the frequency rule's n arrives as NaN."""
-        from statlib.survey import COLUMNS, satisfaction
-
         reads.add("table:survey_response")
         frame = self.backend.query(
             "SELECT * FROM survey_response WHERE survey = ? AND year = ? "
             "ORDER BY respondent_id, item",
             [survey, int(year)],
         )
-        out = satisfaction(frame, by, **options)
-        return out if self.data_layer == "internal" else self._layer().estimates(out, COLUMNS)
+        return self._layer().satisfaction(frame, by, **options)
 
     def _layer(self) -> layers.View:
         """The view of this store's data layer (``statlib.store.layers``)."""

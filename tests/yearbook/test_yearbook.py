@@ -16,6 +16,7 @@ import papermill as pm
 import pytest
 
 from statlib import measures, yearbook
+from statlib.disclosure.cells import unit_cells
 from statlib.errors import ConfigError
 from statlib.store import open_store
 from statlib.tables import SUPPRESSED, Table
@@ -333,11 +334,11 @@ def test_unit_cells_suppress_by_the_rules() -> None:
             "v": [10.0, 10.0, 10.0, 5.0, 5.0, 90.0, 5.0, 5.0],
         }
     )
-    public = yearbook.unit_cells(units, "g", ["v"])
+    public = unit_cells(units, "g", ["v"])
     assert public.loc["a", "v"] == 30.0
     assert public.loc["b", "v"] is SUPPRESSED and public.loc["c", "v"] is SUPPRESSED
     assert public["单位数"].tolist() == [3, 2, 3]
-    internal = yearbook.unit_cells(units, "g", ["v"], "internal")
+    internal = unit_cells(units, "g", ["v"], "internal")
     assert internal["v"].tolist() == [30.0, 10.0, 100.0]
 
 
