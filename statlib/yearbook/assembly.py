@@ -29,7 +29,6 @@ book runs at a time (a lock in ``.yearbook/``). The same executed chapters give 
 
 from __future__ import annotations
 
-import inspect
 import sys
 import tempfile
 import time
@@ -88,9 +87,7 @@ def execute_chapters(
     chapters = chapters if chapters is not None else yearbook.book()
     work = fsio.mkdir(fsio.root_of(work), work)  # never through a planted link
     done: dict[str, Path] = {}
-    # a kernel that can pin its store to the edition (statlib.batch.kernel) is told the edition
-    pinned = "edition" in inspect.signature(WarmKernel).parameters
-    kernel = WarmKernel(cwd=folder, **({"edition": edition} if pinned else {}))
+    kernel = WarmKernel(cwd=folder, edition=edition)  # its store pinned to the edition
     try:
         for chapter in chapters:
             source = folder / chapter.file
