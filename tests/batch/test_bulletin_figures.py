@@ -23,6 +23,8 @@ import pytest
 import statlib
 from statlib import periods
 
+pytestmark = pytest.mark.slow  # executes the bulletin for every region and period it checks
+
 papermill = pytest.importorskip("papermill")
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "bulletin.ipynb"

@@ -29,6 +29,8 @@ from statlib.disclosure.public import unsafe_observations
 from statlib.leaks import Secret, scan, secrets_from_store
 from statlib.store import open_store
 
+pytestmark = pytest.mark.slow  # the notebooks run on four paths, a Jupyter server among them
+
 ROOT = Path(__file__).resolve().parents[2]
 COUNTIES = ROOT / "notebooks" / "yearbook" / "07_counties.ipynb"
 BULLETIN = ROOT / "notebooks" / "bulletin.ipynb"

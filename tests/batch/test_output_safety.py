@@ -132,6 +132,7 @@ def _each(
     return len(safe) + refused, refused
 
 
+@pytest.mark.slow  # whole builds
 def test_planted_symlinks_never_redirect_a_write(
     env: Path, db_copy: Path, approved_bulletin: Callable[[Path, Path, Path], None]
 ) -> None:
@@ -189,6 +190,7 @@ def test_a_small_disk_is_refused_before_any_job_runs(env: Path) -> None:
     print("R4: 2 MB tmpfs as output root: refused before the jobs, naming the folder")
 
 
+@pytest.mark.slow  # whole builds
 def test_a_disk_that_fills_during_the_build_publishes_nothing(env: Path) -> None:
     with _tmpfs(env / "outputs", "12m"):
         filler = env / "outputs" / "filler"

@@ -25,6 +25,8 @@ from statlib.batch.publish import current_release
 from statlib.fsio import is_own_link, sha256_file
 from statlib.site import build_site, reconcile
 
+pytestmark = pytest.mark.slow  # kills real builds and publishes at each moment
+
 FIX = "tests/fixtures/batch"
 ROOT = Path(__file__).resolve().parents[2]
 MINI = {

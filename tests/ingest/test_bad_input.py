@@ -207,6 +207,7 @@ def test_cli_exit_code_4(db: Path, name: str, row: int, column: str) -> None:
     assert f"column {column!r}" in proc.stderr
 
 
+@pytest.mark.slow  # the whole corpus again, for the R1 figure
 def test_r1_summary(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """R1: N tried, N rejected naming file, row and column; 0 partial loads, 0 silent (one
     shared database: nothing may stick)."""

@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from statlib import open_store
 from statlib.batch import build
 from statlib.leaks import release_files, scan, secrets_from_store
 
 
+@pytest.mark.slow  # the demo release
 def test_demo_release_public_clean_internal_brief_not(env: Path, db_copy: Path) -> None:
     release = {
         "period": "2023",

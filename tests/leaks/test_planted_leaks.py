@@ -105,6 +105,7 @@ def _notebook(path: Path, code: str) -> Path:
     return path
 
 
+@pytest.mark.slow  # seven whole builds
 def test_seven_planted_leaks_publish_nothing(env: tuple[Path, Path]) -> None:
     env, notebooks = env
     with open_store(edition="internal") as store:

@@ -173,6 +173,7 @@ def hostile_store(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     return db_copy
 
 
+@pytest.mark.slow  # every publication on a hostile catalogue
 def test_s6_hostile_labels_in_publications(hostile_store: Path, tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     notebooks = [root / "notebooks" / "bulletin.ipynb", probe_notebook(tmp_path / "probe.ipynb")]
