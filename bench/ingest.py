@@ -36,9 +36,9 @@ import duckdb
 
 import statlib
 from statlib.ingest import ingest_file
+from statlib.ingest.bundle import load_catalogue
 from statlib.store import schema
 from statlib.store.backends import open_backend
-from statlib.ingest.bundle import load_catalogue
 from statlib.store.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -4,7 +4,7 @@ table of ``docs/reliability.md``, or write it there between its markers.
     python tools/reliability.py            # print the table
     python tools/reliability.py --write    # replace the table in docs/reliability.md
 
-Each figure's tests run with ``pytest -q -rA -s``; a line the tests print (``R1: 43/43 …``) is
+Each figure's tests run with ``pytest -q -rA -s -m ''``; a line the tests print (``R1: 43/43 …``) is
 the figure; where the tests print none, the figure is the count of passed cases in the words of
 ``says``. A figure whose tests fail, or do not exist yet, says so.
 """
@@ -161,7 +161,20 @@ def run(figure: Figure) -> tuple[str, str]:
     if not present:
         return "not yet", "not yet: the tests do not exist"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rA", "-s", "-p", "no:cacheprovider", *present],
+        # -m "": a figure's tests run whether or not they carry the slow marker
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-rA",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "",
+            *present,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -2,7 +2,8 @@
 and the yearbook's, which are the December ones): pytauargus (Tau-Argus, OPT with HiGHS) against
 statlib's suppressors — the former yearbook heuristic (hide the smallest other county), the
 hypercube (``secondary.protect``) and the MILP (``linked.milp_protect``, adopted). Every pattern
-is judged by the same independent LP audit (``statlib.disclosure.audit``, in ``statlib.disclosure.oracle``).
+is judged by the same independent LP audit (``statlib.disclosure.audit``, in
+``statlib.disclosure.oracle``).
 
     python tools/tauargus_compare.py [DB]      # DB: a demo DuckDB file (default: STATLIB_DB)
 """
