@@ -218,7 +218,8 @@ def load_batch(store: Store, batch: Batch, *, revise: bool = False) -> LoadRepor
         except _KeyClash:
             return _load(store, batch, refs, clock, staged=True, note=note, dry=dry)
     except _DryRun as run:
-        return _same_content(store, batch, prev, run.rows_added)  # type: ignore[arg-type]
+        assert prev is not None  # only a file stored before is tried dry
+        return _same_content(store, batch, prev, run.rows_added)
 
 
 class _DryRun(Exception):

@@ -14,12 +14,16 @@ import re
 import sys
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statlib.errors import InputError
 from statlib.ingest.base import decode
-from statlib.ingest.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Clock, limits
+from statlib.ingest.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, Clock, Limits, limits
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet._reader import WorkSheetParser
 
 __all__ = ["csv_rows", "excel_sep", "sniff_delimiter", "xlsx_rows"]
 
@@ -220,15 +224,17 @@ def _check_archive(path: Path, name: str, bounds: object) -> None:
 
 
 def _stream(
-    parser: object, name: str, bounds: object, clock: Clock, max_rows: int, letter: object
+    parser: WorkSheetParser,
+    name: str,
+    bounds: Limits,
+    clock: Clock,
+    max_rows: int,
+    letter: Callable[[int], str],
 ) -> Rows:
-    from statlib.ingest.limits import Limits
-
-    assert isinstance(bounds, Limits)
     rows: Rows = []
     cells = 0
     clock.check()
-    for r_idx, row in parser.parse():  # type: ignore[attr-defined]
+    for r_idx, row in parser.parse():
         if r_idx > max_rows:
             raise bounds.exceeded(
                 "max_rows", f"row {r_idx:,} is beyond the sheet's bound", file=name, row=r_idx
@@ -240,7 +246,7 @@ def _stream(
             value, c_idx = cell["value"], cell["column"]
             if value is None:
                 continue
-            col = letter(min(c_idx, EXCEL_MAX_COLUMNS))  # type: ignore[operator]
+            col = letter(min(c_idx, EXCEL_MAX_COLUMNS))
             bounds.check("max_columns", c_idx, _FAR_CELL, file=name, row=r_idx, column=col)
             cells += 1
             bounds.check("max_cells", cells, _MANY_CELLS, file=name, row=r_idx)
@@ -265,9 +271,11 @@ def _stream(
     return rows
 
 
-def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None:
+def _check_hidden(
+    parser: WorkSheetParser, rows: Rows, name: str, letter: Callable[[int], str]
+) -> None:
     """A hidden row or column that holds a value is refused, naming it."""
-    for r_key, attrs in parser.row_dimensions.items():  # type: ignore[attr-defined]
+    for r_key, attrs in parser.row_dimensions.items():
         r = int(r_key)
         if attrs.get("hidden") in ("1", "true") and r <= len(rows) and any(rows[r - 1]):
             c = next(i for i, v in enumerate(rows[r - 1]) if v)
@@ -275,12 +283,12 @@ def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None
                 f"row {r} is hidden but holds values",
                 file=name,
                 row=r,
-                column=letter(c + 1),  # type: ignore[operator]
+                column=letter(c + 1),
                 hint="unhide the row (or delete it) so that every value loaded is seen",
             )
     from openpyxl.utils import column_index_from_string
 
-    for attrs in parser.column_dimensions.values():  # type: ignore[attr-defined]
+    for attrs in parser.column_dimensions.values():
         if attrs.get("hidden") not in ("1", "true"):
             continue
         lo = column_index_from_string(attrs["index"])
@@ -289,10 +297,10 @@ def _check_hidden(parser: object, rows: Rows, name: str, letter: object) -> None
             hit = next((i for i in range(lo - 1, min(hi, len(row))) if row[i]), None)
             if hit is not None:
                 raise InputError(
-                    f"column {letter(hit + 1)} is hidden but holds values",  # type: ignore[operator]
+                    f"column {letter(hit + 1)} is hidden but holds values",
                     file=name,
                     row=r,
-                    column=letter(hit + 1),  # type: ignore[operator]
+                    column=letter(hit + 1),
                     hint="unhide the column (or delete it) so that every value loaded is seen",
                 )
 

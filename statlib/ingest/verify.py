@@ -54,6 +54,12 @@ def check_length(batch: Batch, clock: Clock, role: str, ref: str) -> None:
         )
 
 
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    """The one number a ``SELECT count(*)`` returns."""
+    row = cursor.fetchone()
+    return int(row[0]) if row is not None else 0
+
+
 def unregister(duck: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop a registered frame, also from a transaction a refused row has aborted."""
     try:
@@ -96,7 +102,7 @@ def check_loaded(
 ) -> int:
     """Set-based checks on the inserted rows; raises InputError naming the first bad row."""
     q = duck.execute
-    rows = q(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]  # type: ignore[index]
+    rows = _count(q(f"SELECT count(*) FROM {table} WHERE {where}"))
     if rows == 0:
         raise batch.error("the file holds no observations", hint="export the data again")
     if rows > clock.bounds.max_rows:
@@ -119,10 +125,12 @@ def check_loaded(
         finally:
             unregister(duck, "_statlib_periods")
     # Duplicates are counted on the canonical keys: 2023-1 and 2023-01 are one key.
-    distinct = q(
-        f"SELECT count(*) FROM (SELECT DISTINCT indicator, region, period FROM {table} "
-        f"WHERE {where}) k"
-    ).fetchone()[0]  # type: ignore[index]
+    distinct = _count(
+        q(
+            f"SELECT count(*) FROM (SELECT DISTINCT indicator, region, period FROM {table} "
+            f"WHERE {where}) k"
+        )
+    )
     if rows != distinct:
         dup = q(
             f"SELECT indicator, region, period FROM {table} WHERE {where} "
