@@ -12,6 +12,8 @@ and ``--limit-gb`` are given, whether they are within them (exit 1 if not).
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -36,12 +38,18 @@ def _tree_rss(root: psutil.Process) -> int:
 def measure(command: list[str]) -> tuple[int, float, int]:
     """Return (exit code, seconds, peak bytes of the process tree)."""
     start = time.monotonic()
-    proc = subprocess.Popen(command)
+    proc = subprocess.Popen(command, start_new_session=True)
     root = psutil.Process(proc.pid)
     peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss(root))
-        time.sleep(0.2)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the suite with this run
+    try:
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(root))
+            time.sleep(0.2)
+    finally:
+        if proc.poll() is None:  # interrupted: the suite and its kernels go too
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
     return proc.returncode, time.monotonic() - start, peak
 
 
