@@ -138,7 +138,6 @@ def test_failures_are_reported_and_never_published(env: Path) -> None:
     assert retry.built == [] and _published(env / "outputs") == published
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("pub", "message"),
     [
@@ -179,6 +178,7 @@ def test_hostile_parameter_value_is_text(env: Path) -> None:
     assert not Path("/tmp/statlib-pwned").exists()
 
 
+@pytest.mark.slow  # a real Dask cluster of two workers
 @pytest.mark.parametrize("how", ["local", "address"])
 def test_dask_cluster_gives_the_same_files(
     env: Path, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
@@ -233,6 +233,7 @@ def test_sigkill_during_build_leaves_old_or_new(env: Path) -> None:
         assert set(after) == set(before)
 
 
+@pytest.mark.slow  # whole builds
 def test_blocking_rule_stops_the_build_unless_overridden(env: Path, db_copy: Path) -> None:
     from statlib.errors import CheckError
 
@@ -293,6 +294,7 @@ def test_lane_sizes_share_workers_by_edition(counts: dict, workers: int, sizes: 
     assert lane_sizes(counts, workers) == sizes
 
 
+@pytest.mark.slow  # whole builds
 def test_each_worker_keeps_one_kernel_of_one_edition(env: Path) -> None:
     release = _release(env, [{**MINI, "regions": ["990200", "990202", "990203"]}, CPI])
     report = build(release, workers=2)
@@ -305,6 +307,7 @@ def test_each_worker_keeps_one_kernel_of_one_edition(env: Path) -> None:
     assert sorted(map(sorted, editions.values())) == [["internal"], ["public"]]
 
 
+@pytest.mark.slow  # whole builds
 def test_a_dead_worker_fails_only_its_job(env: Path) -> None:
     killer = {
         "series": "killer",

@@ -70,6 +70,7 @@ def _cli(*args: str, extra: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow  # whole builds side by side
 def test_a_second_build_is_refused_naming_the_holder(env: Path) -> None:
     holder = _holder(env / "work")
     try:
@@ -92,6 +93,7 @@ def test_a_second_build_is_refused_naming_the_holder(env: Path) -> None:
     assert (env / "work" / "2023-11" / "build.lock").read_text() == ""  # released: empty
 
 
+@pytest.mark.slow  # whole builds side by side
 def test_two_builds_at_once_one_runs_the_other_is_told(env: Path) -> None:
     release = _release(env)
     procs = [
@@ -121,6 +123,7 @@ def test_two_builds_at_once_one_runs_the_other_is_told(env: Path) -> None:
     )
 
 
+@pytest.mark.slow  # whole builds side by side
 def test_part_folders_of_dead_builds_are_cleaned(env: Path) -> None:
     outputs = env / "outputs"
     releases = outputs / ".releases"

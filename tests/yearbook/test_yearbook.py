@@ -288,6 +288,7 @@ def test_export_xlsx_one_workbook_per_table(
         yearbook.export_xlsx([tables[0], tables[0]], tmp_path / "c")
 
 
+@pytest.mark.slow  # every chapter executed again for 2022
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.file)
 def test_chapter_runs_for_the_previous_year(
     chapter: yearbook.Chapter, env: None, tmp_path: Path
