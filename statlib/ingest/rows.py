@@ -279,13 +279,7 @@ def _check_hidden(
         r = int(r_key)
         if attrs.get("hidden") in ("1", "true") and r <= len(rows) and any(rows[r - 1]):
             c = next(i for i, v in enumerate(rows[r - 1]) if v)
-            raise InputError(
-                f"row {r} is hidden but holds values",
-                file=name,
-                row=r,
-                column=letter(c + 1),
-                hint="unhide the row (or delete it) so that every value loaded is seen",
-            )
+            raise _hidden(f"row {r}", name, r, letter(c + 1))
     from openpyxl.utils import column_index_from_string
 
     for attrs in parser.column_dimensions.values():
@@ -296,13 +290,19 @@ def _check_hidden(
         for r, row in enumerate(rows, 1):
             hit = next((i for i in range(lo - 1, min(hi, len(row))) if row[i]), None)
             if hit is not None:
-                raise InputError(
-                    f"column {letter(hit + 1)} is hidden but holds values",
-                    file=name,
-                    row=r,
-                    column=letter(hit + 1),
-                    hint="unhide the column (or delete it) so that every value loaded is seen",
-                )
+                raise _hidden(f"column {letter(hit + 1)}", name, r, letter(hit + 1))
+
+
+def _hidden(what: str, name: str, row: int, column: str) -> InputError:
+    """``what`` (``row 7``, ``column C``) is hidden but holds a value at ``row``, ``column``."""
+    kind = what.split()[0]
+    return InputError(
+        f"{what} is hidden but holds values",
+        file=name,
+        row=row,
+        column=column,
+        hint=f"unhide the {kind} (or delete it) so that every value loaded is seen",
+    )
 
 
 def _cell_text(value: object) -> str:
