@@ -1,8 +1,9 @@
 """Wall time and peak memory of a test-suite run (issue 13).
 
 Runs a command (by default the README's test command, ``python3 -m pytest``) and samples, every
-0.2 s, the resident memory of it and every process below it (kernels, Chromium, workers): the
-peak of that sum is what the machine had to hold. Prints both figures and, when ``--limit-min``
+0.5 s, the memory of it and every process below it (kernels, Chromium, workers): the peak of the
+proportional set sizes (PSS) is what the machine had to hold; the summed RSS, which counts shared
+pages in every process, is printed beside it. Prints both figures and, when ``--limit-min``
 and ``--limit-gb`` are given, whether they are within them (exit 1 if not).
 
     python3 bench/suite.py                     # the default suite
@@ -21,36 +22,44 @@ import time
 import psutil
 
 
-def _tree_rss(root: psutil.Process) -> int:
-    total = 0
+def _tree(root: psutil.Process) -> list[tuple[int, int, str]]:
+    """(rss, pss, command) of ``root`` and every process below it; PSS counts a page shared by
+    n processes as 1/n in each (what the machine holds), RSS counts it in each."""
     try:
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return []
+    found = []
     for proc in procs:
         try:
-            total += proc.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            mem = proc.memory_full_info()
+            found.append((mem.rss, mem.pss, " ".join(proc.cmdline())[:90]))
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             pass
-    return total
+    return found
 
 
-def measure(command: list[str]) -> tuple[int, float, int]:
-    """Return (exit code, seconds, peak bytes of the process tree)."""
+def measure(command: list[str]) -> tuple[int, float, int, int, list[tuple[int, int, str]]]:
+    """(exit code, seconds, peak RSS sum, peak PSS sum, the processes at the PSS peak)."""
     start = time.monotonic()
     proc = subprocess.Popen(command, start_new_session=True)
     root = psutil.Process(proc.pid)
-    peak = 0
+    peak_rss = peak_pss = 0
+    at_peak: list[tuple[int, int, str]] = []
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the suite with this run
     try:
         while proc.poll() is None:
-            peak = max(peak, _tree_rss(root))
-            time.sleep(0.2)
+            tree = _tree(root)
+            peak_rss = max(peak_rss, sum(t[0] for t in tree))
+            pss = sum(t[1] for t in tree)
+            if pss > peak_pss:
+                peak_pss, at_peak = pss, sorted(tree, reverse=True)
+            time.sleep(0.5)
     finally:
         if proc.poll() is None:  # interrupted: the suite and its kernels go too
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-    return proc.returncode, time.monotonic() - start, peak
+    return proc.returncode, time.monotonic() - start, peak_rss, peak_pss, at_peak
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,11 +69,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("pytest_args", nargs="*")
     args = parser.parse_args(argv)
     command = [sys.executable, "-m", "pytest", *args.pytest_args]
-    code, seconds, peak = measure(command)
-    gb = peak / 2**30
+    code, seconds, peak_rss, peak_pss, at_peak = measure(command)
+    gb = peak_pss / 2**30
     print(f"suite: {' '.join(command[1:])}")
-    print(f"  exit {code}, {seconds / 60:.1f} min wall, peak {gb:.2f} GB (process tree RSS)")
-    print(f"  cores: {psutil.cpu_count()}")
+    print(
+        f"  exit {code}, {seconds / 60:.1f} min wall, peak {gb:.2f} GB PSS of the process tree "
+        f"({peak_rss / 2**30:.2f} GB RSS summed, shared pages counted in every process)"
+    )
+    print(f"  cores: {psutil.cpu_count()}; at the peak, {len(at_peak)} processes, the largest:")
+    for rss, pss, cmd in at_peak[:6]:
+        print(f"    {pss / 2**20:7.0f} MB PSS {rss / 2**20:7.0f} MB RSS  {cmd}")
     ok = code == 0
     if args.limit_min is not None:
         within = seconds / 60 <= args.limit_min
