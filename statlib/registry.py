@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -33,9 +33,12 @@ __all__ = [
     "Publication",
     "advance",
     "calendar",
+    "ensure",
+    "expected",
     "find",
     "get",
     "history",
+    "issue_date",
     "local_time",
     "now",
     "publications",
@@ -174,13 +177,103 @@ def get(store: Store, key: PubKey | Publication | tuple[Any, ...]) -> Publicatio
     return found[0]
 
 
-def find(store: Store, series: str, period: str, edition: str) -> Publication | None:
-    """The regular (not 增刊) publication of a series, period and edition, if registered."""
+def find(
+    store: Store, series: str, period: str, edition: str, *, supplement: bool = False
+) -> Publication | None:
+    """The regular (or, with ``supplement``, the last 增刊) publication of a series, period and
+    edition, if registered."""
     _ensure(store)
     found = _select(
-        store, series=series, period=str(periods.parse(period)), edition=edition, supplement=False
+        store,
+        series=series,
+        period=str(periods.parse(period)),
+        edition=edition,
+        supplement=bool(supplement),
     )
     return found[-1] if found else None
+
+
+def _supplement_to_join(store: Store, series: str, period: str, edition: str) -> int | None:
+    """The 增刊 of ``period`` that another edition holds and ``edition`` does not yet: the
+    editions of one 增刊 share its number as those of a regular issue do."""
+    others = _select(store, series=series, period=period, supplement=True)
+    held = {p.issue for p in others if p.edition == edition}
+    free = sorted({p.issue for p in others} - held)
+    return free[0] if free else None
+
+
+def ensure(
+    store: Store,
+    series: str,
+    period: str,
+    edition: str,
+    title: str,
+    *,
+    supplement: bool = False,
+    who: str = "statlib build",
+    when: datetime | str | None = None,
+) -> Publication:
+    """The publication a build makes: found when registered (a rebuild keeps its number),
+    else registered now — joining the issue (or 增刊) of the period that another edition
+    holds, else taking the next number of its series and year."""
+    p = str(periods.parse(period))
+    for _attempt in range(_RETRIES):
+        found = find(store, series, p, edition, supplement=supplement)
+        if found is not None:
+            return found
+        join = _supplement_to_join(store, series, p, edition) if supplement else None
+        try:
+            return register(
+                store,
+                series,
+                p,
+                edition,
+                title,
+                supplement=supplement,
+                who=who,
+                when=when,
+                issue=join,
+            )
+        except RegistryError as exc:  # another process registered it first: find it again
+            if "already registered" not in str(exc):
+                raise
+    raise RegistryError(f"could not register {series} {p} ({edition}) after {_RETRIES} attempts")
+
+
+def expected(
+    store: Store, series: str, period: str, edition: str, *, supplement: bool = False
+) -> tuple[int, bool]:
+    """The issue number ``ensure`` would give, without registering anything (for a preview):
+    (number, registered already)."""
+    p = periods.parse(period)
+    found = find(store, series, str(p), edition, supplement=supplement)
+    if found is not None:
+        return found.issue, True
+    if supplement:
+        join = _supplement_to_join(store, series, str(p), edition)
+        if join is not None:
+            return join, False
+    else:
+        same = [q.issue for q in _select(store, series=series, period=str(p), supplement=False)]
+        if same:
+            return max(same), False
+    return tables.last_issue(store.backend, series, p.year, supplement) + 1, False
+
+
+def issue_date(store: Store, pub: Publication) -> date:
+    """The date printed on ``pub``'s masthead: the planned release of its issue in the
+    calendar (the earliest embargo of its editions), else the day the issue was first
+    registered (assigned once: a rebuild prints the same date)."""
+    same = [
+        q
+        for q in _select(store, series=pub.series, year=pub.year, issue=pub.issue)
+        if q.supplement == pub.supplement
+    ] or [pub]
+    embargoes = [q.embargo for q in same if q.embargo is not None]
+    if embargoes:
+        return min(embargoes).date()
+    created = [q.created_at for q in same if q.created_at is not None]
+    return min(created).date() if created else now().date()
 
 
 def publications(
@@ -202,11 +295,13 @@ def register(
     embargo: datetime | str | None = None,
     who: str = "registry",
     when: datetime | str | None = None,
+    issue: int | None = None,
 ) -> Publication:
     """Register one edition of an issue; the issue number is the next of its series and year.
 
     An edition of a period whose issue is already numbered joins that issue; a 增刊
-    (``supplement=True``) always takes the next supplement number. Safe when several
+    (``supplement=True``) takes the next supplement number unless ``issue`` names the one it
+    joins (another edition of that 增刊, :func:`ensure`). Safe when several
     processes register at once: numbering happens in one transaction (serialised on
     PostgreSQL; retried on a conflicting commit).
     """
@@ -223,7 +318,7 @@ def register(
             with _LOCK:
                 with b.transaction():
                     key = _number(
-                        store, series, p, edition, title, supplement, embargo_at, stamp, who
+                        store, series, p, edition, title, supplement, embargo_at, stamp, who, issue
                     )
                 return get(store, key)
         except StatlibError:
@@ -243,11 +338,12 @@ def _number(
     embargo_at: datetime | None,
     stamp: datetime,
     who: str,
+    join: int | None = None,
 ) -> PubKey:
     """Inside the registration's transaction: the issue number, the row, the first event."""
     b = store.backend
     tables.lock_for_numbering(b)
-    issue = None if supplement else tables.issue_of_period(b, series, p.year, str(p))
+    issue = join if supplement else tables.issue_of_period(b, series, p.year, str(p))
     if issue is None:
         issue = tables.last_issue(b, series, p.year, supplement) + 1
     key = PubKey(series, p.year, issue, edition, bool(supplement))

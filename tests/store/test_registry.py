@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
@@ -118,6 +118,54 @@ def test_calendar(any_writable: Store) -> None:
     assert list(cal["editions"]) == ["internal,public", "public", "public"]
     assert cal["period_label"].iloc[0] == "2023年1—11月"
     assert registry.calendar(s, 2030).empty
+
+
+# What a build registers (``ensure``): (series, period, edition, supplement) in build order,
+# and the number (期号) each must get.
+BUILDS = [
+    ("bulletin", "2023-10", "internal", False, 1),
+    ("bulletin", "2023-10", "public", False, 1),  # editions of one issue share its number
+    ("bulletin", "2023-11", "public", False, 2),
+    ("bulletin", "2023-11", "internal", False, 2),
+    ("bulletin", "2023-10", "public", False, 1),  # a rebuild keeps its number
+    ("decision_reference", "2023-11", "internal", False, 1),  # each series its own numbers
+    ("bulletin", "2023-11", "public", True, 1),  # 增刊 numbered apart
+    ("bulletin", "2023-11", "internal", True, 1),  # … its editions share its number
+    ("bulletin", "2023-11", "public", True, 1),  # … and a rebuild keeps it
+    ("bulletin", "2023-12", "public", False, 3),  # the 增刊 took no regular number
+    ("bulletin", "2024-01", "public", False, 1),  # a new year restarts at 第1期
+    ("bulletin", "2024-01", "internal", False, 1),
+    ("bulletin", "2023-12", "internal", False, 3),  # an old issue rebuilt later keeps its year
+]
+
+
+def test_ensure_numbers_as_a_build_does(any_writable: Store) -> None:
+    s = any_writable
+    got = []
+    for series, period, edition, supplement, _ in BUILDS:
+        before = registry.expected(s, series, period, edition, supplement=supplement)
+        pub = registry.ensure(s, series, period, edition, "标题", supplement=supplement)
+        assert before[0] == pub.issue  # a preview says the number the build gives
+        got.append(pub.issue)
+    assert got == [b[-1] for b in BUILDS]
+    assert registry.expected(s, "bulletin", "2023-10", "public") == (1, True)
+    numbers = [
+        registry.find(s, "bulletin", "2023-11", "public", supplement=sup).number  # type: ignore[union-attr]
+        for sup in (False, True)
+    ]
+    assert numbers == ["第2期", "增刊第1期"]
+    assert len(registry.publications(s, year=2023)) == 9  # rebuilds registered nothing
+
+
+def test_issue_date_from_the_calendar_else_first_registration(any_writable: Store) -> None:
+    s = any_writable
+    internal = registry.ensure(s, "bulletin", "2023-11", "internal", "x", when="2023-12-01T08:00")
+    assert registry.issue_date(s, internal) == date(2023, 12, 1)
+    public = registry.ensure(s, "bulletin", "2023-11", "public", "x", when="2023-12-03T08:00")
+    assert registry.issue_date(s, public) == date(2023, 12, 1)  # the issue's, both editions
+    registry.set_embargo(s, public.key, "2023-12-15T09:30")  # the planned release
+    assert registry.issue_date(s, internal) == date(2023, 12, 15)
+    assert registry.issue_date(s, registry.get(s, public.key)) == date(2023, 12, 15)
 
 
 def _register_many(
