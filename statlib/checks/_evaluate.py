@@ -223,7 +223,7 @@ def register(rule_type: str) -> Callable[[Evaluator], Evaluator]:
 
 def evaluate(rule: Rule, context: Context) -> RuleResult:
     """Confront one rule with the store."""
-    from statlib.checks import _types  # noqa: F401  (fills the registry)
+    from statlib.checks import _crosstable, _types  # noqa: F401  (fill the registry)
 
     tally = _Tally(rule, context)
     _REGISTRY[rule.type](rule, context, tally)

@@ -37,8 +37,10 @@ RULE_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "conditional": (("regions", "if", "then"), ("each",)),
     "growth_consistency": (("indicators", "regions"), ("tolerance",)),
     "outlier_hb": (("indicators", "parents"), ("U", "A", "C", "history")),
+    "annual_order": (("indicators", "regions"), ("tolerance",)),
+    "unit_sum": (("indicator", "value", "regions"), ("units", "factor", "tolerance")),
 }
-_NUMBERS = ("min", "max", "U", "A", "C")
+_NUMBERS = ("min", "max", "U", "A", "C", "factor")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ def _parse_rule(entry: Any, path: Path, number: int) -> Rule:
         "present",
     ):
         raise bad("january must be auto, absent or present", "january")
+    if rtype == "unit_sum" and not isinstance(params.get("units", {}), dict):
+        raise bad("units must be a mapping {column: value or [values]}", "units")
     if rtype == "conditional":
         for key in ("if", "then"):
             _check_conditions(params[key], key, bad)

@@ -216,7 +216,9 @@ def enterprise_rows(
             idx = county_index[unit.category][codes.index(unit.region), yi]
             revenue = round(unit.size * idx * float(np.exp(walk[yi])), 1)
             min_rev = threshold(rules, unit.category, unit.division, year)
-            if min_rev > 0 and revenue > 0.5 * min_rev and rng.random() < 0.04:
+            # a unit just above the threshold may fall just below it (退库 that year); a large
+            # unit never does, so a county's above-scale total has no holes
+            if min_rev <= revenue < 1.5 * min_rev and rng.random() < 0.08:
                 revenue = round(min_rev * float(rng.uniform(0.85, 0.999)), 1)
             value_added = round(revenue * unit.va_ratio * float(rng.uniform(0.9, 1.1)), 1)
             per_emp = PROFILE[unit.category][3] * float(rng.lognormal(0.0, 0.3))
@@ -239,3 +241,26 @@ def enterprise_rows(
             )
     rows.sort(key=lambda r: (r[0], r[3], r[4], r[5], r[1]))
     return rows
+
+
+def match_value_added(rows: list[list[str]], targets: dict[tuple[str, str], int]) -> None:
+    """Scale the value added of the above-scale industrial units of each (county, year) so that
+    it sums exactly to ``targets[(county, year)]`` (in 0.1 万元): the published 规模以上工业增加值
+    of a county is the sum of its units (largest remainders keep the written sum exact)."""
+    groups: dict[tuple[str, str], list[list[str]]] = {}
+    for row in rows:
+        if row[4] == "industry" and row[10] == "true":
+            groups.setdefault((row[3], row[0]), []).append(row)
+    for key, members in groups.items():
+        if key not in targets:
+            raise ConfigError(f"demo: no 规模以上工业增加值 for county {key[0]} in {key[1]}")
+        target = targets[key]
+        raw = [round(float(r[8]) * 10) for r in members]
+        total = sum(raw)
+        shares = [divmod(v * target, total) for v in raw]
+        tenths = [q for q, _ in shares]
+        order = sorted(range(len(raw)), key=lambda i: (-shares[i][1], i))
+        for i in order[: target - sum(tenths)]:
+            tenths[i] += 1
+        for row, value in zip(members, tenths, strict=True):
+            row[8] = f"{value // 10}.{value % 10}"

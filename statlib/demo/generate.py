@@ -320,6 +320,17 @@ def apply_flags(obs: Obs, stats: dict[tuple[str, str], tuple[int, float, float]]
                 row[4] = "C"
 
 
+def industry_targets(obs: Obs) -> dict[tuple[str, str], int]:
+    """(county, year) -> the year's 规模以上工业增加值 (1—12月, 亿元) in 0.1 万元."""
+    counties = {c.code for c in geo.counties()}
+    out = {}
+    for code, region, period, value, *_ in obs.rows:
+        if code == "ind_va" and region in counties and period.endswith("-12"):
+            whole, _, cents = value.partition(".")
+            out[(region, period[:4])] = (int(whole) * 100 + int(cents or 0)) * 1000
+    return out
+
+
 def observation_rows(
     rng: np.random.Generator, ent_rng: np.random.Generator, rules: list[dict[str, Any]]
 ) -> tuple[list[list[str]], list[list[str]], np.ndarray]:
@@ -346,6 +357,7 @@ def observation_rows(
     for cat in ("wholesale", "retail", "accommodation", "catering"):
         index[cat] = annual_by_county(retail)
     ent = enterprises.enterprise_rows(ent_rng, rules, index)
+    enterprises.match_value_added(ent, industry_targets(obs))
     obs.rows = [r for r in obs.rows if not (r[0].startswith("service_rev") and r[2] == "2023-12")]
     apply_flags(obs, unit_stats(ent))
     order = {row[0]: i for i, row in enumerate(catalogue.indicators())}
