@@ -135,9 +135,11 @@ class Period:
         """The same period one year earlier: ``2022-11`` → ``2021-11``."""
         return Period(self.year - 1, self.freq, self.sub)
 
-    def label(self, *, cumulative: bool = True, with_year: bool = False) -> str:
+    def label(
+        self, *, cumulative: bool = True, with_year: bool = False, combined: bool = False
+    ) -> str:
         """The Chinese label (see :func:`label`)."""
-        return label(self, cumulative=cumulative, with_year=with_year)
+        return label(self, cumulative=cumulative, with_year=with_year, combined=combined)
 
     # -- pandas ---------------------------------------------------------------------------------
     def to_pandas(self) -> pd.Period:
@@ -218,21 +220,39 @@ PERIOD = _PeriodParam()
 
 
 def _month_range(last: int) -> str:
-    first_last = 2 if last == 1 else last
-    return f"1{EM_DASH}{first_last}月"
+    return f"1{EM_DASH}{last}月"
 
 
-def label(value: str | Period, *, cumulative: bool = True, with_year: bool = False) -> str:
+def label(
+    value: str | Period,
+    *,
+    cumulative: bool = True,
+    with_year: bool = False,
+    combined: bool = False,
+) -> str:
     """The Chinese label of a period (CONVENTIONS §1).
 
     Cumulative months combine January and February (``1—2月``); ``cumulative=False`` names the
     single month (``11月份``) or quarter (``三季度``). ``with_year`` prefixes the year.
+
+    January alone has no cumulative label: its figures are published with February's as
+    ``1—2月`` (period ``YYYY-02``). ``label("2023-01")`` raises ConfigError; pass
+    ``combined=True`` to name January's figure by the combined period on purpose.
+
+    >>> label("2023-01", cumulative=False), label("2023-01", combined=True)
+    ('1月份', '1—2月')
     """
     p = parse(value)
     if p.freq == "A":
         return f"{p.year}年"
     if p.freq == "M":
-        text = _month_range(p.sub) if cumulative else f"{p.sub}月份"
+        if cumulative and p.sub == 1 and not combined:
+            raise ConfigError(
+                f"period {p}: January is not published on its own as a cumulative period — "
+                f"January and February are combined as 1—2月 (use period {p.year}-02), name the "
+                "single month with cumulative=False (1月份), or pass combined=True"
+            )
+        text = _month_range(max(p.sub, 2)) if cumulative else f"{p.sub}月份"
     else:
         text = (_QUARTER_CUMULATIVE if cumulative else _QUARTER_SINGLE)[p.sub]
     return f"{p.year}年{text}" if with_year else text

@@ -42,12 +42,13 @@ def growth(
 ) -> str:
     """A growth rate in words: ``增长7.2%``, ``下降1.8%``, ``持平`` (0.0 shown), ``增长1.1倍``.
 
-    ``kind="price"`` (CPI, PPI) says ``上涨``/``下降``. A rounded rate of ``times_from`` or more is
-    written in times, rate / 100 (110 → ``增长1.1倍``); ``times_from=None`` keeps percent
-    (``增长107.0%``). For a changed scope prefix the result yourself: ``"同口径" + growth(-19.4)``.
+    ``kind="price"`` (CPI, PPI) says ``上涨``/``下降``, always in percent (NBS: 猪肉价格上涨135.2%).
+    A rounded volume rate of ``times_from`` or more is written in times, rate / 100
+    (110 → ``增长1.1倍``); ``times_from=None`` keeps percent (``增长107.0%``). For a changed scope
+    prefix the result yourself: ``"同口径" + growth(-19.4)``.
 
-    >>> growth(110.0), growth(107.0, times_from=None), growth(0.3, "price")
-    ('增长1.1倍', '增长107.0%', '上涨0.3%')
+    >>> growth(110.0), growth(107.0, times_from=None), growth(0.3, "price"), growth(135.2, "price")
+    ('增长1.1倍', '增长107.0%', '上涨0.3%', '上涨135.2%')
     """
     if kind not in _GROWTH_WORDS:
         raise ConfigError(
@@ -61,6 +62,8 @@ def growth(
         return "持平"
     if shown < 0:
         return f"{down}{fmt(-shown, decimals)}%"
+    if kind == "price":  # prices are never written in times
+        return f"{up}{fmt(shown, decimals)}%"
     if times_from is not None and shown >= _required(times_from, "growth", "times_from"):
         return f"{up}{fmt(exact / 100, times_decimals)}倍"
     return f"{up}{fmt(shown, decimals)}%"

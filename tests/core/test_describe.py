@@ -19,7 +19,7 @@ from statlib.store.store import Store
             "云川市",
             "2022-11",
             {},
-            "1—11月，全市规模以上工业增加值同比增长7.2%，增速比1—10月加快0.3个百分点，"
+            "1—11月，全市规模以上工业增加值按可比价格计算，同比增长7.2%，增速比1—10月加快0.3个百分点，"
             "居全区第4位，高于全区1.2个百分点。",
         ),
         (
@@ -27,7 +27,7 @@ from statlib.store.store import Store
             "990200",
             "2022-11",
             {"parts": ("growth",)},
-            "1—11月，全市规模以上工业增加值同比增长7.2%。",
+            "1—11月，全市规模以上工业增加值按可比价格计算，同比增长7.2%。",
         ),
         # ranks on published (rounded) figures: 7.24 and 7.15 both read 7.2 and share 2nd place
         (
@@ -35,7 +35,7 @@ from statlib.store.store import Store
             "990200",
             "2022-09",
             {"parts": ("growth", "rank")},
-            "1—9月，全市规模以上工业增加值同比增长7.2%，居全区第2位。",
+            "1—9月，全市规模以上工业增加值按可比价格计算，同比增长7.2%，居全区第2位。",
         ),
         # level with unit, price basis for GDP, both negative → 降幅收窄
         (
@@ -93,7 +93,7 @@ from statlib.store.store import Store
             "川东区",
             "2022-11",
             {},
-            "1—11月，全区规模以上工业增加值同比下降3.0%，由1—10月增长2.0%转为下降3.0%，"
+            "1—11月，全区规模以上工业增加值按可比价格计算，同比下降3.0%，由1—10月增长2.0%转为下降3.0%，"
             "居全市第2位，低于全市10.2个百分点。",
         ),
         (
@@ -101,7 +101,7 @@ from statlib.store.store import Store
             "川东区",
             "2022-11",
             {"subject": "川东区", "parts": ("growth",)},
-            "1—11月，川东区规模以上工业增加值同比下降3.0%。",
+            "1—11月，川东区规模以上工业增加值按可比价格计算，同比下降3.0%。",
         ),
     ],
 )
@@ -121,5 +121,5 @@ def test_describe_on_demo_data() -> None:
 
     with open_store() as demo:
         text = phrase.describe(demo, "规模以上工业增加值", "云川市", "2023-11")
-    assert text.startswith("1—11月，全市规模以上工业增加值同比")
+    assert text.startswith("1—11月，全市规模以上工业增加值按可比价格计算，同比")
     assert "居全区第" in text and text.endswith("。")

@@ -11,7 +11,8 @@ from statlib.errors import ConfigError
     [
         ("2022-11", {}, "1—11月"),
         ("2022-02", {}, "1—2月"),
-        ("2022-01", {}, "1—2月"),
+        ("2022-01", {"combined": True}, "1—2月"),  # said on purpose, never silently
+        ("2022-01", {"cumulative": False}, "1月份"),
         ("2022-03", {}, "1—3月"),
         ("2022-12", {}, "1—12月"),
         ("2022-11", {"cumulative": False}, "11月份"),
@@ -133,7 +134,22 @@ def test_period_carries_months_and_comparable_periods(
     assert str(p.previous()) == prev == periods.previous(text)
     assert str(p.previous(cumulative=False)) == prev_single
     assert str(p.same_period_last_year()) == last_year == periods.same_period_last_year(text)
-    assert p.label(with_year=True) == periods.label(text, with_year=True)
+    if p.freq == "M" and p.sub == 1:  # January alone has no cumulative label
+        with pytest.raises(ConfigError, match="January is not published on its own"):
+            p.label(with_year=True)
+        assert p.label(with_year=True, combined=True) == "2023年1—2月"
+    else:
+        assert p.label(with_year=True) == periods.label(text, with_year=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs"),
+    [("2023-01", {}), ("2023-01", {"with_year": True}), ("2020-01", {"cumulative": True})],
+)
+def test_label_of_january_alone_is_refused(text: str, kwargs: dict) -> None:
+    """January is published with February as 1—2月 (CONVENTIONS §1): no silent 1—2月."""
+    with pytest.raises(ConfigError, match=r"use period \d{4}-02.*combined=True"):
+        periods.label(text, **kwargs)
 
 
 @pytest.mark.parametrize(
