@@ -14,7 +14,7 @@ from typing import Any
 
 from statlib import fonts
 from statlib.errors import RenderError
-from statlib.render import _pandoc
+from statlib.render import _pandoc, _typeset
 from statlib.render.formats import Document
 
 _MINUS = re.compile(r"-(?=\d)")
@@ -54,10 +54,16 @@ def _bold_headers(ast: dict[str, Any]) -> dict[str, Any]:
     return _pandoc.walk(ast, fix)
 
 
-def typst_ast(doc: Document, root: Path | None = None) -> dict[str, Any]:
+def typst_ast(
+    doc: Document, root: Path | None = None, geometry: _typeset.Geometry = _typeset.PAGE
+) -> dict[str, Any]:
     """``doc``'s AST as the Typst writer needs it: images relative to ``root`` (default the
-    media folder; Typst reads nothing outside it), ``-1.2`` kept, header rows bold."""
-    return _bold_headers(_hyphen_minus(_pandoc.relative_images(doc.body(), root or doc.media)))
+    media folder; Typst reads nothing outside it), period labels and numbers with their unit
+    unbreakable, ``-1.2`` kept, header rows bold, tables sized from their content for the
+    template's ``geometry`` (``statlib.render._typeset``)."""
+    ast = _pandoc.relative_images(doc.body(), root or doc.media)
+    ast = _bold_headers(_hyphen_minus(_typeset.keep_together(ast)))
+    return _typeset.typeset(ast, geometry)
 
 
 def typst_source(doc: Document) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from statlib import fonts
-from statlib.render import _pandoc
+from statlib.render import _pandoc, _typeset
 from statlib.render.pdf import compile_pdf, typst_ast
 from statlib.yearbook._model import TEMPLATES, BookInfo, Part
 
@@ -44,7 +44,7 @@ def _prefixed(ast: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 def chapter_typst(part: Part, root: Path) -> str:
     """The Typst fragment of one chapter (images relative to ``root``)."""
-    ast = _prefixed(typst_ast(part.doc, root), f"c{part.chapter.number}-")
+    ast = _prefixed(typst_ast(part.doc, root, _typeset.BOOK), f"c{part.chapter.number}-")
     out = _pandoc.write(ast, "typst", _FRAGMENT, what=f"{part.chapter.file} → typst")
     return out.decode("utf-8")
 
