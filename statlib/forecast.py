@@ -3,7 +3,7 @@
 The models come from statsmodels; this module prepares the series, names the periods and says the
 uncertainty in words a leader reads (CONVENTIONS §1: ``～`` for numeric ranges):
 
-    按模型测算，12月份规模以上工业增加值增速预计在5.1%～9.8%之间（95%置信区间），不确定性较大。
+    按模型测算，12月份规模以上工业增加值增速预计在5.1%～9.8%之间（95%预测区间），不确定性较大。
 
 Series are pandas Series indexed by periods as the store gives them (``2023-11``, ``2023Q3``),
 without gaps. Cumulative indicators have no January figure (1—2月 is published combined):
@@ -110,7 +110,7 @@ class Projection(pd.DataFrame):
             words = "不确定性较小"
         point = _rate_word(mean, decimals) if rate else f"{fmt(mean, decimals)}{unit}"
         sentence = (
-            f"按模型测算，{when}{subject}预计{text}（{level_pct}%置信区间），中值{point}，{words}"
+            f"按模型测算，{when}{subject}预计{text}（{level_pct}%预测区间），中值{point}，{words}"
         )
         if caveat:
             sentence += "；模型仅依据历史走势外推，未考虑政策调整、重大项目投产等因素"
