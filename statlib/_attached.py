@@ -144,10 +144,14 @@ def _row_name(ind: Any) -> str:
 def notes(store: Any, indicators: Sequence[str], *, remarks: Sequence[str] = ()) -> str:
     """附注 in Markdown from indicator metadata: 1. 指标解释 2. 统计范围 3. 数据来源 4. 说明.
 
-    Each text appears once (growth indicators share their level's definition). ``remarks`` are
-    added to 说明 after the price-basis and rounding remarks. The names, definitions, scopes and
-    sources come from data and are escaped as Markdown text (``md_text``); ``remarks`` are the
-    author's Markdown.
+    ``indicators`` are the codes in the table; a level brings its growth partners (the 附表
+    shows the growth published with it), so the price basis names every indicator in the
+    table whose growth is at comparable prices (GDP and 规上工业 alike, the real income growth)
+    and says the others are at current prices only when there are others. Each text appears
+    once (growth indicators share their level's definition). ``remarks`` are added to 说明
+    after the price-basis remark and before the rounding remark. The names, definitions,
+    scopes and sources come from data and are escaped as Markdown text (``md_text``);
+    ``remarks`` are the author's Markdown.
     """
     inds = [store.indicator(code) for code in indicators]
     seen: set[str] = set()
@@ -161,18 +165,51 @@ def notes(store: Any, indicators: Sequence[str], *, remarks: Sequence[str] = ())
         if ind.scope and ind.scope not in seen:
             seen.add(ind.scope)
             scopes.append(f"{md_text(name)}：{md_text(ind.scope)}。")
+    rates = _growths_in_table(store, inds)
+    for ind in [*inds, *rates]:
         if ind.source and md_text(ind.source) not in sources:
             sources.append(md_text(ind.source))
-    comparable = [_row_name(i) for i in inds if i.is_growth and i.price_basis == "comparable"]
     said = []
+    comparable = [_basis_name(store, i) for i in rates if i.price_basis == "comparable"]
     if comparable:
         names = "、".join(md_text(n) for n in dict.fromkeys(comparable))
-        said.append(f"{names}增速按可比价格计算，其余指标增速按现价计算。")
+        others = any(i.price_basis != "comparable" for i in rates)
+        rest = "，其余指标增速按现价计算" if others else ""
+        said.append(f"{names}增速按可比价格计算{rest}。")
     said += [*remarks, ROUNDING_REMARK]
     parts = ["**附注**", "", "1. 指标解释", "", *_bullets(defs), "", "2. 统计范围", ""]
     parts += [*_bullets(scopes), "", "3. 数据来源", "", *_bullets(sources), "", "4. 说明", ""]
     parts += _bullets(said)
     return "\n".join(parts) + "\n"
+
+
+def _growths_in_table(store: Any, inds: Sequence[Any]) -> list[Any]:
+    """The growth indicators a table of ``inds`` shows: growth codes given, and the growth
+    partners of the levels given (in the catalogue's ``growth_of``), each once, in order."""
+    catalogue = store.indicators()
+    out: dict[str, Any] = {}
+    for ind in inds:
+        if ind.is_growth:
+            out.setdefault(ind.code, ind)
+            continue
+        for code in catalogue.loc[catalogue["growth_of"] == ind.code, "code"]:
+            partner = store.indicator(code)
+            if partner.is_growth:
+                out.setdefault(partner.code, partner)
+    return list(out.values())
+
+
+def _basis_name(store: Any, ind: Any) -> str:
+    """How the price-basis note names a growth indicator: its row name, or ``…实际`` for the
+    real growth of a level that also has a nominal growth (城乡居民人均可支配收入实际)."""
+    name = _row_name(ind)
+    if ind.growth_of:
+        level = store.indicator(ind.growth_of)
+        base = _row_name(level)
+        if "实际" in ind.name:
+            return base + "实际"
+        return base
+    return name
 
 
 def _bullets(items: Sequence[str]) -> list[str]:

@@ -124,21 +124,6 @@ def _group_name(store: Any, region: Any) -> str:
     return parent.name
 
 
-def full_year(period: str, cumulative: bool) -> bool:
-    """Whether ``period`` covers a whole year: annual, or 1—12月 / the four quarters cumulated."""
-    p = periods.parse(period)
-    return p.freq == "A" or (cumulative and p.last_month == 12)
-
-
-def prose_label(period: str, *, cumulative: bool = True) -> str:
-    """The period as a sentence opens with it: ``1—11月``, ``11月份``, ``全年`` for 1—12月 and
-    the four quarters cumulated (CONVENTIONS §1: 全年…比上年), ``2023年`` for annual data."""
-    p = periods.parse(period)
-    if cumulative and p.freq in ("M", "Q") and p.last_month == 12:
-        return "全年"
-    return periods.label(period, cumulative=cumulative)
-
-
 def _end_label(period: str) -> str:
     """The end of a period for a stock: ``2023年末``, ``11月末``, ``三季度末``."""
     p = periods.parse(period)
@@ -354,7 +339,7 @@ class _Context:
         elif combined and p.freq == "M" and p.sub == 2:
             label = periods.label(self.period)  # the 当月 of January and February: 1—2月
         else:
-            label = prose_label(self.period, cumulative=cumulative)
+            label = periods.prose_label(self.period, cumulative=cumulative)
         subject = "" if name.startswith("国内") else self.subject
         head = f"{label}，{subject}{name}"
         if balance and not name.endswith("余额") and kind == "balance":
@@ -372,7 +357,7 @@ class _Context:
         if growth is None:  # a level without its growth (NBS annual data): level and its rank
             clauses += self.rank(self.levels(level_ind))
             return "，".join([head, *clauses]) + "。"
-        base = "比上年" if full_year(self.period, cumulative) else "同比"
+        base = "比上年" if periods.whole_year(self.period, cumulative=cumulative) else "同比"
         if "growth" in self.parts:
             words = self._growth_clause(base, growth, words_kind, main, computed, real_ind, name)
             if level is not None or clauses:

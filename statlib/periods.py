@@ -40,9 +40,11 @@ __all__ = [
     "parse",
     "period_range",
     "previous",
+    "prose_label",
     "same_period_last_year",
     "sql_end",
     "sql_freq",
+    "whole_year",
     "year_cn",
 ]
 
@@ -256,6 +258,33 @@ def label(
     else:
         text = (_QUARTER_CUMULATIVE if cumulative else _QUARTER_SINGLE)[p.sub]
     return f"{p.year}年{text}" if with_year else text
+
+
+def prose_label(value: str | Period, *, cumulative: bool = True) -> str:
+    """The period as a sentence opens with it (CONVENTIONS §1): :func:`label`, except that a
+    cumulative period ending in December is the whole year, ``全年`` (全年…比上年, not
+    1—12月…同比).
+
+    >>> prose_label("2023-12"), prose_label("2023Q4"), prose_label("2023-12", cumulative=False)
+    ('全年', '全年', '12月份')
+    >>> prose_label("2023-11"), prose_label("2023")
+    ('1—11月', '2023年')
+    """
+    p = parse(value)
+    if cumulative and p.freq in ("M", "Q") and p.last_month == 12:
+        return "全年"
+    return label(p, cumulative=cumulative)
+
+
+def whole_year(value: str | Period, *, cumulative: bool = True) -> bool:
+    """Whether a figure of ``value`` covers the whole year (annual, or cumulated to December):
+    then it compares ``比上年``, otherwise ``同比``.
+
+    >>> whole_year("2023-12"), whole_year("2023-12", cumulative=False), whole_year("2023Q3")
+    (True, False, False)
+    """
+    p = parse(value)
+    return p.freq == "A" or (cumulative and p.last_month == 12)
 
 
 def same_period_last_year(value: str | Period) -> str:

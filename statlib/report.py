@@ -7,21 +7,24 @@ through ``IPython.display``, so that each cell reads as the section it prints::
     doc = report.Document(store, period=period, region=region, edition=edition)
     doc.say(f"# {doc.region.name}{doc.period.year}年{LABEL}经济运行情况")
     doc.heading("工业生产")                      # ## 一、工业生产
-    doc.say(doc.describe("ind_va_cum_growth", comparable=True), doc.rank_move("ind_va_cum_growth"))
+    doc.say(doc.describe("ind_va_cum_growth"), doc.rank_move("ind_va_cum_growth"))
     doc.say(doc.leaders("ind_va_cum_growth"))   # 分旗县区看，…增速居前3位的是…
     doc.table(LINES, source=SOURCE)             # 附表 主要经济指标
     doc.notes(codes, remarks=[...])             # 附注
 
 Underneath are pure functions that return strings (:func:`paragraph`, :func:`section`,
-:func:`comparable`, :func:`leaders`, :func:`rank_move`, :func:`verdict`, :func:`pct`,
-:func:`interval`), and the 附表 and 附注 (:class:`Line`, :func:`attached_table`, :func:`notes`,
-:func:`nominal_real`). The indicator sentence itself is ``phrase.describe``; the wording of
-growth, changes and ranks is ``statlib.phrase``.
+:func:`growth_list`, :func:`tally`, :func:`leaders`, :func:`rank_move`, :func:`verdict`,
+:func:`pct`, :func:`interval`), and the 附表 and 附注 (:class:`Line`, :func:`attached_table`,
+:func:`notes`, :func:`nominal_real`). The indicator sentence itself is ``phrase.describe``;
+the wording of growth, changes and ranks is ``statlib.phrase``; it names the price basis
+itself, so no sentence is patched by string replacement.
 
 >>> paragraph("1—11月，", "", "全市…。"), section(2, "固定资产投资")
 ('1—11月，全市…。', '## 二、固定资产投资')
->>> comparable("1—11月，全市规模以上工业增加值同比增长7.2%。")
-'1—11月，全市规模以上工业增加值按可比价格计算，同比增长7.2%。'
+>>> growth_list([("规模以上工业增加值", -1.2), ("固定资产投资", 5.0)])
+'规模以上工业增加值同比下降1.2%，固定资产投资增长5.0%'
+>>> tally(4, [(4, 0, "增速比1—10月加快", "增速比1—10月回落"), (0, 4, "高于全市", "低于全市")])
+'4项主要指标增速均比1—10月加快，均低于全市。'
 """
 
 from __future__ import annotations
@@ -52,8 +55,8 @@ __all__ = [
     "attached_table",
     "check_parameters",
     "check_store_edition",
-    "comparable",
     "drivers",
+    "growth_list",
     "interval",
     "leaders",
     "nominal_real",
@@ -65,6 +68,7 @@ __all__ = [
     "previous_label",
     "rank_move",
     "section",
+    "tally",
     "value",
     "verdict",
 ]
@@ -144,16 +148,52 @@ def section(number: int, title: str) -> str:
     return f"## {_NUMERALS[number - 1]}、{title}"
 
 
-def comparable(text: str) -> str:
-    """Name the price basis of a real growth rate (CONVENTIONS §4): ``…按可比价格计算，同比…``.
+def growth_list(
+    items: Sequence[tuple[str, float]], *, base: str = "同比", sep: str = "，", kind: str = "volume"
+) -> str:
+    """Several growth rates in one run, the base word (``同比``, ``比上年``) on the first clause
+    whatever its direction: ``规模以上工业增加值同比下降1.2%，固定资产投资增长5.0%``.
 
-    The first ``同比`` gets ``按可比价格计算，`` before it, unless the text already says it."""
-    if "按可比价格计算" in text:
-        return text
-    return text.replace("同比", "按可比价格计算，同比", 1)
+    Each item is (the text before the rate, e.g. ``第一产业增加值118.52亿元，``, and the rate)."""
+    return sep.join(
+        f"{text}{base if i == 0 else ''}{growth(rate, kind)}"
+        for i, (text, rate) in enumerate(items)
+    )
 
 
-_comparable = comparable  # Document.describe's keyword of the same name hides it
+def tally(
+    total: int, counts: Sequence[tuple[int, int, str, str]], *, what: str = "主要指标"
+) -> str:
+    """How many of ``total`` indicators went one way, as a bulletin says it.
+
+    ``counts`` holds (how many up, how many down, the up words, the down words), e.g.
+    ``(3, 1, "增速比1—10月加快", "增速比1—10月回落")``. All up → ``均…加快``; all down →
+    ``均…回落``; some up → ``3项增速比1—10月加快``; none up and not all down → nothing said
+    (never ``0项``). Empty when nothing is to be said.
+
+    >>> up, down = ("增速比1—10月加快", "增速比1—10月回落"), ("增速高于全市", "增速低于全市")
+    >>> tally(4, [(3, 1, *up), (0, 2, *down)])
+    '4项主要指标中，3项增速比1—10月加快。'
+    """
+    clauses: list[str] = []
+    every = True
+    for up, down, up_words, down_words in counts:
+        if total and up == total:
+            clauses.append("均" + up_words.removeprefix("增速"))
+        elif total and down == total:
+            clauses.append("均" + down_words.removeprefix("增速"))
+        elif up > 0:
+            clauses.append(f"{up}项{up_words}")
+            every = False
+    if not clauses:
+        return ""
+    if every:
+        return f"{total}项{what}增速" + "，".join(clauses) + "。"
+    return (
+        f"{total}项{what}中，"
+        + "，".join(c if not c.startswith("均") else "增速" + c for c in clauses)
+        + "。"
+    )
 
 
 def previous_label(period: str | periods.Period, previous: str | periods.Period) -> str:
@@ -329,16 +369,14 @@ class Document:
         code: str,
         where: str | None = None,
         when: str | None = None,
-        *,
-        comparable: bool = False,
         **options: Any,
     ) -> str:
-        """The standard sentence for ``code`` (``phrase.describe``, same ``options``);
-        ``comparable=True`` names the price basis of a real growth rate (:func:`comparable`)."""
+        """The standard sentence for ``code`` (``phrase.describe``, same ``options``): the
+        wording follows the indicator's kind and names its price basis."""
         text: str = describe(
             self.store, code, where or self.region.code, self._when(when), **options
         )
-        return _comparable(text) if comparable else text
+        return text
 
     def leaders(
         self,

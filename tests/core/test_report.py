@@ -32,17 +32,52 @@ CITY, EAST, NORTH = "990200", "990201", "990202"
         (report.paragraph(), ""),
         (report.section(1, "工业生产"), "## 一、工业生产"),
         (report.section(10, "建议"), "## 十、建议"),
+        # the base word goes on the first clause, whichever way it goes (issue 14)
         (
-            report.comparable(
-                "1—11月，全市规模以上工业增加值同比增长7.2%，增速比1—10月加快0.3个百分点。"
+            report.growth_list([("第一产业增加值118.52亿元，", -1.2), ("第二产业增加值", 6.0)]),
+            "第一产业增加值118.52亿元，同比下降1.2%，第二产业增加值增长6.0%",
+        ),
+        (
+            report.growth_list([("甲", 3.0), ("乙", -2.0)], base="比上年", sep="；"),
+            "甲比上年增长3.0%；乙下降2.0%",
+        ),
+        (report.growth_list([("CPI", 135.2)], kind="price"), "CPI同比上涨135.2%"),
+        # counts: 均 when every one, nothing (never 0项) when none, N项 otherwise
+        (
+            report.tally(4, [(4, 0, "增速比1—10月加快", "增速比1—10月回落")]),
+            "4项主要指标增速均比1—10月加快。",
+        ),
+        (
+            report.tally(4, [(0, 4, "增速高于全市", "增速低于全市")]),
+            "4项主要指标增速均低于全市。",
+        ),
+        (
+            report.tally(
+                4, [(4, 0, "增速比上年加快", "增速比上年回落"), (0, 4, "高于全区", "低于全区")]
             ),
-            "1—11月，全市规模以上工业增加值按可比价格计算，同比增长7.2%，增速比1—10月加快0.3个百分点。",
+            "4项主要指标增速均比上年加快，均低于全区。",
         ),
         (
-            report.comparable("全区规模以上工业增加值同比下降3.0%。"),
-            "全区规模以上工业增加值按可比价格计算，同比下降3.0%。",
+            report.tally(
+                4,
+                [
+                    (2, 1, "增速比1—10月加快", "增速比1—10月回落"),
+                    (0, 3, "增速高于全市", "增速低于全市"),
+                ],
+            ),
+            "4项主要指标中，2项增速比1—10月加快。",
         ),
-        (report.comparable("按可比价格计算，同比增长5.0%。"), "按可比价格计算，同比增长5.0%。"),
+        (
+            report.tally(
+                4,
+                [
+                    (1, 3, "增速比1—10月加快", "增速比1—10月回落"),
+                    (0, 4, "增速高于全市", "增速低于全市"),
+                ],
+            ),
+            "4项主要指标中，1项增速比1—10月加快，增速均低于全市。",
+        ),
+        (report.tally(3, [(0, 2, "增速高于全市", "增速低于全市")]), ""),
         (report.previous_label("2023-11", "2023-10"), "1—10月"),
         (report.previous_label("2023-02", "2022-12"), "上年全年"),
         (report.previous_label("2023Q1", "2022Q4"), "上年全年"),
@@ -132,12 +167,16 @@ def test_document_figures_and_sentences(small_store: Store) -> None:
     assert doc.value("ind_va_cum_growth", "990000") == 6.0
     assert doc.value("gdp") is None
     assert (doc.rank("ind_va_cum_growth"), doc.rank("ind_va_cum_growth", when="2022-09")) == (4, 2)
-    assert doc.describe("ind_va_cum_growth", comparable=True) == (
+    patch = {"comparable": True}  # the price basis comes from the catalogue, not a keyword
+    with pytest.raises(TypeError, match="comparable"):
+        doc.describe("ind_va_cum_growth", **patch)
+    assert not hasattr(report, "comparable")
+    assert doc.describe("ind_va_cum_growth") == (
         "1—11月，全市规模以上工业增加值按可比价格计算，同比增长7.2%，增速比1—10月加快0.3个百分点，"
         "居全区第4位，高于全区1.2个百分点。"
     )
     assert doc.describe("ind_va_cum_growth", EAST, parts=("growth",)) == (
-        "1—11月，全区规模以上工业增加值同比下降3.0%。"
+        "1—11月，全区规模以上工业增加值按可比价格计算，同比下降3.0%。"
     )
     assert doc.rank_move("ind_va_cum_growth", "2022-09") == "排名较1—9月下降两位。"
     assert doc.rank_move("ind_va_cum_growth") == ""  # 1—10月 has no peer figures
@@ -160,7 +199,7 @@ def test_document_writes_markdown(small_store: Store) -> None:
         "# 云川市2022年1—11月经济运行情况",
         "## 一、工业生产",
         "## 二、固定资产投资",
-        "1—11月，全市规模以上工业增加值同比增长7.2%。",
+        "1—11月，全市规模以上工业增加值按可比价格计算，同比增长7.2%。",
     ]
 
 
