@@ -104,11 +104,15 @@ def preview(
     parameters: dict[str, Any] | None = None,
     to: tuple[str, ...] = ("html",),
     out: Path | None = None,
+    masthead: dict[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Execute ``notebook`` with its defaults (or ``parameters``) and render it to ``out``
-    (default ``outputs/preview/<stem>/``); returns the files written, executed notebook first."""
+    (default ``outputs/preview/<stem>/``); returns the files written, executed notebook first.
+    ``masthead`` (``issue``, ``supplement``, ``date``) is written into the executed notebook's
+    front matter as a build writes it (``batch.jobs.preview_masthead``)."""
     from statlib.batch.kernel import WarmKernel
     from statlib.render import render
+    from statlib.render.frontmatter import stamp_notebook
 
     path = Path(notebook).resolve()
     values = {**declared_parameters(path), **check_parameters(path, parameters or {})}
@@ -121,5 +125,7 @@ def preview(
         executed_nb, _, _ = kernel.run(path, values)
     finally:
         kernel.shutdown()
+    if masthead:
+        stamp_notebook(executed_nb, masthead, path.name)
     executed = fsio.write_text(root, out / f"{slug(path.stem)}.ipynb", nbformat.writes(executed_nb))
     return {"ipynb": executed, **render(executed, to=list(to), edition=edition, out=out)}

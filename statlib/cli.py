@@ -6,6 +6,7 @@ Every command prints a StatlibError as one line and exits with its code; what ea
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -19,6 +20,13 @@ from statlib._cli_publishing import publish_cmd, registry, site_cmd
 from statlib.editions import EDITIONS
 from statlib.errors import EXIT_CODES, CheckError
 from statlib.periods import PERIOD, Period
+
+#: a masthead date option: a bad one is refused naming the option and the form
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+_DATE_HELP = (
+    "The masthead date, YYYY-MM-DD (default: the issue's planned release in the registry's "
+    "calendar, else the day it was first built)."
+)
 
 
 @click.group(
@@ -223,6 +231,7 @@ def _int(text: str) -> int:
     help="Publish although blocking rule RULE fails, for REASON (recorded).",
 )
 @click.option("--who", default=None, help="Who overrides (recorded with --override).")
+@click.option("--date", "day", type=DATE, default=None, help=_DATE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @handle_errors
 def build_cmd(
@@ -236,6 +245,7 @@ def build_cmd(
     timeout: float,
     overrides: tuple[str, ...],
     who: str | None,
+    day: dt.datetime | None,
     as_json: bool,
 ) -> None:
     """Build a release: every publication, region and edition, executed, rendered, published.
@@ -296,6 +306,7 @@ def build_cmd(
         on_done=done,
         on_plan=planned,
         overrides=reasons,
+        date=day.date() if day else None,
     )
     if bar:
         bar[0].close()
@@ -358,22 +369,37 @@ def check_cmd(period: Period | None, rules_dir: str | None, as_json: bool, url: 
 )
 @path_option("--out", "out", "Output folder (default: outputs/preview/<notebook stem>/).")
 @click.option("--self-contained", is_flag=True, help="Embed the shipped fonts in the HTML page.")
+@click.option("--date", "day", type=DATE, default=None, help="Masthead date (YYYY-MM-DD).")
 @handle_errors
 def render_cmd(
-    notebook: str, to: str, edition: str | None, out: str | None, self_contained: bool
+    notebook: str,
+    to: str,
+    edition: str | None,
+    out: str | None,
+    self_contained: bool,
+    day: dt.datetime | None,
 ) -> None:
     """Render an executed notebook: `statlib render bulletin.ipynb --to html,pdf`."""
+    import tempfile
     from pathlib import Path
 
-    from statlib.render import render
+    import nbformat
 
-    written = render(
-        notebook,
-        [t for t in to.split(",") if t.strip()],
-        edition=edition,
-        out=Path(out) if out else None,
-        self_contained=self_contained,
-    )
+    from statlib.render import default_out, render
+    from statlib.render.frontmatter import stamp_notebook
+
+    formats = [t for t in to.split(",") if t.strip()]
+    target = Path(out) if out else default_out(notebook)
+    with tempfile.TemporaryDirectory(prefix="statlib-date-") as tmp:
+        source = Path(notebook)
+        if day is not None:  # the masthead date of this rendering: a stamped copy
+            nb = nbformat.read(source, as_version=4)
+            stamp_notebook(nb, {"date": day.date()}, source.name)
+            source = Path(tmp) / source.name
+            nbformat.write(nb, source)
+        written = render(
+            source, formats, edition=edition, out=target, self_contained=self_contained
+        )
     for fmt, path in written.items():
         click.echo(f"{fmt:6} {path}")
 
@@ -453,13 +479,16 @@ def new_cmd(
     help="Override a parameter (repeatable), read as its default's type: text stays "
     "text, numbers and true/false parse, lists and dicts as YAML.",
 )
+@click.option("--date", "day", type=DATE, default=None, help="Masthead date (YYYY-MM-DD).")
 @handle_errors
-def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
-    """Execute a notebook with its parameters and render it to a scratch folder."""
+def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...], day: dt.datetime | None) -> None:
+    """Execute a notebook with its parameters and render it to a scratch folder, with the
+    masthead a build would give it (第X期 from the registry, not registered)."""
     from pathlib import Path
 
     from statlib.authoring import preview
-    from statlib.batch.safety import typed_values
+    from statlib.batch.jobs import preview_masthead
+    from statlib.batch.safety import declared_parameters, typed_values
 
     texts = {}
     for pair in pairs:
@@ -468,7 +497,20 @@ def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...]) -> None:
             raise click.BadParameter(f"{pair!r}: write NAME=VALUE", param_hint="-p")
         texts[name] = text
     values = typed_values(Path(notebook), texts)  # region=990202 stays the text '990202'
-    made = preview(notebook, parameters=values, to=("html", "pdf") if pdf else ("html",))
+    masthead, known = preview_masthead(
+        Path(notebook),
+        {**declared_parameters(Path(notebook)), **values},
+        date=day.date() if day else None,
+    )
+    if masthead:
+        state = "registered" if known else "the number a build would give; not registered"
+        click.echo(f"masthead: 第{masthead['issue']}期 ({state}), {masthead['date']}", err=True)
+    made = preview(
+        notebook,
+        parameters=values,
+        to=("html", "pdf") if pdf else ("html",),
+        masthead=masthead,
+    )
     for fmt, path in made.items():
         click.echo(f"{fmt:6} {path}")
 

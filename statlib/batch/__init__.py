@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import threading
@@ -20,7 +21,7 @@ from typing import Any
 
 from statlib import __version__, config, fsio, periods
 from statlib.batch import cache as cache_mod
-from statlib.batch.jobs import Job, load_release, plan, release_period
+from statlib.batch.jobs import Job, load_release, number, plan, release_period
 from statlib.batch.publish import (
     check_release_link,
     clean_parts,
@@ -100,8 +101,12 @@ def build(
     rules: Path | None = None,
     on_done: Callable[[Job, JobResult], None] | None = None,
     on_plan: Callable[[list[Job], list[Job]], None] | None = None,
+    date: dt.date | None = None,
 ) -> BuildReport:
     """Build a release: plan, skip cached jobs, run the rest, publish atomically.
+
+    Every job gets its 第X期 from the registry and its masthead date (``date``, else the
+    calendar's; ``batch.jobs.number``) before the cache is asked.
 
     The validation rules (``rules/``) are confronted with the data of the period while the jobs
     run: a failing blocking rule stops the publication (CheckError, nothing published) unless
@@ -123,6 +128,7 @@ def build(
     fsio.preflight(work_root)
     lock = RunLock(work_root, work / "build.lock", f"the build of {period}").acquire()
     try:
+        planned = jobs = number(planned, date=date)
         notes = list(lock.notes)
         removed = clean_parts(outputs, period)
         # the folders and names the release is written to, checked before any job runs: a
@@ -199,7 +205,13 @@ def _build_locked(
     previous = current_release(outputs, period)
     old_manifest = _manifest(previous)
     keys = {
-        j.id: cache_mod.static_key(j.notebook, j.parameters, j.formats, code, templates)
+        j.id: cache_mod.static_key(
+            j.notebook,
+            {"parameters": j.parameters, "masthead": j.masthead} if j.masthead else j.parameters,
+            j.formats,
+            code,
+            templates,
+        )
         for j in jobs
     }
     hits: dict[str, dict[str, Any]] = {}
@@ -274,6 +286,7 @@ def _build_locked(
                 "region": job.region,
                 "edition": job.edition,
                 "parameters": job.parameters,
+                "masthead": job.masthead,
                 "files": sorted(result.files),
                 "reads": {c: versions.get(c, 0) for c in result.reads},
                 "seconds": {k: round(v, 3) for k, v in result.seconds.items()},

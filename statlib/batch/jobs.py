@@ -28,6 +28,13 @@ the accepted forms); a :class:`Job` holds its period once, and the notebook's ``
 notebook's parameters cell before any kernel starts (names declared, identifier syntax, types
 of the defaults).
 
+The masthead (CONVENTIONS §9): ``supplement: true`` on an entry makes its issues 增刊 (numbered
+apart, and their jobs' ids end in ``-supplement``). :func:`number` gives each job its 第X期 from
+the publication registry — found when the issue is registered (a rebuild keeps its number),
+else registered then — and its date: ``statlib build --date``, else the issue's planned release
+in the calendar, else the day it was first registered. The run writes both into the executed
+notebook's front matter (:attr:`Job.masthead`), and they are part of the job's cache key.
+
 A WeChat copy is public by nature (it goes to the public account as it is, with no edition
 mark): ``wechat`` is planned only for the editions that the series allows in
 ``templates/series/<series>.yaml`` (``wechat_editions:``, default ``[public]``); asking for it
@@ -37,6 +44,9 @@ publication and the edition.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,10 +58,18 @@ from statlib import config, periods
 from statlib import series as series_registry
 from statlib.batch.safety import check_parameters, declared_parameters
 from statlib.editions import EDITIONS
-from statlib.errors import ConfigError
+from statlib.errors import ConfigError, StatlibError
 from statlib.fsio import inside, slug
 
-__all__ = ["Job", "load_release", "period_override", "plan", "release_period", "wechat_editions"]
+__all__ = [
+    "Job",
+    "load_release",
+    "number",
+    "period_override",
+    "plan",
+    "release_period",
+    "wechat_editions",
+]
 
 FORMATS = ("html", "pdf", "docx", "wechat")
 
@@ -71,6 +89,23 @@ class Job:
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     #: the parameters the notebook declares
     declared: frozenset[str] = field(default=frozenset(), hash=False, compare=False)
+    #: a 增刊 (numbered apart)
+    supplement: bool = False
+    #: 第X期 and the masthead date, from the registry (:func:`number`); None before
+    issue: int | None = None
+    date: dt.date | None = None
+
+    @property
+    def masthead(self) -> dict[str, Any]:
+        """What the run writes into the executed notebook's front matter (and the cache key
+        holds): ``issue``, ``supplement``, ``date``; empty before :func:`number`."""
+        values: dict[str, Any] = {}
+        if self.issue is not None:
+            values["issue"] = self.issue
+            values["supplement"] = self.supplement
+        if self.date is not None:
+            values["date"] = self.date.isoformat()
+        return values
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -91,7 +126,7 @@ class Job:
     @property
     def id(self) -> str:
         parts = [self.series, self.region or "all", self.edition]
-        return "-".join(slug(p) for p in parts)
+        return "-".join(slug(p) for p in parts) + ("-supplement" if self.supplement else "")
 
     @property
     def folder(self) -> str:
@@ -243,6 +278,13 @@ def plan(
                         "publication with `editions: [public]`, or set `wechat_editions:` in "
                         f"templates/series/{slug(series)}.yaml"
                     )
+        supplement = pub.get("supplement", False)
+        if not isinstance(supplement, bool):
+            where = release.get(_SOURCE, "the release")
+            raise ConfigError(
+                f"{where}: publication {series}: `supplement:` must be true or false (a 增刊), "
+                f"got {supplement!r}"
+            )
         regions: list[str | None] = [str(r) for r in pub.get("regions", [])] or [None]
         for notebook in notebooks:
             name = series if len(notebooks) == 1 else f"{series}-{notebook.stem}"
@@ -251,7 +293,15 @@ def plan(
             for region in regions:
                 for edition in editions:
                     job = Job(
-                        name, notebook, job_period, region, edition, formats, options, declared
+                        name,
+                        notebook,
+                        job_period,
+                        region,
+                        edition,
+                        formats,
+                        options,
+                        declared,
+                        supplement,
                     )
                     check_parameters(notebook, job.parameters)
                     jobs.append(job)
@@ -260,3 +310,87 @@ def plan(
     if dup:
         raise ConfigError(f"the release plans job {sorted(dup)[0]} twice")
     return jobs
+
+
+def _title(job: Job) -> str:
+    """The registry's title of the job's issue: period and the notebook's title."""
+    from statlib.render.reader import front_matter
+
+    nb = json.loads(job.notebook.read_text(encoding="utf-8"))
+    return job.period.label(with_year=True) + front_matter(nb, job.notebook.name).title
+
+
+def _numbered(
+    jobs: Sequence[Job], store: Any, date: dt.date | None, who: str, *, write: bool
+) -> list[Job] | None:
+    """``jobs`` with their numbers and dates; None when one is not registered and ``write``
+    is off."""
+    from statlib import registry
+
+    out = []
+    for job in jobs:
+        base = series_registry.base(job.series)
+        args = (store, base, str(job.period), job.edition)
+        if write:
+            pub = registry.ensure(*args, _title(job), supplement=job.supplement, who=who)
+        else:
+            found = registry.find(*args, supplement=job.supplement)
+            if found is None:
+                return None
+            pub = found
+        day = date or registry.issue_date(store, pub)
+        out.append(dataclasses.replace(job, issue=pub.issue, date=day))
+    return out
+
+
+def number(
+    jobs: Sequence[Job], *, date: dt.date | None = None, who: str = "statlib build"
+) -> list[Job]:
+    """``jobs`` with their 第X期 and masthead date (see the module docstring); the registry is
+    written only when an issue is not registered yet (a rebuild opens the store read-only)."""
+    from statlib.store import open_store
+
+    if not jobs:
+        return []
+    try:
+        with open_store() as store:
+            found = _numbered(jobs, store, date, who, write=False)
+    except StatlibError:  # no registry tables yet in this database: created below
+        found = None
+    if found is not None:
+        return found
+    with open_store(read_only=False) as store:
+        made = _numbered(jobs, store, date, who, write=True)
+    assert made is not None
+    return made
+
+
+def preview_masthead(
+    notebook: Path, parameters: dict[str, Any], *, date: dt.date | None = None
+) -> tuple[dict[str, Any], bool]:
+    """The masthead a build would give ``notebook`` run with ``parameters`` (its ``period``
+    and ``edition``), without registering anything: (front-matter values, registered already).
+    Empty without a period; a database without a registry gives the first number."""
+    from statlib import registry
+    from statlib.render.reader import front_matter
+    from statlib.store import open_store
+
+    fm = front_matter(json.loads(notebook.read_text(encoding="utf-8")), notebook.name)
+    period, edition = parameters.get("period"), parameters.get("edition") or fm.edition
+    if period is None and parameters.get("year") is not None:
+        period = str(parameters["year"])
+    if period is None:
+        return {}, False
+    p = periods.parse(str(period), where=f"{notebook.name}: parameter period")
+    base = series_registry.base(fm.series)
+    edition = str(edition or series_registry.get(base).default_edition)
+    with open_store() as store:
+        try:
+            issue, known = registry.expected(store, base, str(p), edition)
+            pub = registry.find(store, base, str(p), edition) if known else None
+        except StatlibError:  # no registry tables in this database yet
+            issue, known, pub = 1, False, None
+        day = date or (registry.issue_date(store, pub) if pub is not None else None)
+    values: dict[str, Any] = {"issue": issue, "supplement": False}
+    values["date"] = (day or registry.now().date()).isoformat()
+    return values, known

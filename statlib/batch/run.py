@@ -4,7 +4,8 @@ A Dask cluster's workers must see the project folder (the same machine, or a sha
 system): they read the notebooks and the database and write into the staging folder.
 
 Each worker process keeps one warm kernel (``kernel.WarmKernel``) and runs jobs one at a time:
-execute with the job's parameters, render into the job's staging folder, hash the files. A job
+execute with the job's parameters, write the job's 第X期 and date into the executed notebook's
+front matter, render into the job's staging folder, hash the files. A job
 that fails leaves its executed notebook in the work folder (outside ``outputs/``) and nothing
 else. Public and internal editions never share a kernel.
 
@@ -45,6 +46,7 @@ from statlib.batch.jobs import Job
 from statlib.batch.kernel import WarmKernel
 from statlib.errors import BuildInterrupted, ExecutionError
 from statlib.fsio import inside, slug
+from statlib.render.frontmatter import stamp_notebook
 
 __all__ = ["JobResult", "execute_jobs", "lane_sizes", "run_job"]
 
@@ -102,6 +104,8 @@ def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
         nb, reads, seconds = kernel.run(job.notebook, job.parameters, timeout=timeout)
         result.seconds["execute"] = seconds
         result.reads = reads
+        if job.masthead:  # 第X期 and the date from the registry (batch.jobs.number)
+            stamp_notebook(nb, job.masthead, job.notebook.name)
         nbformat.write(nb, executed)
         result.notebook = str(executed)
         t = time.perf_counter()

@@ -1,10 +1,11 @@
 """Word: pandoc with ``templates/docx/reference.docx``; the masthead and footer added as paragraphs.
 
 Headings map to Word's Heading 1–3, tables use the reference's ruled ``Table`` style, images are
-the PNG renderings (Word shows SVG unevenly). pandoc has no masthead, so the classification and
-serial line, the red series title (``Title``), ``第X期``, the unit/date line with the red rule, the
+the PNG renderings (Word shows SVG unevenly). pandoc has no masthead, so the serial line, the
+red series title (``Title``), ``第X期``, the unit/date line with the red rule, the
 document title, and the 报/送/发 footer are written into ``word/document.xml`` afterwards, in the
-reference document's own paragraph styles (``tools/make_reference_docx.py``).
+reference document's own paragraph styles (``tools/make_reference_docx.py``); the
+classification of an internal copy is the page header, on every page (page 1 included, once).
 """
 
 from __future__ import annotations
@@ -39,10 +40,14 @@ def _para(style: str, *runs: str, tab: str | None = None) -> str:
 
 
 def masthead_xml(m: Masthead) -> str:
-    """The masthead paragraphs (CONVENTIONS §9) in the reference document's styles."""
+    """The masthead paragraphs (CONVENTIONS §9) in the reference document's styles.
+
+    The classification is not among them: it is the page header of every page of an internal
+    copy (:func:`header_xml`), page 1 included, as in the PDF — printed here too, a reader saw
+    it twice on page 1. The serial of a controlled copy stays top right of page 1."""
     out = []
-    if m.classification or m.serial:
-        out.append(_para("MastheadMarks", m.classification or "", tab=m.serial or ""))
+    if m.serial:
+        out.append(_para("MastheadMarks", "", tab=m.serial))
     if m.red:
         out.append(_para("Title", m.series_title))
         if m.issue_label:
@@ -52,6 +57,8 @@ def masthead_xml(m: Masthead) -> str:
     if m.subtitle:
         out.append(_para("Subtitle", m.subtitle))
     if not m.red:
+        if m.issue_label:
+            out.append(_para("MastheadIssue", m.issue_label))
         out.append(_para("Subtitle", m.unit + ("\u3000" + m.date_label if m.date_label else "")))
     return "".join(out)
 

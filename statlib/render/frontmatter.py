@@ -151,15 +151,63 @@ def _date(value: Any, notebook: str) -> str | None:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return date_label(value)
     text = str(value).strip()
     match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
     if match:
-        y, m, d = (int(g) for g in match.groups())
-        return f"{y}年{m}月{d}日"
+        try:
+            return date_label(dt.date(*(int(g) for g in match.groups())))
+        except ValueError:
+            raise RenderError(f"{notebook}: front matter date {text!r} is no such day") from None
     if re.fullmatch(r"\d{4}年\d{1,2}月(\d{1,2}日)?", text):
         return text
     raise RenderError(f"{notebook}: front matter date must be YYYY-MM-DD, got {text!r}")
+
+
+def date_label(day: dt.date) -> str:
+    """``2023年12月15日``: a masthead date (Arabic numerals, CONVENTIONS §9)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+#: the front-matter keys a build sets from the registry (``stamp``)
+STAMPED = ("issue", "supplement", "date")
+
+
+def stamp(source: str, values: dict[str, Any], notebook: str = "notebook") -> str:
+    """The front-matter cell ``source`` with ``values`` (``issue``, ``supplement``, ``date``)
+    set: a line the author wrote for one of them is replaced, every other line kept as written.
+    ``date`` is a :class:`datetime.date` or ``YYYY-MM-DD``; None leaves a key as it is."""
+    unknown = sorted(set(values) - set(STAMPED))
+    if unknown:
+        raise RenderError(f"{notebook}: cannot stamp front matter {unknown[0]!r}")
+    fences = list(_FENCE.finditer(source))
+    if not source.lstrip().startswith("---") or len(fences) < 2:
+        raise RenderError(f"{notebook}: no front matter to stamp (a raw cell between '---')")
+    given = {k: v for k, v in values.items() if v is not None}
+    if not given:
+        return source
+    text = source[fences[0].end() : fences[1].start()]
+    drop = re.compile(rf"^(?:{'|'.join(given)})[ \t]*:")
+    kept = [line for line in text.strip("\n").splitlines() if not drop.match(line)]
+    for key, value in given.items():
+        if isinstance(value, bool):
+            shown = "true" if value else "false"
+        elif isinstance(value, dt.date):
+            shown = value.isoformat()
+        else:
+            shown = str(value)
+        kept.append(f"{key}: {shown}")
+    body = "\n".join(kept)
+    return f"{source[: fences[0].end()]}\n{body}\n{source[fences[1].start() :]}"
+
+
+def stamp_notebook(nb: Any, values: dict[str, Any], notebook: str = "notebook") -> None:
+    """:func:`stamp` the first (front-matter) cell of the notebook ``nb`` in place."""
+    cells = nb.get("cells") or []
+    if not cells or cells[0].get("cell_type") != "raw":
+        raise RenderError(f"{notebook}: no front matter to stamp (the first cell is not raw)")
+    src = cells[0].get("source", "")
+    cells[0]["source"] = stamp("".join(src) if isinstance(src, list) else src, values, notebook)
 
 
 def series_of(fm: FrontMatter) -> series_registry.Series:

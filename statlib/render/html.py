@@ -2,7 +2,9 @@
 
 The page has no ``<script>`` and nothing active from data: raw markup in the notebook became text
 in the Lua filter, and pandoc escapes every text. Tables sit in a horizontally scrolling wrapper;
-the text column has a max width and the viewport meta makes it readable on a 375-px phone. The
+the text column has a max width and the viewport meta makes it readable on a 375-px phone. In the
+prose a figure with its sign and unit, or a period label, never breaks across lines
+(``statlib.render.nobreak``). The
 fonts are named with fallbacks; only ``self_contained`` embeds the shipped Sans faces (≈ 4 MB).
 """
 
@@ -17,6 +19,7 @@ from statlib import fonts
 from statlib.errors import RenderError
 from statlib.render import _pandoc
 from statlib.render.formats import Document
+from statlib.render.nobreak import nobreak_ast
 
 _MIME = {
     ".svg": "image/svg+xml",
@@ -67,7 +70,8 @@ def _font_face() -> str:
 
 def write_html(doc: Document, path: Path) -> None:
     """Write the HTML page of ``doc`` at ``path``."""
-    ast = _inline_images(doc.body(), doc.media)
+    # a figure and its unit, a period label, on one line in the prose (tables: their own rules)
+    ast = _inline_images(nobreak_ast(doc.body()), doc.media)
     template = _pandoc.templates_dir() / "html" / "page.html"
     args = [
         f"--template={template}",

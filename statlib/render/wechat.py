@@ -9,7 +9,10 @@ attribute uses the PNG). It is an allow-list transformer on ``html.parser``: inp
 are dropped (only ``src``, ``alt``, ``href``, spans, alignment are read), links become text
 (WeChat drops outside links) and any other tag — ``<script>``, ``<iframe>``, ``<object>``,
 ``<embed>``, ``<form>``, an ``<img>`` with an ``on…`` handler — is written back as escaped
-text, so a data label stays a label.
+text, so a data label stays a label. A figure with its sign and unit (``4.8%``,
+``-0.3个百分点``) and a period label (``1—10月``) sit in ``white-space:nowrap`` spans: a phone
+never breaks ``增长4.`` / ``8%``. :func:`write_wechat` writes the fragment inside a page with a
+viewport meta, the date (``2023年12月15日``) under the title.
 
 >>> out = to_wechat("<h1>一、总体</h1><p>增长<strong>7.2%</strong><script>x()</script></p>")
 >>> out.split("</strong>")[1]
@@ -29,17 +32,21 @@ from urllib.parse import unquote
 from statlib.errors import InputError
 from statlib.render import _pandoc
 from statlib.render.formats import Document
+from statlib.render.nobreak import NOWRAP
+from statlib.render.nobreak import split as _runs
 
-__all__ = ["ACCENT", "to_wechat", "write_wechat"]
+__all__ = ["ACCENT", "page", "to_wechat", "write_wechat"]
 
 ACCENT = "#c00000"
 _FONT = "-apple-system,BlinkMacSystemFont,PingFang SC,Hiragino Sans GB,Microsoft YaHei,sans-serif"
 _BORDER = "1px solid #d0d7de"
 _STYLE = {
     "root": f"font-size:15px;line-height:1.75;letter-spacing:0.5px;color:#333333;"
-    f"font-family:{_FONT};word-break:break-all;padding:0 4px",
+    f"font-family:{_FONT};overflow-wrap:break-word;padding:0 4px",
     "title": f"font-size:20px;font-weight:bold;line-height:1.5;text-align:center;"
-    f"color:{ACCENT};margin:8px 0 20px",
+    f"color:{ACCENT};margin:8px 0 6px",
+    "date": "font-size:14px;color:#888888;text-align:center;margin:0 0 20px",
+    "nowrap": NOWRAP,
     "p": "margin:0 0 16px;text-align:justify",
     "h1": f"font-size:18px;font-weight:bold;line-height:1.5;margin:28px 0 14px;"
     f"padding-left:10px;border-left:4px solid {ACCENT}",
@@ -258,10 +265,20 @@ def _style(key: str, extra: str = "") -> str:
     return f' style="{escape(_STYLE[key] + extra)}"'
 
 
+def _text(text: str) -> str:
+    """Escaped prose; a figure with its sign and unit, a period label, in a nowrap span."""
+    return "".join(
+        f"<span{_style('nowrap')}>{escape(run, quote=False)}</span>"
+        if keep
+        else escape(run, quote=False)
+        for run, keep in _runs(_SPACE.sub(" ", text))
+    )
+
+
 def _render(node: _Node | str, pre: bool = False) -> str:
     if isinstance(node, str):
-        return escape(node if pre else _SPACE.sub(" ", node), quote=False)
-    tag, inner_pre = node.tag, pre or node.tag == "pre"
+        return escape(node, quote=False) if pre else _text(node)
+    tag, inner_pre = node.tag, pre or node.tag in ("pre", "code")
     inner = "".join(_render(c, inner_pre) for c in node.children)
     if tag == "br":
         return "<br>"
@@ -331,7 +348,7 @@ def _prune(node: _Node) -> None:
             _prune(child)
 
 
-def to_wechat(html: str, media_dir: Path | None = None, *, title: str = "") -> str:
+def to_wechat(html: str, media_dir: Path | None = None, *, title: str = "", date: str = "") -> str:
     """One self-contained fragment for the WeChat editor from pandoc's HTML5 body.
 
     Images are read from ``media_dir`` (never outside it) or taken from ``data:`` URIs; an SVG
@@ -347,11 +364,25 @@ def to_wechat(html: str, media_dir: Path | None = None, *, title: str = "") -> s
     _prune(builder.root)
     body = "".join(_render(c) for c in builder.root.children)
     head = f"<h1{_style('title')}>{escape(title, quote=False)}</h1>" if title else ""
+    if date:  # under the title (CONVENTIONS §9: Arabic numerals, 2023年12月15日)
+        head += f"<p{_style('date')}>{_text(date)}</p>"
     return f"<section{_style('root')}>{head}{body}</section>\n"
+
+
+def page(fragment: str, title: str) -> str:
+    """The fragment as a page a phone opens as it is (charset and viewport; the editor takes
+    the ``<section>`` inside ``<body>``)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title, quote=False)}</title>\n</head>\n<body>\n{fragment}</body>\n"
+        "</html>\n"
+    )
 
 
 def write_wechat(doc: Document, path: Path) -> None:
     """The ``wechat`` format of ``statlib render``: pandoc's HTML5 body through ``to_wechat``."""
     html = _pandoc.write(doc.body(), "html5", ["--wrap=none"], what=f"{doc.notebook.name} → wechat")
-    text = to_wechat(html.decode("utf-8"), doc.media, title=doc.masthead.title)
-    path.write_text(text, encoding="utf-8")
+    m = doc.masthead
+    text = to_wechat(html.decode("utf-8"), doc.media, title=m.title, date=m.date_label or "")
+    path.write_text(page(text, m.title), encoding="utf-8")
