@@ -191,7 +191,7 @@ def _draw_units(rng: np.random.Generator, rules: list[dict[str, Any]]) -> list[U
 def _add_giants(units: list[Unit]) -> None:
     """A few dominant units: a power plant in 黑河旗, a coal mine in 北山旗."""
     for unit, region, factor in (
-        (_first(units, "44"), "990208", 400.0),
+        (_first(units, "44"), "990208", 550.0),
         (_first(units, "06"), "990206", 150.0),
     ):
         unit.region, unit.size, unit.birth, unit.death = region, unit.size * factor, 2013, 2100
