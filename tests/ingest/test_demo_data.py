@@ -217,6 +217,76 @@ def test_enterprises() -> None:
     assert (cells.max() / cells.sum() > 0.85).any()
 
 
+def _tenths(text: str) -> int:
+    """A 万元 figure written with one decimal as an integer in 0.1 万元 (exact: no float sums)."""
+    whole, _, frac = text.partition(".")
+    return int(whole) * 10 + int((frac + "0")[:1])
+
+
+COUNTIES = [f"9902{n:02d}" for n in range(2, 11)]
+
+
+@pytest.fixture(scope="module")
+def unit_va() -> dict[tuple[str, str], int]:
+    """(county, year) -> Σ 增加值 of the above-scale industrial units, in 0.1 万元."""
+    ent = _csv("enterprises.csv")
+    ind = ent[(ent.category == "industry") & (ent.above_scale == "true")]
+    out: dict[tuple[str, str], int] = {}
+    for region, year, va in zip(ind.region, ind.year, ind.value_added, strict=True):
+        out[(region, year)] = out.get((region, year), 0) + _tenths(va)
+    return out
+
+
+@pytest.mark.parametrize("year", [str(y) for y in range(2013, 2024)])
+@pytest.mark.parametrize("region", [*COUNTIES, "990200"])
+def test_units_sum_to_the_published_industry_value_added(
+    obs: pd.DataFrame, unit_va: dict[tuple[str, str], int], region: str, year: str
+) -> None:
+    """规模以上工业增加值 (亿元, 1—12月) of a county = Σ 增加值 of its above-scale industrial
+    units (万元), exactly in the written figures; the city = Σ all its units (表4-1 = 4-2 = 4-3 =
+    7-2). Before the demo data were made coherent: 704.46 against 1241.47 for 2023."""
+    row = obs[(obs.indicator == "ind_va") & (obs.region == region) & (obs.period == f"{year}-12")]
+    whole, _, cents = row.value.iloc[0].partition(".")
+    published = (int(whole) * 100 + int(cents)) * 1000  # 0.01 亿元 = 100 万元 = 1000 × 0.1 万元
+    members = COUNTIES if region == "990200" else [region]
+    assert sum(unit_va.get((c, year), 0) for c in members) == published
+
+
+def test_parts_not_above_wholes(obs: pd.DataFrame, unit_va: dict[tuple[str, str], int]) -> None:
+    """规模以上工业增加值 (1—12月, and summed from the units where there are units) < 第二产业增加值
+    (1—4季度) < 地区生产总值, each region and year. Before: the units of 云川市 summed to 1241.47
+    亿元 in 2023, above its whole 第二产业 (1128.87)."""
+    annual = obs[obs.period.str.endswith(("-12", "Q4"))].assign(year=lambda d: d.period.str[:4])
+    wide = annual[annual.indicator.isin(["ind_va", "va_secondary", "gdp"])].pivot_table(
+        index=["region", "year"], columns="indicator", values="v"
+    )
+    assert len(wide) == 22 * 11 and not wide.isna().any().any()
+    units = {
+        (region, year): sum(unit_va.get((c, year), 0) for c in members) / 100000  # 亿元
+        for region, members in [*((c, [c]) for c in COUNTIES), ("990200", COUNTIES)]
+        for year in wide.index.get_level_values("year").unique()
+    }
+    wide["units"] = [units.get(key, 0.0) for key in wide.index]
+    assert (wide[["ind_va", "units"]].max(axis=1) < wide.va_secondary).all()
+    assert (wide.va_secondary < wide.gdp).all()
+
+
+def test_large_units_never_leave_for_a_year() -> None:
+    """A unit far above the threshold is in the library (above scale) every year it exists: the
+    power plant of 黑河旗 is there 2013—2023 (once it fell out for a year, leaving a hole in the
+    county's total)."""
+    ent = _csv("enterprises.csv")
+    ind = ent[ent.category == "industry"].copy()
+    ind["rev"] = ind.revenue.astype(float)
+    big = ind.groupby("unit_id").rev.transform("max") >= 3 * 2000
+    years = ind[big].groupby("unit_id").year.agg(lambda y: sorted(int(v) for v in y))
+    assert all(y == list(range(y[0], y[-1] + 1)) for y in years)
+    giant = ind[(ind.region == "990208") & (ind.industry_code == "44")]
+    top = giant.loc[giant.rev.idxmax(), "unit_id"]
+    assert sorted(giant[giant.unit_id == top].year) == [str(y) for y in range(2013, 2024)]
+    assert (giant[giant.unit_id == top].above_scale == "true").all()
+
+
 def test_thresholds_drive_above_scale() -> None:
     ent = _csv("enterprises.csv")
     ind = ent[ent.category == "industry"]
