@@ -41,7 +41,10 @@ comma separated with a header row; numbers are written with the indicator's fixe
   year and the value-added shares of the two largest).
 - `enterprises.csv`: `year,unit_id,name,region,category,industry_code,industry_name,revenue,
   value_added,employees,above_scale` — "四上" units of 云川市 and some units just below the
-  threshold; revenue and value added in 万元; `above_scale` follows `thresholds.yaml`.
+  threshold; revenue and value added in 万元; `above_scale` follows `thresholds.yaml` (a unit
+  is "in the library" (在库) in a year when its record of that year is above scale: 新入库 = above
+  scale this year and not the year before, 退库 = the reverse; a below-scale record is not in the
+  library). Only a unit less than 1.5× its threshold may fall just below it for a year.
 - `thresholds.yaml`: versioned "四上" thresholds (read by the generator).
 - `survey.csv`: `survey,year,respondent_id,region,weight,sex,age_group,item,score` — one row per
   respondent and item; score 1 (非常不满意) … 5 (非常满意), empty = item non-response; weight =
@@ -57,6 +60,10 @@ empty: 草甸旗 income 2013).
 ## Consistency rules (exact in the written numbers)
 
 - County levels sum to 云川市; the 12 cities sum to 塞北自治区 (every additive level and stock).
+- 规模以上工业增加值 of a county and year (`YYYY-12`, 1—12月, 亿元) = Σ `value_added` of its
+  above-scale industrial units (万元 ÷ 10000), exactly; 云川市's = Σ of all its units. The
+  yearbook's 表4-1 and 7-2 (the aggregate) and 表4-2 and 4-3 (the units) print one figure.
+- 规模以上工业增加值 < 第二产业增加值 < 地区生产总值 in every region and year.
 - 地区生产总值 = 第一 + 第二 + 第三产业增加值; 城镇 + 乡村 = 社会消费品零售总额; 税收收入 ≤
   一般公共预算收入.
 - Cumulative = running sum of the month values within the year; January and February are combined
