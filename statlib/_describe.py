@@ -272,7 +272,7 @@ class _Context:
                 "period, or load the data first (`statlib ingest`)"
             )
         name = self.name(ind)
-        if kind == "stock":
+        if kind in ("stock", "balance"):
             label = _end_label(self.period)
             name = name.removeprefix("年末")
         else:
@@ -317,7 +317,8 @@ class _Context:
         is_index = main.kind == "index"
         balance = kind in ("balance", "stock")
         cumulative = main.kind.startswith("cumulative") or p.freq == "Q"
-        combined = not is_index and not balance  # 当月 flows combine January and February
+        # a 当月 flow whose January is not published combines January and February (1—2月)
+        combined = not is_index and not balance and self._combined(main, level_ind, p)
         computed = growth_ind is None and kind == "flow"
         if computed:
             rates = self._computed_rates(level_ind)
@@ -378,6 +379,13 @@ class _Context:
 
                 clauses.append(versus(growth, ref, self.group))
         return "，".join([head, *clauses]) + "。"
+
+    def _combined(self, main: Any, level_ind: Any, p: periods.Period) -> bool:
+        if p.freq != "M" or p.sub not in (2, 3):
+            return False
+        january = f"{p.year}-01"
+        codes = [i.code for i in (main, level_ind) if i is not None]
+        return all(self.value(code, self.reg.code, january) is None for code in codes)
 
     def _growth_clause(
         self,

@@ -57,10 +57,12 @@ KINDS = (
     "level",
     "cumulative_level",
     "stock",
+    "balance",
     "growth",
     "cumulative_growth",
     "index",
     "share",
+    "rate",
     "count",
 )
 FREQUENCIES = ("M", "Q", "A")
