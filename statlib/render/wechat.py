@@ -363,7 +363,7 @@ def to_wechat(html: str, media_dir: Path | None = None, *, title: str = "", date
     builder.close()
     _prune(builder.root)
     body = "".join(_render(c) for c in builder.root.children)
-    head = f"<h1{_style('title')}>{escape(title, quote=False)}</h1>" if title else ""
+    head = f"<h1{_style('title')}>{_text(title)}</h1>" if title else ""
     if date:  # under the title (CONVENTIONS §9: Arabic numerals, 2023年12月15日)
         head += f"<p{_style('date')}>{_text(date)}</p>"
     return f"<section{_style('root')}>{head}{body}</section>\n"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import re
 import subprocess
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
 import pypandoc
 import pytest
 from matplotlib.figure import Figure
@@ -112,7 +115,8 @@ def test_typography(wechat: tuple[str, str]) -> None:
     elements = Parsed(out).elements
     root = elements[0][1]["style"]
     assert elements[0][0] == "section" and "font-size:15px" in root and "line-height:1.75" in root
-    assert elements[1] == ("h1", elements[1][1]) and "2023年1—11月" in out[:600]
+    assert elements[1] == ("h1", elements[1][1])
+    assert "2023年1—11月" in re.sub(r"<[^>]+>", "", out[:1000])
     headings = [a["style"] for t, a in elements if t in ("h2", "h3")]
     assert len(headings) == 2 and all("border-left" in s for s in headings)
     assert any("overflow-x:auto" in a["style"] for t, a in elements if t == "section")
@@ -193,3 +197,86 @@ def test_data_uri_passes(media: Path) -> None:
     data = base64.b64encode((media / "chart.png").read_bytes()).decode()
     out = to_wechat(f'<p><img src="data:image/png;base64,{data}" alt="a&quot;b"></p>')
     assert f'src="data:image/png;base64,{data}"' in out and 'alt="a&quot;b"' in out
+
+
+# ---- no break inside a number or a period label; the page a phone opens -------------------
+
+NOWRAP = "white-space:nowrap"
+
+
+class Runs(HTMLParser):
+    """The texts inside ``white-space:nowrap`` spans, and the text outside them."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.kept: list[str] = []
+        self.loose: list[str] = []
+        self._open: list[bool] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ("br", "img", "hr", "meta"):
+            self._open.append(NOWRAP in (dict(attrs).get("style") or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ("br", "img", "hr", "meta") and self._open:
+            self._open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self._open and self._open[-1]:
+            self.kept.append(data)
+        else:
+            self.loose.append(data)
+
+
+@pytest.mark.parametrize(
+    ("prose", "kept"),
+    [
+        ("全市规模以上工业增加值增长4.8%，", ["4.8%"]),
+        ("增速比1—10月回落-0.3个百分点。", ["1—10月", "-0.3个百分点"]),
+        ("年末常住人口312.43万人，比上年末增加1.2万人。", ["312.43万人", "1.2万人"]),
+        ("出口增长3.1倍，居全区第2位。", ["3.1倍", "2位"]),
+        ("11月份，居民消费价格上涨−0.5%。", ["11月份", "−0.5%"]),
+        ("2023年1—11月，存款余额1,234.56亿元。", ["2023年", "1—11月", "1,234.56亿元"]),
+        ('新入库"四上"单位***家，较上年增长**.*%。', ["***家", "**.*%"]),
+        ("见表2-8和第3期，增长12.5%。", ["12.5%"]),  # 2-8: no sign; 3: one digit, no break
+    ],
+)
+def test_numbers_and_periods_never_break(prose: str, kept: list[str]) -> None:
+    out = to_wechat(f"<p>{escape(prose)}</p>")
+    assert Runs(out).kept == kept
+    assert "".join(Parsed(out).text).strip() == prose  # every character kept, in order
+
+
+_FIGURE_WITH_UNIT = re.compile(r"\d(?:[\d.,]*\d)?\s*(?:%|个百分点|万人|亿元|倍)|\d+—\d+月")
+
+
+def test_no_figure_with_its_unit_outside_a_nowrap_span(wechat: tuple[str, str]) -> None:
+    runs = Runs(wechat[1])
+    assert "5.2%" in runs.kept and "1—11月" in runs.kept
+    assert _FIGURE_WITH_UNIT.findall("".join(runs.loose)) == []
+    root = Parsed(wechat[1]).elements[0][1]["style"]
+    assert "word-break:break-all" not in root  # it broke 增长4. / 8% anywhere
+
+
+def test_wechat_file_is_a_phone_page_with_the_date(tmp_path: Path) -> None:
+    from statlib.render import render
+
+    nb = nbformat.v4.new_notebook()
+    front = "---\ntitle: 全市经济运行情况\nseries: bulletin\nedition: public\ndate: 2023-12-15\n---"
+    nb.cells = [
+        nbformat.v4.new_raw_cell(front),
+        nbformat.v4.new_markdown_cell("## 一、工业\n\n规模以上工业增加值增长4.8%。"),
+    ]
+    path = tmp_path / "w.ipynb"
+    nbformat.write(nb, path)
+    page = render(path, ["wechat"], out=tmp_path / "out")["wechat"].read_text(encoding="utf-8")
+    metas = [a for t, a in Parsed(page).elements if t == "meta"]
+    assert {"name": "viewport", "content": "width=device-width, initial-scale=1"} in metas
+    fragment = page[page.index("<section") : page.rindex("</section>") + len("</section>")]
+    tags = [t for t, _ in Parsed(fragment).elements]
+    assert tags[:2] == ["section", "h1"] and "meta" not in tags  # the editor's part: styles only
+    title, date = re.findall(r"<(?:h1|p)[^>]*>(.*?)</(?:h1|p)>", fragment)[:2]
+    assert title == "全市经济运行情况"
+    assert re.sub(r"<[^>]+>", "", date) == "2023年12月15日"  # under the title
