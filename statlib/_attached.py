@@ -99,7 +99,7 @@ def attached_table(
             raise ConfigError("attached_table: a Line needs an indicator")
         label = line.label or _row_name(main)
         lp = periods.parse(when)
-        if main.kind == "stock" and lp.freq == "M":
+        if main.kind in ("stock", "balance") and lp.freq == "M":
             label += f"（{lp.sub}月末）"
         elif lp.last_month != p.last_month:
             label += f"（{periods.label(lp)}）"

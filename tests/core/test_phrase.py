@@ -56,6 +56,10 @@ NAN = float("nan")
         (0.04, {"kind": "price"}, "持平"),
         (-2.5, {"kind": "price"}, "下降2.5%"),
         (2.1, {"kind": "price"}, "上涨2.1%"),
+        # prices stay in percent at 100% or more (NBS: 猪肉价格上涨135.2%), whatever times_from
+        (135.2, {"kind": "price"}, "上涨135.2%"),
+        (100.0, {"kind": "price"}, "上涨100.0%"),
+        (250.04, {"kind": "price", "times_from": 200.0}, "上涨250.0%"),
         (np.float64(7.2), {}, "增长7.2%"),
     ],
 )

@@ -326,3 +326,60 @@ def test_notebooks_import_only_public_names(path: Path) -> None:
 )
 def test_private_import_check(source: str, bad: list[str]) -> None:
     assert _private_imports(ast.parse(source)) == bad
+
+
+# -- the 附注 agree with the 附表 (issue 14, item 4) -----------------------------------------------
+
+
+def _bulletin_notes(region: str, period: str) -> tuple[list[report.Line], str, Store]:
+    """Run the bulletin's text, 附表 and 附注 cells (notebooks/bulletin.ipynb as committed)
+    for ``region`` and ``period``; the LINES of its table and the Markdown of its notes."""
+    import nbformat
+
+    InteractiveShell.instance()
+    nb = nbformat.read(NOTEBOOKS / "bulletin.ipynb", as_version=4)
+    # every code cell but the parameters and the charts: the text, the 附表 and the 附注
+    code = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and "parameters" not in c.source and "charts." not in c.source
+    ]
+    namespace: dict = {"period": period, "region": region, "edition": "internal"}
+    with capture_output() as shown:
+        for source in code:
+            exec(compile(source, "bulletin.ipynb", "exec"), namespace)
+    return namespace["LINES"], shown.outputs[-1].data["text/markdown"], namespace["store"]
+
+
+@pytest.mark.parametrize("region", ["990200", "990202", "990210"])
+def test_december_bulletin_notes_name_every_constant_price_indicator(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
+    """All December bulletins' notes said only 规上工业 grows at comparable prices while their
+    table shows GDP at constant prices: the notes now come from the indicators in the table."""
+    monkeypatch.setenv("STATLIB_DB", str(demo_db))
+    lines, notes, store = _bulletin_notes(region, "2023-12")
+    growths = []
+    for line in lines:
+        for code in (line.cumulative, line.month):
+            if code is None:
+                continue
+            ind = store.indicator(code)
+            growths += (
+                [ind]
+                if ind.is_growth
+                else [
+                    store.indicator(c)
+                    for c in store.indicators().query("growth_of == @ind.code")["code"]
+                ]
+            )
+    real = {store.indicator(g.growth_of).name for g in growths if g.price_basis == "comparable"}
+    nominal = {store.indicator(g.growth_of).name for g in growths} - real
+    assert {"地区生产总值", "规模以上工业增加值"} <= real  # the table of a fourth quarter
+    basis = next(x for x in notes.splitlines() if "按可比价格计算" in x)
+    assert (
+        basis == "   - 地区生产总值、规模以上工业增加值增速按可比价格计算，其余指标增速按现价计算。"
+    )
+    assert all(name in basis for name in real)
+    assert not any(name.split("（")[0] in basis for name in nominal)
+    store.close()
