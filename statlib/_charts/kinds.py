@@ -22,9 +22,11 @@ from statlib._charts.style import (
     Chart,
     HalfUpFormatter,
     axis_label,
+    fit_period_ticks,
     house,
     new_chart,
     period_labels,
+    year_runs,
 )
 from statlib.errors import ConfigError
 from statlib.measures import fmt
@@ -111,26 +113,27 @@ def growth_trend(
         for i, column in enumerate(order):
             values = frame[column].to_numpy(dtype=float, na_value=np.nan)
             own = column == highlight
-            (line,) = ax.plot(
-                x,
-                values,
-                color=HIGHLIGHT if own else SERIES[(i - 1) % len(SERIES)],
-                linewidth=2.2 if own else 1.3,
-                linestyle="-" if own else _DASHES[(i - 1) % len(_DASHES)],
-                marker="o" if own else None,
-                markersize=3.5,
-                zorder=3 if own else 2,
-            )
-            handles.append(line)
+            style: dict[str, Any] = {
+                "color": HIGHLIGHT if own else SERIES[(i - 1) % len(SERIES)],
+                "linewidth": 2.2 if own else 1.3,
+                "linestyle": "-" if own else _DASHES[(i - 1) % len(_DASHES)],
+                "marker": "o" if own else None,
+                "markersize": 3.5,
+                "zorder": 3 if own else 2,
+            }
+            # a cumulative series restarts each January: one line per year, never joined
+            runs = year_runs(frame.index) if cumulative else [slice(0, len(x))]
+            lines = [ax.plot(x[run], values[run], **style)[0] for run in runs]
+            handles.append(lines[0])
             if own and len(x) <= 12:
                 _label_points(ax, x, values, decimals, lift=4)
         _zero_line(ax, frame.to_numpy(dtype=float, na_value=np.nan))
-        ax.set_xticks(x, period_labels(frame.index, cumulative=cumulative))
         ax.set_xlim(-0.4, len(x) - 0.6)
         ax.margins(y=0.15)
         ax.yaxis.set_major_formatter(HalfUpFormatter())
         ax.set_ylabel(axis_label(ylabel, unit))
         _legend_on_top(ax, handles, [str(c) for c in order])
+        fit_period_ticks(ax, list(frame.index), cumulative=cumulative)
     return chart
 
 
@@ -175,9 +178,11 @@ def level_growth(
         ax2 = ax.twinx()
         ax2.grid(False)
         ax2.spines["right"].set_visible(True)
-        (line,) = ax2.plot(
-            x, line_v, color=HIGHLIGHT, linewidth=2, marker="o", markersize=3.5, zorder=3
-        )
+        runs = year_runs(levels.index) if cumulative else [slice(0, len(x))]
+        style: dict[str, Any] = {"color": HIGHLIGHT, "linewidth": 2, "marker": "o", "zorder": 3}
+        style["markersize"] = 3.5
+        lines = [ax2.plot(x[run], line_v[run], **style)[0] for run in runs]
+        line = lines[0]
         _label_points(ax2, x, line_v, growth_decimals, lift=5)
         # Bars fill the lower ~55% of the plot, the line the band above them: no labels collide.
         top = np.nanmax(bars_v)
@@ -195,6 +200,7 @@ def level_growth(
             [bars, line],
             [axis_label(level_name, level_unit), axis_label(growth_name, growth_unit)],
         )
+        fit_period_ticks(ax, list(levels.index), cumulative=cumulative)
     return chart
 
 

@@ -8,6 +8,7 @@ on the machine's fonts nor on the caller's rcParams at display time.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -203,6 +204,65 @@ def period_labels(index: Collection[object], *, cumulative: bool = True) -> list
         labels.append(periods.label(p, cumulative=cumulative, with_year=show_year))
         last_year = p.year
     return labels
+
+
+def year_runs(index: Collection[object]) -> list[slice]:
+    """Runs of consecutive positions within one year. A cumulative series (1—2月, 1—3月 …
+    全年) restarts every January, so its line is drawn run by run, never joined across years;
+    an index that is not of periods is one run."""
+    try:
+        years = [periods.parse(str(v)).year for v in index]
+    except StatlibError:
+        return [slice(0, len(index))]
+    runs, start = [], 0
+    for i in range(1, len(years)):
+        if years[i] != years[i - 1]:
+            runs.append(slice(start, i))
+            start = i
+    runs.append(slice(start, len(years)))
+    return runs
+
+
+def _thinned_labels(index: Sequence[object], keep: list[int], cumulative: bool) -> list[str]:
+    """Labels of the ``keep`` positions, the year on the first shown of each year."""
+    try:
+        parsed = [periods.parse(str(index[i])) for i in keep]
+    except StatlibError:
+        return [str(index[i]) for i in keep]
+    every = [periods.parse(str(v)) for v in index]
+    with_year = len({p.year for p in every}) > 1 and any(p.freq != "A" for p in every)
+    labels, last_year = [], None
+    for p in parsed:
+        labels.append(
+            periods.label(p, cumulative=cumulative, with_year=with_year and p.year != last_year)
+        )
+        last_year = p.year
+    return labels
+
+
+def fit_period_ticks(
+    ax: Any, index: Sequence[object], *, cumulative: bool = True, gap: float = 3.0
+) -> None:
+    """Period tick labels that do not overlap: measured after layout, every k-th period is
+    labelled (the latest always) for the smallest k whose labels keep ``gap`` pixels apart."""
+    n = len(index)
+    try:
+        for v in index:
+            periods.parse(str(v))
+    except StatlibError:  # areas or other labels: every one is shown
+        ax.set_xticks(range(n), [str(v) for v in index])
+        return
+    figure = ax.get_figure()
+    for step in range(1, max(n, 1) + 1):
+        keep = [i for i in range(n) if (n - 1 - i) % step == 0]
+        ax.set_xticks(keep, _thinned_labels(index, keep, cumulative))
+        figure.draw_without_rendering()
+        boxes = sorted(
+            (t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()),
+            key=lambda b: b.x0,
+        )
+        if all(a.x1 + gap <= b.x0 for a, b in itertools.pairwise(boxes)):
+            return
 
 
 def to_svg(fig: Figure, *, text_as_paths: bool = True) -> str:

@@ -17,7 +17,7 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,6 +27,9 @@ from statlib.fsio import slug
 from statlib.site.pages import esc, page
 from statlib.store.store import Indicator, Region, Store
 from statlib.tables import SUPPRESSED, Table
+
+if TYPE_CHECKING:
+    from statlib.charts import Chart
 
 __all__ = ["RECENT", "build_portal", "public_indicators", "public_store", "suppressed_cells"]
 
@@ -141,18 +144,28 @@ def full_table(ind: Indicator, obs: pd.DataFrame, regions: Sequence[Region]) -> 
     return table.source(ind.source) if ind.source else table
 
 
-def chart_svg(ind: Indicator, obs: pd.DataFrame, city: Region) -> str | None:
-    """The city's last ``CHART_PERIODS`` periods as an SVG line chart; None without numbers."""
+def chart(ind: Indicator, obs: pd.DataFrame, city: Region) -> Chart | None:
+    """The city's last ``CHART_PERIODS`` periods as a line chart (phone size); None without
+    numbers. Cumulative series are drawn one line per year (1—2月 never joins the year
+    before's 全年) and the period labels are thinned until none overlaps
+    (``statlib.charts.growth_trend``)."""
     from statlib import charts
 
     mine = obs[obs["region"] == city.code]
     mine = mine[~mine["flags"].map(_hidden)]
     series = mine.set_index("period")["value"].astype(float)
     series = series.reindex(_sorted_periods(mine))[-CHART_PERIODS.get(ind.frequency, 12) :]
+    cumulative = ind.kind.startswith("cumulative")
+    if cumulative and len(series) > 1:
+        # a year that only ends the window (2022's 全年 before 2023's 1—2月 …) would be a lone
+        # point, unlabelled once the labels are thinned: the window starts with the next year
+        years = [periods.parse(p).year for p in series.index]
+        if years.count(years[0]) == 1:
+            series = series[1:]
     if series.empty or series.isna().all():
         return None
     frame = pd.DataFrame({city.name: series})
-    chart = charts.growth_trend(
+    return charts.growth_trend(
         frame,
         title=f"{city.name}{ind.name}",
         source=ind.source or "云川市统计局",
@@ -160,14 +173,23 @@ def chart_svg(ind: Indicator, obs: pd.DataFrame, city: Region) -> str | None:
         ylabel="增速" if ind.is_growth else "数值",
         decimals=ind.decimals,
         size="phone",
-        cumulative=ind.kind.startswith("cumulative"),
+        cumulative=cumulative,
     )
+
+
+def chart_svg(ind: Indicator, obs: pd.DataFrame, city: Region) -> str | None:
+    """:func:`chart` as SVG text; None without numbers."""
+    from statlib import charts
+
+    made = chart(ind, obs, city)
+    if made is None:
+        return None
     try:
-        return charts.to_svg(chart)
+        return charts.to_svg(made)
     finally:
         import matplotlib.pyplot as plt
 
-        plt.close(chart)
+        plt.close(made)
 
 
 def _write(path: Path, data: str | bytes) -> None:
