@@ -26,7 +26,7 @@ def test_new_then_preview(tmp_path: Path, demo_db: Path, monkeypatch: pytest.Mon
         new_notebook("bulletin", "2023-10", folder=tmp_path)
     made = preview(path, out=tmp_path / "out", parameters={"region": "990202"})
     html = made["html"].read_text(encoding="utf-8")
-    assert "一、工业生产" in html and "全区规模以上工业增加值同比" in html
+    assert "一、工业生产" in html and "全区规模以上工业增加值按可比价格计算，同比" in html
     assert made["html"].name == "bulletin-2023-10.internal.html"
 
 
