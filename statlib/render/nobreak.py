@@ -2,9 +2,10 @@
 
 A reader must never see ``增长4.`` at the end of a line and ``8%`` on the next, nor ``1—`` /
 ``10月``. :func:`split` finds those runs in prose — ``4.8%``, ``-0.3个百分点``, ``312.43万人``,
-``3.1倍``, ``1—10月``, ``11月份``, ``2023年``, a masked ``**.*%`` — so that each writer can keep
-them on one line: the HTML page wraps them in ``<span style="white-space:nowrap">`` (pandoc
-Span, :func:`nobreak_ast`), the WeChat copy the same span (inline styles only).
+``3.1倍``, ``1—10月``, ``11月份``, ``2023年1—11月``, ``2023年12月15日``, a masked ``**.*%`` —
+so that each writer can keep them on one line: the HTML page wraps them in
+``<span style="white-space:nowrap">`` (pandoc Span, :func:`nobreak_ast`), the WeChat copy the
+same span (inline styles only).
 
 >>> [run for run, keep in split("比上年增长4.8%，1—10月") if keep]
 ['4.8%', '1—10月']
@@ -57,9 +58,12 @@ _UNITS = (
 )
 _FIGURE = r"(?:\d[\d,]*(?:\.\d+)?|\*+(?:\.\*+)?)"  # 1,234.5 or a masked **.*
 _SIGN = r"(?:(?<![\d.*])[-+−])?"  # a sign, not the hyphen of 表2-8
-#: one run kept on one line: a signed figure (a range with — or ～) and its unit
+# a date or a period led by its year: 2023年12月15日, 2023年1—11月, 2023年11月份
+_DATED = r"\d{4}年\d{1,2}(?:—\d{1,2})?月(?:\d{1,2}日|份|末)?"
+#: one run kept on one line: a dated period, or a signed figure (a range with — or ～) and
+#: its unit
 RUN = re.compile(
-    rf"{_SIGN}{_FIGURE}(?:[—～~]{_FIGURE})?(?:{'|'.join(re.escape(u) for u in _UNITS)})?"
+    rf"{_DATED}|{_SIGN}{_FIGURE}(?:[—～~]{_FIGURE})?(?:{'|'.join(re.escape(u) for u in _UNITS)})?"
 )
 
 
