@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,6 +151,56 @@ def test_growth_trend_period_labels_and_unit() -> None:
     assert to_hex(ax.get_lines()[0].get_color()) == charts.HIGHLIGHT.lower()
     assert len(lines) == 3
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [CITY, "全区", "全国"]
+
+
+TWO_YEARS = [f"{y}-{m:02d}" for y in (2022, 2023) for m in range(2, 13)]  # 1—2月 … 1—12月
+
+
+@pytest.mark.parametrize(
+    ("kind", "cumulative", "runs"),
+    [
+        ("growth_trend", True, [(0, 10), (11, 21)]),  # 2022's 1—12月 never joins 2023's 1—2月
+        ("growth_trend", False, [(0, 21)]),  # 当月 values: one line
+        ("level_growth", True, [(0, 10), (11, 21)]),
+    ],
+)
+def test_cumulative_lines_break_at_each_year(
+    kind: str, cumulative: bool, runs: list[tuple[int, int]]
+) -> None:
+    values = pd.Series([float(i % 11 + 1) for i in range(len(TWO_YEARS))], index=TWO_YEARS)
+    if kind == "growth_trend":
+        chart = charts.growth_trend(
+            pd.DataFrame({CITY: values}), title="增速", source=SOURCE, cumulative=cumulative
+        )
+        ax = chart.axes[0]
+    else:
+        chart = charts.level_growth(
+            values * 10, values, title="总量及增速", source=SOURCE, cumulative=cumulative
+        )
+        ax = chart.axes[1]  # the growth line on the right axis
+    drawn = [
+        (int(line.get_xdata()[0]), int(line.get_xdata()[-1]))
+        for line in ax.get_lines()
+        if line.get_transform() is ax.transData
+    ]
+    assert drawn == runs
+
+
+@pytest.mark.parametrize("size", ["phone", "half", "full"])
+def test_period_labels_thinned_until_none_overlaps(size: str) -> None:
+    values = pd.Series([float(i % 11 + 1) for i in range(len(TWO_YEARS))], index=TWO_YEARS)
+    chart = charts.growth_trend(
+        pd.DataFrame({CITY: values}), title="增速", source=SOURCE, size=size
+    )
+    chart.draw_without_rendering()
+    ax = chart.axes[0]
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    boxes = [t.get_window_extent() for t in labels]
+    assert all(a.x1 + 1 <= b.x0 for a, b in itertools.pairwise(boxes))
+    texts = [t.get_text() for t in labels]
+    assert texts[-1].endswith("1—12月")  # the latest period is always labelled
+    assert sum("年" in t for t in texts) == 2, texts  # each year named once, on its first label
+    assert len(texts) < len(TWO_YEARS)  # 22 labels do not fit even the full width
 
 
 def test_peer_ranking_highlights_own_city_and_annotates_rank() -> None:
