@@ -313,7 +313,7 @@ def built(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
         params = base / f"{period}.yaml"
         params.write_text(yaml.safe_dump(every_edition(release), allow_unicode=True), "utf-8")
         run = subprocess.run(
-            [sys.executable, "-m", "statlib", "build", "--params", str(params), "-j", "2"],
+            [sys.executable, "-m", "statlib.cli", "build", "--params", str(params), "-j", "2"],
             cwd=ROOT,
             env=env,
             capture_output=True,
