@@ -84,8 +84,10 @@ def attached_table(
     from statlib import tables
 
     p = periods.parse(period)
+    # a whole year (1—12月, four quarters) is 全年 and compares 比上年, as the text says it
+    rate = "比上年增长(%)" if periods.whole_year(p) else "同比增长(%)"
     cumulative = tables.group(
-        periods.label(p), "绝对量", tables.col("同比增长(%)", 1), tables.col("位次", 0)
+        periods.prose_label(p), "绝对量", tables.col(rate, 1), tables.col("位次", 0)
     )
     month = tables.group(periods.label(p, cumulative=False), "绝对量", tables.col("同比增长(%)", 1))
     table = tables.Table(title)

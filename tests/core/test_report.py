@@ -12,6 +12,7 @@ import ast
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -331,7 +332,7 @@ def test_private_import_check(source: str, bad: list[str]) -> None:
 # -- the 附注 agree with the 附表 (issue 14, item 4) -----------------------------------------------
 
 
-def _bulletin_notes(region: str, period: str) -> tuple[list[report.Line], str, Store]:
+def _bulletin_notes(region: str, period: str) -> tuple[list[report.Line], str, Store, Any]:
     """Run the bulletin's text, 附表 and 附注 cells (notebooks/bulletin.ipynb as committed)
     for ``region`` and ``period``; the LINES of its table and the Markdown of its notes."""
     import nbformat
@@ -348,7 +349,8 @@ def _bulletin_notes(region: str, period: str) -> tuple[list[report.Line], str, S
     with capture_output() as shown:
         for source in code:
             exec(compile(source, "bulletin.ipynb", "exec"), namespace)
-    return namespace["LINES"], shown.outputs[-1].data["text/markdown"], namespace["store"]
+    table = namespace["doc"].table(namespace["LINES"]).to_frame()
+    return namespace["LINES"], shown.outputs[-1].data["text/markdown"], namespace["store"], table
 
 
 @pytest.mark.parametrize("region", ["990200", "990202", "990210"])
@@ -358,7 +360,15 @@ def test_december_bulletin_notes_name_every_constant_price_indicator(
     """All December bulletins' notes said only 规上工业 grows at comparable prices while their
     table shows GDP at constant prices: the notes now come from the indicators in the table."""
     monkeypatch.setenv("STATLIB_DB", str(demo_db))
-    lines, notes, store = _bulletin_notes(region, "2023-12")
+    lines, notes, store, table = _bulletin_notes(region, "2023-12")
+    # the table says the year as the text does: 全年, 比上年 (not 1—12月…同比)
+    assert list(table.columns)[2:] == [
+        ("12月份", "绝对量"),
+        ("12月份", "同比增长(%)"),
+        ("全年", "绝对量"),
+        ("全年", "比上年增长(%)"),
+        ("全年", "位次"),
+    ]
     growths = []
     for line in lines:
         for code in (line.cumulative, line.month):
