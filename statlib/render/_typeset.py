@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from statlib import fonts
-from statlib.render import _pandoc
+from statlib.render import _pandoc, nobreak
 
 MM = 72 / 25.4
 
@@ -53,12 +53,9 @@ _SLACK = 0.35
 _STUB_MIN = "指标名称"  # the stub column is never narrower than four characters
 _LEADING = 1.45  # line height of table text, in em (size + leading 0.5em, rounded up)
 
-_MONTHS = r"\d{1,2}(?:—\d{1,2})?月(?:份|末)?"
-_PERIOD = rf"(?:\d{{4}}年(?:{_MONTHS})?|{_MONTHS})"
-_UNIT = r"(?:%|‰|个百分点|亿元|万元|元|万人|人|万吨|吨|亿千瓦时|千瓦时|倍|万户|户|家|项|位|分|个)"
-_NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?" + _UNIT
-# A period label or a number with its unit: never broken over two lines.
-KEEP = re.compile(f"{_PERIOD}|{_NUMBER}")
+# A period label or a figure with its sign and unit: never broken over two lines (the one
+# definition, shared with the HTML and WeChat writers).
+KEEP = nobreak.RUN
 # Words of a header cell: a break is allowed before a bracket and at a space only.
 _WORD = re.compile(r"[(（][^)）]*[)）]?|[^\s(（]+")
 
@@ -141,18 +138,10 @@ def _unbox(raw: str) -> str:
 
 
 def _keep_together(el: dict[str, Any]) -> dict[str, Any] | None:
-    """A Str holding a period label or a number with its unit: those parts boxed."""
+    """A Str holding a period label or a figure with its unit: those runs boxed."""
     if el["t"] != "Str" or not KEEP.search(el["c"]):
         return None
-    parts: list[dict[str, Any]] = []
-    last = 0
-    for m in KEEP.finditer(el["c"]):
-        if m.start() > last:
-            parts.append({"t": "Str", "c": el["c"][last : m.start()]})
-        parts.append(_box(m.group()))
-        last = m.end()
-    if last < len(el["c"]):
-        parts.append({"t": "Str", "c": el["c"][last:]})
+    parts = [_box(run) if keep else {"t": "Str", "c": run} for run, keep in nobreak.split(el["c"])]
     return {"t": "Span", "c": [["", [], []], parts]}
 
 
