@@ -241,7 +241,8 @@ def nominal_real(
     if v is None or g is None:
         return None
     shown = measures.fmt(v, level.decimals) + md_text(level.unit)
-    text = f"{subject}{md_text(level.name)}{shown}，同比名义{phrase.growth(g)}"
+    base = "比上年" if periods.whole_year(period) else "同比"  # 全年…比上年 (CONVENTIONS §1)
+    text = f"{subject}{md_text(level.name)}{shown}，{base}名义{phrase.growth(g)}"
     r = value(store, real.code, region, period) if real else None
     if r is not None:
         text += f"，扣除价格因素，实际{phrase.growth(r)}"

@@ -976,3 +976,18 @@ def test_describe_refuses_what_its_kind_cannot_be(
 ) -> None:
     with pytest.raises(DataError, match=message):
         phrase.describe(kind_stores[store], indicator, region, period)
+
+
+@pytest.mark.parametrize(
+    ("period", "text"),
+    [
+        ("2023Q3", "全市居民人均可支配收入43969元，同比名义增长7.5%，扣除价格因素，实际增长6.1%"),
+        # the fourth quarter is the whole year: 比上年, as describe says it
+        ("2023Q4", "全市居民人均可支配收入58565元，比上年名义增长7.1%，扣除价格因素，实际增长5.9%"),
+    ],
+)
+def test_nominal_real_says_the_year(kind_stores: dict[str, Store], period: str, text: str) -> None:
+    from statlib import report
+
+    got = report.nominal_real(kind_stores["kinds"], "income", "990200", period, subject="全市")
+    assert got == text
