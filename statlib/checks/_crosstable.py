@@ -168,3 +168,53 @@ def _under(table: pd.DataFrame, root: str) -> list[str]:
         frontier = [c for c in table.index if table.at[c, "parent"] in frontier]
         codes += frontier
     return codes
+
+
+@register("survey_weights")
+def _survey_weights(rule: Rule, ctx: Context, tally: _Tally) -> None:
+    """Per survey and year: the design weights of the respondents of each child region of
+    ``parents`` sum to the region's share of ``population`` at the end of the survey's year."""
+    p = rule.params
+    pop_code = ctx.store.indicator(str(p["population"])).code
+    tol = float(p.get("tolerance", 0.0005)) + 1e-12
+    responses = ctx.store.survey()
+    people = responses.drop_duplicates(["survey", "year", "respondent_id"])
+    for parent in ctx.regions(p["parents"]):
+        children = [r.code for r in ctx.store.children(parent)]
+        pops = annual_values(ctx, pop_code, children)
+        for key, group in people.groupby(["survey", "year"]):
+            survey, year = str(key[0]), int(str(key[1]))
+            if not ctx.in_period(str(year)):
+                continue
+            inside = group[group["region"].isin(children)]
+            if inside.empty:
+                continue
+            cells = [pops.get((c, year)) for c in children]
+            if any(c is None or _missing(c.value) for c in cells):
+                tally.absent()
+                continue
+            total_pop = sum(c.value for c in cells if c is not None)
+            weights = inside.groupby("region")["weight"].sum()
+            total_w = float(weights.sum())
+            gaps = {
+                code: float(weights.get(code, 0.0)) / total_w - cell.value / total_pop
+                for code, cell in zip(children, cells, strict=True)
+                if cell is not None
+            }
+            worst = max(gaps, key=lambda c: abs(gaps[c]))
+            if abs(gaps[worst]) > tol:
+                share_w = float(weights.get(worst, 0.0)) / total_w
+                share_p = share_w - gaps[worst]
+                name = str(ctx.region_table.at[worst, "name"])
+                tally.fail(
+                    pop_code,
+                    worst,
+                    str(year),
+                    {"weight_share": round(share_w, 6), "population_share": round(share_p, 6)},
+                    round(share_p, 6),
+                    f"权数不符：{year}年{survey}{name}样本权数占{share_w * 100:.2f}%，"
+                    f"年末常住人口占{share_p * 100:.2f}%",
+                    difference=gaps[worst],
+                )
+            else:
+                tally.ok()

@@ -39,6 +39,7 @@ RULE_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "outlier_hb": (("indicators", "parents"), ("U", "A", "C", "history")),
     "annual_order": (("indicators", "regions"), ("tolerance",)),
     "unit_sum": (("indicator", "value", "regions"), ("units", "factor", "tolerance")),
+    "survey_weights": (("population", "parents"), ("tolerance",)),
 }
 _NUMBERS = ("min", "max", "U", "A", "C", "factor")
 

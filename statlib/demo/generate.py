@@ -384,7 +384,10 @@ def generate(out_dir: Path, seed: int = 20231231) -> dict[str, int]:
     root = np.random.default_rng(seed)
     rng, ent_rng, svy_rng = (np.random.default_rng(s) for s in root.integers(0, 2**32, size=3))
     obs, ent, pop = observation_rows(rng, ent_rng, rules)
-    county_pop = {c.code: float(pop[i, -1]) for i, c in enumerate(geo.counties())}
+    county_pop = {
+        year: {c.code: float(pop[i, YEARS.index(year)]) for i, c in enumerate(geo.counties())}
+        for year in survey.YEAR_CHANGE
+    }
     counts = {
         "regions.csv": write_csv(out_dir / "regions.csv", REGION_COLUMNS, region_rows()),
         "indicators.csv": write_csv(

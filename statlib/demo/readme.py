@@ -48,7 +48,8 @@ comma separated with a header row; numbers are written with the indicator's fixe
 - `thresholds.yaml`: versioned "四上" thresholds (read by the generator).
 - `survey.csv`: `survey,year,respondent_id,region,weight,sex,age_group,item,score` — one row per
   respondent and item; score 1 (非常不满意) … 5 (非常满意), empty = item non-response; weight =
-  design weight (county population share / sample share).
+  design weight (the county's share of 年末常住人口 in the survey's year / its sample share), so
+  the weights of each survey and year reproduce the population shares of `observations.csv`.
 
 ## Flags
 

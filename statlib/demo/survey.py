@@ -59,19 +59,22 @@ def _cut(latent: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(latent + 0.5), 1, 5).astype(int)
 
 
-def survey_rows(rng: np.random.Generator, pop: dict[str, float]) -> list[list[str]]:
-    """Rows of survey.csv; pop = county population (design weights come from its shares)."""
+def survey_rows(rng: np.random.Generator, pop: dict[int, dict[str, float]]) -> list[list[str]]:
+    """Rows of survey.csv; pop[year] = county population at the end of the survey's year: the
+    design weights reproduce its shares (the sample is allocated on the latest year's)."""
     counties = [c.code for c in geo.counties()]
-    share = np.array([pop[c] for c in counties])
-    share = share / share.sum()
-    alloc = np.sqrt(share) / np.sqrt(share).sum()  # square-root allocation: small counties boosted
+    latest = np.array([pop[max(pop)][c] for c in counties])
+    alloc = (
+        np.sqrt(latest) / np.sqrt(latest).sum()
+    )  # square-root allocation: small counties boosted
     county_effect = dict(zip(counties, rng.normal(0.0, 0.25, size=len(counties)), strict=True))
     rows: list[list[str]] = []
     for survey, (short, mean, items) in SURVEYS.items():
         for year in (2022, 2023):
             region_idx = rng.choice(len(counties), size=RESPONDENTS, p=alloc)
             counts = np.bincount(region_idx, minlength=len(counties))
-            weight = share / (counts / RESPONDENTS)
+            share = np.array([pop[year][c] for c in counties])
+            weight = share / share.sum() / (counts / RESPONDENTS)
             trend = rng.normal(YEAR_CHANGE[year], 0.05, size=len(items))
             for r in range(RESPONDENTS):
                 county = counties[region_idx[r]]

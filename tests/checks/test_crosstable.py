@@ -21,7 +21,7 @@ from statlib.store import open_store
 from statlib.store.store import Store
 
 RULES = config.project_root() / "rules"
-IDS = ("parts_within_wholes", "ind_va_equals_units")
+IDS = ("parts_within_wholes", "ind_va_equals_units", "survey_weights_match_population")
 
 
 def _crosstable(report: Report) -> dict[str, object]:
@@ -63,6 +63,14 @@ def _county_aggregate_off(store: Store, folder: Path) -> None:
     _ingest(store, folder, [("ind_va", "990204", "2023-12", f"{value + 10:.2f}")])
 
 
+def _weights_off(store: Store, folder: Path) -> None:
+    """川东区's respondents of the 2023 营商环境满意度 weigh 10% more than their population."""
+    store.backend.execute(
+        "UPDATE survey_response SET weight = weight * 1.1 "
+        "WHERE survey = '营商环境满意度' AND year = 2023 AND region = '990202'"
+    )
+
+
 Seed = Callable[[Store, Path], None]
 # name, seed, (rule, indicator, region, period) of the failure, words its message must hold,
 # and the other (rule, region, period) the same seed rightly breaks
@@ -95,6 +103,13 @@ CASES: list[tuple[str, Seed, tuple[str, str, str, str], list[str], set[tuple[str
         ["2023年规模以上工业增加值（2023-12）"],
         set(),
     ),
+    (
+        "survey weights off the population",
+        _weights_off,
+        ("survey_weights_match_population", "population", "990202", "2023"),
+        ["2023年营商环境满意度川东区样本权数占", "年末常住人口占"],
+        set(),
+    ),
 ]
 
 
@@ -109,6 +124,7 @@ def clean(demo_db: Path) -> Report:
     [
         ("parts_within_wholes", 22 * 11),  # 22 regions × 2013…2023
         ("ind_va_equals_units", 10 * 11),  # 云川市 and its 9 counties × 2013…2023
+        ("survey_weights_match_population", 3 * 2),  # 3 surveys × 2022, 2023
     ],
 )
 def test_identity_holds_on_the_demo_store(clean: Report, rule: str, items: int) -> None:
