@@ -11,16 +11,17 @@ is left, its labels wrapping between boxed period labels. Header words, period l
 (``1—10月``, ``2023年``, ``10月末``) and numbers with their unit (``8.6%``, ``77.50亿元``) are
 Typst boxes, which never break.
 
-A table that fits on a page is an unbreakable block (it moves whole to the next page rather
-than leaving its caption, header or a single row at a page foot); a longer one breaks with its
-header repeated. A heading, and a paragraph that is only a bold lead (``附注``), sticks to what
+Each table goes to the template's ``statlib-table`` (``templates/typst/page.typ``,
+``templates/book/book.typ``), which sets the chosen size and measures the table: one that fits
+on a page is an unbreakable block (it moves whole to the next page rather than leave its
+caption, header or a single row at a page foot); a longer one breaks with its header repeated.
+A heading, and a paragraph that is only a bold lead (``附注``), sticks to what
 follows it.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -40,18 +41,16 @@ class Geometry:
     min_size: float  # the smallest size a wide table shrinks to
     inset: float  # horizontal cell inset (pt): ``set table(inset: (x: …))``
     width: float  # text width (pt)
-    height: float  # text height (pt)
 
 
-# templates/typst/page.typ: A4, margins left 28 mm, right 26 mm, top 37 mm, bottom 35 mm.
-PAGE = Geometry(9.5, 7.5, 4.0, (210 - 28 - 26) * MM, (297 - 37 - 35) * MM)
-# templates/book/book.typ: A4, margins x 20 mm, top 26 mm, bottom 22 mm.
-BOOK = Geometry(8.5, 6.5, 3.5, (210 - 40) * MM, (297 - 26 - 22) * MM)
+# templates/typst/page.typ: A4, margins left 28 mm, right 26 mm.
+PAGE = Geometry(9.5, 7.5, 4.0, (210 - 28 - 26) * MM)
+# templates/book/book.typ: A4, margins x 20 mm.
+BOOK = Geometry(8.5, 6.5, 3.5, (210 - 40) * MM)
 
 # Extra room per cell (em) against rounding and kerning; and between two boxed words.
 _SLACK = 0.35
 _STUB_MIN = "指标名称"  # the stub column is never narrower than four characters
-_LEADING = 1.45  # line height of table text, in em (size + leading 0.5em, rounded up)
 
 # A period label or a figure with its sign and unit: never broken over two lines (the one
 # definition, shared with the HTML and WeChat writers).
@@ -178,7 +177,6 @@ def _box_header_words(cell: list[Any]) -> None:
 class Sized:
     widths: tuple[float, ...]  # pt
     size: float  # pt
-    height: float  # estimated height (pt) with the caption
 
 
 def _grid(table: list[Any]) -> tuple[list[tuple[int, int, str, bool]], int, int]:
@@ -215,7 +213,7 @@ def _grid(table: list[Any]) -> tuple[list[tuple[int, int, str, bool]], int, int]
 
 def size_table(table: list[Any], geom: Geometry) -> Sized:
     """Column widths (pt) and text size for a pandoc Table's content ``table`` (its ``c``)."""
-    cells, ncols, nrows = _grid(table)
+    cells, ncols, _rows = _grid(table)
     # em widths: natural (nothing wraps) and minimum (headers wrap between their words, the
     # stub's labels wrap between boxed period labels); figures never wrap
     natural = [0.0] * ncols
@@ -271,14 +269,7 @@ def size_table(table: list[Any], geom: Geometry) -> Sized:
     spare = geom.width - sum(chosen)
     if spare > 0:
         chosen = [w + spare / ncols for w in chosen]
-    stub_lines = 1
-    if ncols > 1:
-        stub_need = pt(natural, size)[0]
-        stub_lines = max(1, math.ceil(stub_need / max(chosen[0], 1.0)))
-    header_rows = 1 + max((1 for _c, s, _t, h in cells if h and s > 1), default=0)
-    row = _LEADING * size + 6
-    height = row * (header_rows * 2 + nrows) + (stub_lines - 1) * row * 0.5 * nrows + 40
-    return Sized(tuple(chosen), size, height)
+    return Sized(tuple(chosen), size)
 
 
 def keep_together(ast: dict[str, Any]) -> dict[str, Any]:
@@ -304,10 +295,9 @@ def typeset(ast: dict[str, Any], geom: Geometry = PAGE) -> dict[str, Any]:
             [spec[0], {"t": "ColWidth", "c": round(w / geom.width, 6)}]
             for spec, w in zip(table[2], sized.widths, strict=True)
         ]
-        opening = "#block(breakable: false)[" if sized.height <= geom.height * 0.92 else "#block["
-        if sized.size != geom.size:
-            opening += f"#show table: set text(size: {sized.size}pt)"
-        return _wrapped(el, opening, "]")
+        # the template's statlib-table measures the table: whole if it fits on a page
+        size = "" if sized.size == geom.size else f"(size: {sized.size}pt)"
+        return _wrapped(el, f"#statlib-table{size}[", "]")
 
     return _sticky_leads(_pandoc.walk(ast, fix))
 

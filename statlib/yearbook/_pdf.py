@@ -85,7 +85,7 @@ def book_source(info: BookInfo, parts: list[Part], editorial_md: str, root: Path
         json.dumps(book_json(info, parts), ensure_ascii=False, indent=1), encoding="utf-8"
     )
     lines = [
-        '#import "book.typ": book, cover, front-heading, contents, chapter',
+        '#import "book.typ": book, cover, front-heading, contents, chapter, statlib-table',
         "#show: book",
         "#cover()",
         '#set page(numbering: "I")',
