@@ -11,6 +11,7 @@ heading or a bold lead (附注), and no table leaves a single body row at a page
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import pdfplumber
 import pytest
 
 from statlib.authoring import preview
+from statlib.render import _typeset
+from statlib.tables import Table, col
 from statlib.yearbook.assembly import BookResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -275,3 +278,70 @@ def test_yearbook_7_3_region_names_on_one_line(yearbook_book: BookResult) -> Non
     assert len(names) >= 10, names
     assert [n for n in names if len(n) != 1] == []
     assert {"全市", "川东区", "黑河旗"} <= {n[0] for n in names}
+
+
+# ---- the sizing itself, without a build -------------------------------------------------------
+
+
+def _table_ast(table: Table) -> list[Any]:
+    from statlib.render import _pandoc
+
+    out = _pandoc.run(["-f", "markdown", "-t", "json"], table.to_pandoc().encode(), what="t")
+    ast = json.loads(out)
+    found = [b for b in ast["blocks"] if b["t"] == "Table"]
+    assert len(found) == 1
+    content: list[Any] = found[0]["c"]
+    return content
+
+
+def _wide(columns: int) -> Table:
+    cols = [col("同比增长(%)", 1) for _ in range(columns)]
+    return (
+        Table("主要经济指标")
+        .columns(*cols)
+        .row("规模以上服务业营业收入（1—9月）", [1484.01] * columns, unit="亿元", decimals=2)
+    )
+
+
+@pytest.mark.parametrize(
+    ("columns", "size", "headers_whole"),
+    [
+        (3, 9.5, True),  # fits at the template's size: nothing wraps, the stub takes the room
+        (5, 9.5, True),  # the stub's label wraps, the figures and headers do not
+        (6, 8.5, True),  # too wide: the text shrinks before any header wraps
+        (7, 7.5, True),  # down to the smallest size
+        (9, 7.5, False),  # then the headers wrap, between words only (同比增长/(%))
+    ],
+)
+def test_columns_sized_from_their_content(columns: int, size: float, headers_whole: bool) -> None:
+    sized = _typeset.size_table(_table_ast(_wide(columns)), _typeset.PAGE)
+    assert sized.size == size
+    assert sum(sized.widths) == pytest.approx(_typeset.PAGE.width)
+    inset = 2 * _typeset.PAGE.inset
+    figure = _typeset.measure("1484.01") * size + inset
+    header = _typeset.measure("同比增长(%)", "sans-bold") * size + inset
+    word = _typeset.measure("同比增长", "sans-bold") * size + inset
+    for width in sized.widths[2:]:
+        assert width >= figure and width >= word
+        assert (width >= header) is headers_whole
+    assert sized.widths[1] >= _typeset.measure("亿元", "sans-bold") * size + inset
+
+
+@pytest.mark.parametrize(
+    ("text", "face", "em"),
+    [("绝对量", "sans-bold", 3.0), ("位次", "sans-bold", 2.0), ("1484.01", "serif", 3.49)],
+)
+def test_widths_from_the_shipped_fonts(text: str, face: str, em: float) -> None:
+    assert _typeset.measure(text, face) == pytest.approx(em, abs=0.01)
+
+
+def test_period_labels_and_figures_are_boxed() -> None:
+    para = {"t": "Para", "c": [{"t": "Str", "c": "1—10月，增长6.2%，比1—9月加快0.2个百分点"}]}
+    ast = _typeset.keep_together({"blocks": [para]})
+    raws = [el["c"][1] for el in ast["blocks"][0]["c"][0]["c"][1] if el["t"] == "RawInline"]
+    assert raws == [
+        '#box("1—10月")',
+        '#box("6.2%")',
+        '#box("1—9月")',
+        '#box("0.2个百分点")',
+    ]
