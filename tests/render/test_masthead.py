@@ -312,9 +312,9 @@ def test_build_numbers_and_dates_every_masthead(env: Path) -> None:
     again = runner.invoke(main, ["build", "--period", PERIOD, "--date", "2023-12-15", "--json"])
     assert again.exit_code == 0, again.output
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
-    assert {json.dumps(j["masthead"]) for j in manifest["jobs"].values()} == {
-        json.dumps({"issue": 1, "supplement": False, "date": "2023-12-15"})
-    }
+    assert [j["masthead"] for j in manifest["jobs"].values()] == [
+        {"issue": 1, "supplement": False, "date": "2023-12-15"}
+    ] * 22
     moved = runner.invoke(
         main,
         ["build", "--period", PERIOD, "--date", "2023-12-18", "--only", "internal_brief", "--json"],
