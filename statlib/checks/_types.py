@@ -165,7 +165,7 @@ def _january_absent(ctx: Context, ind: str, mode: str) -> bool:
     level = str(ctx.catalogue.at[ind, "growth_of"] or "")
     if level in ctx.catalogue.index:
         kinds.add(ctx.catalogue.at[level, "kind"])
-    return not kinds & {"stock", "index"}
+    return not kinds & {"stock", "balance", "index"}
 
 
 @register("completeness")

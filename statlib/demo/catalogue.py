@@ -134,7 +134,7 @@ def _level_and_growths(
     gkind = "cumulative_growth" if kind == "cumulative_level" else "growth"
     basis = "comparable" if real else "current"
     gname = f"{name}增长"
-    if kind == "stock":
+    if kind in ("stock", "balance"):
         gname = f"{name}同比增长"
     rows = [
         _row(code, name, en, unit, freq, kind, "current", dec, base, source, topic, aliases),
@@ -390,7 +390,7 @@ def indicators() -> list[list[str]]:
         "Deposits of financial institutions (end of month)",
         "亿元",
         m,
-        "stock",
+        "balance",
         2,
         _SRC_BANK,
         "金融",
@@ -402,7 +402,7 @@ def indicators() -> list[list[str]]:
         "Loans of financial institutions (end of month)",
         "亿元",
         m,
-        "stock",
+        "balance",
         2,
         _SRC_BANK,
         "金融",
