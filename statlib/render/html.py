@@ -71,7 +71,7 @@ def _font_face() -> str:
 def write_html(doc: Document, path: Path) -> None:
     """Write the HTML page of ``doc`` at ``path``."""
     # a figure and its unit, a period label, on one line in the prose (tables: their own rules)
-    ast = _inline_images(nobreak_ast(doc.body()), doc.media)
+    ast = _inline_images(nobreak_ast(doc.body(), tables=True), doc.media)
     template = _pandoc.templates_dir() / "html" / "page.html"
     args = [
         f"--template={template}",
