@@ -85,6 +85,7 @@ _KEEP = re.compile(
             rf"(?![.,]?\d|\s*[{_UNITS}])",  # 表1, 表2-7, 图3, 见附表1
             r"(?<=注)\s*\d{1,2}(?=\s*[：:.、）)])",  # 注1：
             r"(?<![A-Za-z\d.])(?:PM2\.5|PM10|[345]G)(?![A-Za-z\d])",  # names, not figures
+            rf"{_NB}\d{{2}}(?:\.\d)?(?=\s*%\s*(?:预测|置信)区间)",  # 95%预测区间: a method's level
         ]
     )
 )
@@ -105,7 +106,8 @@ def mask_text(text: str, kind: str = "", sups: tuple[tuple[int, int], ...] = ())
     Stays: years (``2023年``, ``2019—2023年``, ``2023-11-28``), months and days (``1—11月``,
     ``11月份``, ``11月末``, ``11月28日``), quarters (``3季度``), issue and chapter numbers
     (``第12期``, ``第3章``), table and figure numbers (``表1``, ``表2-7``, ``图3``, not when a
-    unit follows), note numbers (``注1：``), names (``PM2.5``, ``5G``). With ``kind`` ``"para"``
+    unit follows), note numbers (``注1：``), names (``PM2.5``, ``5G``), the level of an interval
+    (``95%预测区间``, ``95%置信区间``: a method's setting, not a figure). With ``kind`` ``"para"``
     or ``"heading"`` a leading list number stays (``1.``, ``1、``, ``（1）``; headings also
     ``1.1 ``); ``"head"`` (a table header cell) also keeps a lone year (``2023``). ``sups``
     are spans of superscripts kept when they are footnote marks (``1``, ``[2]``). Ranks in
