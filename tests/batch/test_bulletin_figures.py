@@ -155,7 +155,7 @@ class Figures:
                         continue
                     out["level"].add((r(x, ind.decimals), ind.unit))
                     out["signed"].add(r(x, ind.decimals))
-                    if ind.kind == "stock":  # 比年初增加
+                    if ind.kind in ("stock", "balance"):  # 比年初增加
                         y0 = periods.parse(t).year - 1
                         start = self.v(code, g, f"{y0}-12")
                         if start is not None:
