@@ -45,9 +45,11 @@ FIGURES: dict[str, int] = {}
 @pytest.fixture(scope="module")
 def env(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     work = tmp_path_factory.mktemp("paths")
+    db = work / "statlib.duckdb"  # a build registers its issues: never in the shared demo_db
+    shutil.copy(demo_db, db)
     return {
         **os.environ,
-        "STATLIB_DB": str(demo_db),
+        "STATLIB_DB": str(db),
         "STATLIB_OUTPUTS": str(work / "outputs"),
         "STATLIB_WORK": str(work / "work"),
         "PYTHONHASHSEED": "0",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -145,10 +146,18 @@ def received(executed: Path) -> dict:
     return json.loads(text)
 
 
+def _copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A copy of the demo database: a build registers its issues, never in the shared one."""
+    db = tmp_path / "statlib.duckdb"
+    if not db.exists():
+        shutil.copy(demo_db, db)
+    return db
+
+
 def test_s4_hostile_values_stay_text(
     tmp_path: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STATLIB_DB", str(demo_db))
+    monkeypatch.setenv("STATLIB_DB", str(_copy(demo_db, tmp_path)))
     monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
     monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
     canary = tmp_path / "pwned"
@@ -232,7 +241,7 @@ def test_s4_hostile_values_stay_text(
         else:
             text += 1
     monkeypatch.undo()
-    monkeypatch.setenv("STATLIB_DB", str(demo_db))
+    monkeypatch.setenv("STATLIB_DB", str(_copy(demo_db, tmp_path)))
     monkeypatch.setenv("STATLIB_OUTPUTS", str(tmp_path / "outputs"))
     monkeypatch.setenv("STATLIB_WORK", str(tmp_path / "work"))
     live = {f"h{i}": v for i, v in enumerate(values) if "\x00" not in v}

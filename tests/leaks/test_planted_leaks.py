@@ -29,7 +29,10 @@ def _plants(store: object) -> dict[str, tuple[str, str]]:
     """name → (code of the planted cell, what must never reach an output)."""
     units = store.units(2023)  # type: ignore[attr-defined]
     top = units.sort_values("value_added").iloc[-1]
-    value = float(top["value_added"])  # 万元, e.g. 2235133.8
+    value = float(top["value_added"])  # 万元, e.g. 503145.8
+    # in 亿元 a figure needs five digits to be looked for anywhere (620.40, not 50.31: four-digit
+    # 亿元 figures equal published ones by chance): the largest revenue has them
+    revenue = float(units["revenue"].max())  # 万元, e.g. 6204027.9
     name = str(top["name"])
     hidden = float(store.value("ind_va", "990208", "2023-12"))  # type: ignore[attr-defined]
     # the oldest confidential figure of four digits (shorter ones match by chance, and the
@@ -40,8 +43,8 @@ def _plants(store: object) -> dict[str, tuple[str, str]]:
     )["value"][0]
     return {
         "亿元 where the secret is in 万元": (
-            f'display(Markdown("龙头企业增加值{value / 10000:.2f}亿元。"))',
-            f"{value / 10000:.2f}",
+            f'display(Markdown("龙头企业营业收入{revenue / 10000:.2f}亿元。"))',
+            f"{revenue / 10000:.2f}",
         ),
         "a trailing zero": (f'display(Markdown("增加值{value:.2f}万元。"))', f"{value:.2f}"),
         "a figure drawn in a PNG chart": (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -301,9 +302,11 @@ def published_files(outputs: Path) -> Iterator[Path]:
 def built(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Both releases with every edition, built into a tmp output root: release → its folder."""
     base = tmp_path_factory.mktemp("chinese")
+    db = base / "statlib.duckdb"  # a build registers its issues: never in the shared demo_db
+    shutil.copy(demo_db, db)
     env = {
         **os.environ,
-        "STATLIB_DB": str(demo_db),
+        "STATLIB_DB": str(db),
         "STATLIB_OUTPUTS": str(base / "outputs"),
         "STATLIB_WORK": str(base / "work"),
     }
