@@ -100,9 +100,9 @@ def approved_bulletin() -> Callable[[Path, Path, Path], None]:
             {"period": "2023-11", "jobs": jobs, "data_vintage": 1, "code_version": "t"},
         )
         with open_store(str(db), read_only=False) as s:
-            pub = registry.register(
-                s, "bulletin", "2023-11", "public", "十一月", embargo="2023-12-15T09:30"
-            )
+            # a build registers its issues (第X期): take that one, else register it
+            pub = registry.ensure(s, "bulletin", "2023-11", "public", "十一月")
+            pub = registry.set_embargo(s, pub.key, "2023-12-15T09:30")
             for status, who in (("reviewed", "张审"), ("approved", "李签")):
                 registry.advance(s, pub.key, status, who)
 

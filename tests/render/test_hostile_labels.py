@@ -161,7 +161,9 @@ def hostile_store(db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     hostile = payload(local)
     with duckdb.connect(str(db_copy)) as con:
         con.execute(
-            "UPDATE indicator SET name = name || $h, unit = coalesce(unit, '') || $h, "
+            # a rate's unit is % by its kind (describe refuses anything else, naming it)
+            "UPDATE indicator SET name = name || $h, "
+            "unit = CASE WHEN unit = '%' THEN unit ELSE coalesce(unit, '') || $h END, "
             "definition = coalesce(definition, '') || $h, scope = coalesce(scope, '') || $h, "
             "source = coalesce(source, '') || $h",
             {"h": hostile},
