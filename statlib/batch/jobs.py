@@ -317,7 +317,9 @@ def _title(job: Job) -> str:
     from statlib.render.reader import front_matter
 
     nb = json.loads(job.notebook.read_text(encoding="utf-8"))
-    return job.period.label(with_year=True) + front_matter(nb, job.notebook.name).title
+    p = job.period  # a whole year is 2023年, never 2023年1—12月 or 2023年全年 (CONVENTIONS §1)
+    when = f"{p.year}年" if periods.whole_year(p) else p.label(with_year=True)
+    return when + front_matter(nb, job.notebook.name).title
 
 
 def _numbered(

@@ -297,3 +297,23 @@ def test_the_notebooks_parameters_check_names_a_bad_period(store, period: str, m
     with pytest.raises(statlib.ConfigError) as info:
         report.check_parameters(store, period, "990200", "internal")
     assert message in str(info.value) and periods.FORMS in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("release", "series", "title"),
+    [
+        ("2023.yaml", "bulletin", "2023年经济运行情况"),  # 2023-12: the whole year
+        ("2023.yaml", "quarterly_release", "2023年经济运行情况"),  # 2023Q4: the whole year
+        ("2023-11.yaml", "bulletin", "2023年1—11月经济运行情况"),
+        ("2023Q3.yaml", "bulletin", "2023年1—9月经济运行情况"),
+    ],
+)
+def test_registry_title_names_a_whole_year_as_the_year(
+    release: str, series: str, title: str
+) -> None:
+    from statlib.batch.jobs import _title
+
+    job = next(
+        j for j in plan(load_release(ROOT / "params" / release), root=ROOT) if j.series == series
+    )
+    assert _title(job) == title
