@@ -11,8 +11,8 @@ offending words with the text around them.
 
 Text extraction is the same on every machine: HTML through ``html.parser`` (tags, ``<script>``,
 ``<style>`` and SVG metadata dropped; the text of inline SVG charts kept, a reader sees it),
-PDF through pypdfium2 (a dependency of statlib), DOCX through zipfile and its XML (body, headers,
-footers, footnotes; the ``w:t`` runs of each paragraph joined).
+PDF through the leak scan's PDFium reader (``leaks.layers.pdf_pages``), DOCX through zipfile
+and its XML (body, headers, footers, footnotes; the ``w:t`` runs of each paragraph joined).
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import pypdfium2 as pdfium
 import pytest
 import yaml
 
 from statlib import series as series_registry
 from statlib.batch.jobs import wechat_editions
+from statlib.leaks.layers import pdf_pages
 from statlib.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,17 +132,7 @@ def html_text(data: bytes) -> str:
 
 
 def pdf_text(path: Path) -> str:
-    pdf = pdfium.PdfDocument(path)
-    try:
-        pages = []
-        for page in pdf:
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-        return "\n".join(pages)
-    finally:
-        pdf.close()
+    return "\n".join(pdf_pages(path.read_bytes()))  # the leak scan's reader of the text layer
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
