@@ -105,10 +105,26 @@ _READERS: dict[str, tuple[Callable[[Path, str], bool], Reader, str]] = {}
 
 
 def register_reader(
-    name: str, sniff: Callable[[Path, str], bool], read: Reader, help: str = ""
+    name: str,
+    sniff: Callable[[Path, str], bool],
+    read: Reader,
+    help: str = "",
+    *,
+    before: str | None = None,
 ) -> None:
-    """Register a reader: ``sniff(path, head_text)`` says whether it reads the file."""
+    """Register a reader: ``sniff(path, head_text)`` says whether it reads the file.
+
+    Readers are sniffed in the order registered; ``before`` puts this one ahead of a reader
+    registered earlier (a layout that another reader would misread must be sniffed first).
+    """
+    _READERS.pop(name, None)
     _READERS[name] = (sniff, read, help)
+    if before in _READERS:
+        order = list(_READERS)
+        order.remove(name)
+        order.insert(order.index(before), name)
+        for key in order:  # re-insert in the new order
+            _READERS[key] = _READERS.pop(key)
 
 
 def readers() -> dict[str, str]:
