@@ -17,7 +17,7 @@ Missing values and undefined measures:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal, cast
 
@@ -32,11 +32,15 @@ from statlib.periods import Period
 __all__ = [
     "comparable_growth",
     "contribution",
+    "contributions",
+    "cumulative_average",
     "cumulative_from_current",
     "cumulative_growth",
     "current_from_cumulative",
     "fmt",
+    "mom",
     "pull",
+    "pull_decimals",
     "rank",
     "required_growth",
     "round_half_up",
@@ -48,6 +52,8 @@ __all__ = [
 
 Values = float | pd.Series
 _RANK_METHODS = ("min", "max", "dense", "first")
+_MOM_KINDS = ("level", "fixed", "chained")
+_AVERAGE_BASES = ("same_month", "fixed")
 
 
 def round_half_up(x: float | Decimal, decimals: int = 1) -> Decimal:
@@ -167,6 +173,106 @@ def pull(part_delta: Values, total_prev: Values) -> Values:
     return _divide(part_delta, total_prev, "pull", "total_prev", positive=True) * 100
 
 
+def pull_decimals(pulls: Iterable[float | Decimal | None] | pd.Series) -> int:
+    """Decimals of the pulls (拉动, 个百分点) of one group — a table's column AND the sentences
+    about it take them from here, so the prose never says 0.4 where the table says 0.35.
+
+    One decimal, as for every percentage-point figure and in NBS's yearbook tables (CONVENTIONS
+    §5); two when any non-zero pull of the group is below 0.05 in absolute value, which one
+    decimal would print as 0.0, hiding its size and its sign (NBS then writes two: 影响CPI上涨约
+    0.05个百分点). Missing pulls are ignored. Pass every pull the table and the text show
+    (a 合计 too): the group shares one number of decimals.
+
+    >>> pull_decimals([3.19, 1.78, 0.08]), pull_decimals([0.35, 0.12, -0.04]), pull_decimals([])
+    (1, 2, 1)
+    """
+    values = pulls.tolist() if isinstance(pulls, pd.Series) else list(pulls)
+    for x in values:
+        d = to_decimal(x, "pulls")
+        if d is not None and d != 0 and abs(d) < Decimal("0.05"):
+            return 2
+    return 1
+
+
+def contributions(
+    base_levels: Mapping[str, float] | pd.Series,
+    real_growth: Mapping[str, float] | pd.Series,
+    total_growth: float | None = None,
+    *,
+    base_total: float | None = None,
+) -> pd.DataFrame:
+    """Pulls (拉动) and contribution rates (贡献率) of the parts of a total at comparable prices.
+
+    From each part's current-price level in the base period (上年, 上年同期) and its real growth
+    in % (按可比价格计算), one row per part:
+
+    - ``share``: the base-period structure, level ÷ ``base_total`` × 100 (%);
+    - ``growth``: the real growth given (%);
+    - ``pull``: share × growth ÷ 100 (个百分点) — at the base period's prices a part's real
+      increment over the total's base level, so the pulls of exhaustive parts add up to the
+      total's real growth;
+    - ``contribution``: pull ÷ ``total_growth`` × 100 (%), a part's share of the real increase.
+
+    This is how 三次产业贡献率 are compiled (按不变价格计算: 各产业增加值增量与生产总值增量之比).
+    It is NOT the nominal increment over the nominal total (``pull``/``contribution`` on
+    current-price changes), which counts price rises as growth: with NBS's 2023 figures the
+    tertiary industry takes 84.6% of the nominal increase but 60.6% of the real one.
+
+    ``base_total`` defaults to the sum of the parts' levels (exhaustive parts). ``total_growth``
+    defaults to the aggregate of the parts (Σ pull), so the rates add up to 100; give the
+    published growth of the total (GDP 5.2%) to divide by it instead, as a yearbook does — the
+    rates then add up to about 100 only, because the published rates are rounded. It is required
+    when ``base_total`` is given and differs from the sum of the parts (parts not exhaustive).
+    A missing growth gives NaN in its row and, with the default total, in every contribution; a
+    zero total growth gives NaN contributions. ``attrs["total_growth"]`` is the divisor used.
+
+    >>> t = contributions({"一产": 88207.0, "二产": 467629.6, "三产": 678192.7},
+    ...                   {"一产": 4.1, "二产": 4.7, "三产": 5.8})
+    >>> [fmt(x, 2) for x in t["pull"]], [fmt(x) for x in t["contribution"]]
+    (['0.29', '1.78', '3.19'], ['5.6', '33.8', '60.6'])
+    """
+    levels = _parts(base_levels, "base_levels")
+    growth = _parts(real_growth, "real_growth")
+    if set(levels.index) != set(growth.index):
+        raise ConfigError(
+            "contributions: base_levels and real_growth must name the same parts; only in "
+            f"base_levels: {sorted(set(levels.index) - set(growth.index))}, only in real_growth: "
+            f"{sorted(set(growth.index) - set(levels.index))}"
+        )
+    growth = growth.reindex(levels.index)
+    parts_total = float(levels.sum(skipna=False))
+    total = parts_total
+    if base_total is not None:
+        total = _scalar(base_total, "contributions", "base_total")
+    if total <= 0:
+        raise ConfigError(
+            f"contributions: the base total must be positive, got {total!r}; check base_levels "
+            "(the base period's current-price levels) or base_total"
+        )
+    exhaustive = math.isnan(parts_total) or math.isclose(total, parts_total, rel_tol=1e-9)
+    if total_growth is None and not exhaustive:
+        raise ConfigError(
+            f"contributions: base_total ({total!r}) is not the sum of the parts ({parts_total!r}), "
+            "so the total's growth is not the aggregate of the parts; give total_growth"
+        )
+    share_ = levels / total * 100
+    pulls = share_ * growth / 100
+    if total_growth is None:
+        divisor = float(pulls.sum(skipna=False))
+    else:
+        divisor = _scalar(total_growth, "contributions", "total_growth")
+    frame = pd.DataFrame(
+        {
+            "share": share_,
+            "growth": growth,
+            "pull": pulls,
+            "contribution": pulls / divisor * 100 if divisor else math.nan,
+        }
+    )
+    frame.attrs["total_growth"] = divisor
+    return frame
+
+
 def rank(
     values: Mapping[str, float] | pd.Series, descending: bool = True, method: str = "min"
 ) -> pd.Series:
@@ -256,6 +362,91 @@ def cumulative_growth(series: pd.Series, combined_first: bool = True) -> pd.Seri
     return pd.Series(np.asarray(growth, dtype=float), index=series.index, name=series.name)
 
 
+def cumulative_average(index: pd.Series, base: str = "same_month") -> pd.Series:
+    """1—X月平均 of a monthly price index indexed ``YYYY-MM``: year to date, from each January.
+
+    ``base="same_month"``: the index has 上年同月=100 (CPI and PPI as published monthly); the
+    result is the simple (arithmetic) average of the year's indices from January to X, the one
+    measure the published monthly indices allow. ``base="fixed"``: a fixed-base index (2015=100,
+    or one chained from 上月=100 indices); the result is the sum of the year's indices from
+    January to X over the sum of the same months of the year before, × 100 (上年同期=100) — the
+    ratio of the average price levels, which is NBS's 1—X月 index (累计比). The two differ: the
+    ratio weights each month's year-on-year index by last year's price level of that month, so
+    from the published monthly CPI the simple average gives 102.4 for 2019 1—9月 where NBS
+    published 102.5 (上涨2.5%), and both give 102.9 for the whole year. Prefer ``"fixed"`` when
+    fixed-base indices are at hand; an index already 上年同期=100 is the 1—X月 figure itself.
+
+    Every month from January to X (and, for ``"fixed"``, the same months a year earlier) must be
+    there: after a missing month the rest of that year is NaN.
+
+    >>> s = pd.Series([101.5, 102.9, 102.1], index=["2018-01", "2018-02", "2018-03"])
+    >>> [fmt(x) for x in cumulative_average(s)]
+    ['101.5', '102.2', '102.2']
+    >>> f = pd.Series([100.0, 100.0, 103.0, 101.0],
+    ...               index=["2022-01", "2022-02", "2023-01", "2023-02"])
+    >>> [fmt(x) for x in cumulative_average(f, base="fixed")]
+    ['', '', '103.0', '102.0']
+    """
+    if base not in _AVERAGE_BASES:
+        raise ConfigError(
+            f"cumulative_average: base must be 'same_month' (上年同月=100) or 'fixed' "
+            f"(a fixed-base index such as 2015=100), got {base!r}"
+        )
+    keys, values = _months(index, "cumulative_average", combined_first=False)
+    at = {p: v for p, v in zip(keys, values, strict=True)}
+
+    def year_to_date(p: Period) -> list[float]:
+        return [at.get(Period(p.year, "M", m), math.nan) for m in range(1, p.sub + 1)]
+
+    result = []
+    for p in keys:
+        now = year_to_date(p)
+        if base == "same_month":  # the exact decimal mean: a tie such as 101.55 stays a tie
+            exact = [to_decimal(v, "index") for v in now]
+            ok = all(d is not None for d in exact)
+            result.append(float(sum(cast(list[Decimal], exact)) / len(now)) if ok else math.nan)
+            continue
+        before = sum(year_to_date(p.same_period_last_year()))
+        result.append(sum(now) / before * 100 if before > 0 else math.nan)
+    return pd.Series(result, index=index.index, name=index.name, dtype=float)
+
+
+def mom(series: pd.Series, kind: str = "level", combined_first: bool = False) -> pd.Series:
+    """Month-on-month change in % (环比) of a series indexed ``YYYY-MM``.
+
+    ``kind="level"``: current-month levels (出口总值当期值), (x_t ÷ x_{t−1} − 1) × 100;
+    ``kind="fixed"``: a fixed-base index (2015=100), the same ratio; ``kind="chained"``: an
+    index with the previous month = 100 (上月=100), x_t − 100. The previous month is the
+    calendar one (December for January); when it is missing, or not positive, the month has no
+    环比 (NaN) — so 2020's exports, whose January and February were published only combined,
+    have none for February and March.
+
+    ``combined_first`` is for an indicator whose 1—2月 is published combined (规模以上工业增加值,
+    CONVENTIONS §1): January entries are refused and the February value is read as 1—2月. That
+    value has no 环比 (January alone was never published), and neither has March for levels and
+    fixed-base indices (its predecessor, February alone, was never published); a chained March
+    index already compares with February and is kept.
+
+    >>> s = pd.Series([217566642.0, 135200630.0], index=["2019-01", "2019-02"])
+    >>> [fmt(x) for x in mom(s)], [fmt(x) for x in mom(pd.Series([100.9], ["2023-05"]), "chained")]
+    (['', '-37.9'], ['0.9'])
+    """
+    if kind not in _MOM_KINDS:
+        raise ConfigError(f"mom: kind must be one of {', '.join(_MOM_KINDS)}, got {kind!r}")
+    keys, values = _months(series, "mom", combined_first)
+    at = {p: v for p, v in zip(keys, values, strict=True)}
+    result = []
+    for p, v in zip(keys, values, strict=True):
+        if combined_first and (p.sub == 2 or (p.sub == 3 and kind != "chained")):
+            result.append(math.nan)
+        elif kind == "chained":
+            result.append(v - 100)
+        else:
+            prev = at.get(p.previous(cumulative=False), math.nan)
+            result.append((v / prev - 1) * 100 if prev > 0 else math.nan)
+    return pd.Series(result, index=series.index, name=series.name, dtype=float)
+
+
 def _months(series: pd.Series, func: str, combined_first: bool) -> tuple[list[Period], np.ndarray]:
     """The months of a ``YYYY-MM`` index (through :mod:`statlib.periods`), and the values as
     floats."""
@@ -298,6 +489,17 @@ def _by_month(series: pd.Series, func: str, combined_first: bool, *, cumulate: b
             result[i] = result[j] + values[i] if cumulate else values[i] - values[j]
         prev = (i, p)
     return pd.Series(result, index=series.index, name=series.name)
+
+
+def _parts(x: Mapping[str, float] | pd.Series, name: str) -> pd.Series:
+    """The parts of a total as a float Series (a mapping keeps its order); duplicates refused."""
+    series = x if isinstance(x, pd.Series) else pd.Series(dict(x), dtype=object)
+    if series.empty or series.index.has_duplicates:
+        raise ConfigError(
+            f"contributions: {name} must name each part once (a Series or dict keyed by part), "
+            f"got {list(series.index)!r}"
+        )
+    return cast(pd.Series, _as_float(series, "contributions", name))
 
 
 def _as_float(x: object, func: str, name: str) -> Values:

@@ -24,7 +24,7 @@ from statlib._describe import describe
 from statlib.errors import ConfigError
 from statlib.measures import fmt
 
-__all__ = ["change", "describe", "growth", "rank", "rank_change", "versus"]
+__all__ = ["change", "describe", "growth", "pull", "rank", "rank_change", "versus"]
 
 _GROWTH_WORDS = {"volume": ("增长", "下降"), "price": ("上涨", "下降")}
 _CHANGE_KINDS = ("volume", "price", "share")
@@ -136,6 +136,27 @@ def versus(
         return f"与{reference_name}持平"
     word = "高于" if own > ref else "低于"
     return f"{word}{reference_name}{fmt(abs(own - ref), decimals)}{unit}"
+
+
+def pull(points: float | Decimal, of: str = "", decimals: int = 1) -> str:
+    """A pull in words (拉动, 个百分点): ``拉动国内生产总值增长3.1个百分点``, ``下拉…0.12个百分点``.
+
+    ``of`` names what is pulled (``国内生产总值``, ``全市规上工业增加值``); without it the phrase
+    reads ``拉动增长0.35个百分点``. Take ``decimals`` from ``measures.pull_decimals`` of the
+    pulls the table beside the text shows, and give the table column the same decimals: prose
+    and table then print the same figure. A pull that rounds to zero reads ``对…增长的拉动为零``.
+
+    >>> pull(3.19, "国内生产总值"), pull(-0.6, "国内生产总值"), pull(0.349, decimals=2)
+    ('拉动国内生产总值增长3.2个百分点', '下拉国内生产总值0.6个百分点', '拉动增长0.35个百分点')
+    >>> pull(-0.123, decimals=2), pull(0.004, "全市", decimals=2)
+    ('下拉0.12个百分点', '对全市增长的拉动为零')
+    """
+    shown = quantize(_required(points, "pull", "points"), decimals)
+    if shown == 0:
+        return f"对{of}增长的拉动为零"
+    if shown < 0:
+        return f"下拉{of}{fmt(-shown, decimals)}{_PP}"
+    return f"拉动{of}增长{fmt(shown, decimals)}{_PP}"
 
 
 def rank(position: int, group: str = "全区") -> str:

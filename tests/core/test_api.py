@@ -49,6 +49,10 @@ def test_signatures_checked_from_outside() -> None:
     assert _params(phrase.rank)[:2] == ["position", "group"]
     assert _params(phrase.describe)[:4] == ["store", "indicator", "region", "period"]
     assert _params(measures.two_year_average)[:1] == ["total_growth_pct"]
+    assert _params(measures.contributions)[:3] == ["base_levels", "real_growth", "total_growth"]
+    assert _params(measures.cumulative_average)[:2] == ["index", "base"]
+    assert _params(measures.mom)[:3] == ["series", "kind", "combined_first"]
+    assert _params(phrase.pull)[:3] == ["points", "of", "decimals"]
     assert phrase.growth(7.2) == "增长7.2%" and phrase.rank(4) == "居全区第4位"
     assert measures.fmt(measures.two_year_average(13.2)) == "6.4"
 

@@ -270,6 +270,50 @@ def test_series_of_text_raises() -> None:
         measures.share(pd.Series([1.0]), pd.Series(["十"]))
 
 
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: measures.cumulative_average(pd.Series([101.0], ["2023Q1"])), "not a month"),
+        (lambda: measures.cumulative_average([101.0]), "must be a pandas Series"),
+        (lambda: measures.mom(pd.Series([1.0, 2.0], ["2023-05", "2023-05"])), "duplicate months"),
+        (lambda: measures.mom(pd.Series([1.0], ["2023-01"]), combined_first=True), "1—2月"),
+        (lambda: measures.contributions({"a": 1.0}, {"a": "x"}), "real_growth must hold numbers"),
+    ],
+)
+def test_monthly_measures_refuse_bad_input(call, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("values", "kind", "expected"),
+    [
+        ([100.0, 110.0, 99.0], "level", ["", "10.0", "-10.0"]),
+        ([0.0, 5.0, 6.0], "level", ["", "", "20.0"]),  # a zero level has no 环比 after it
+        ([100.0, NAN, 99.0], "fixed", ["", "", ""]),
+        ([100.4, 99.8, 100.0], "chained", ["0.4", "-0.2", "0.0"]),
+    ],
+)
+def test_mom_by_hand(values: list[float], kind: str, expected: list[str]) -> None:
+    series = pd.Series(values, index=["2022-12", "2023-01", "2023-02"])
+    assert [fmt(x) for x in measures.mom(series, kind)] == expected
+
+
+def test_cumulative_average_keeps_the_order_and_the_name() -> None:
+    s = pd.Series([102.0, 101.0, 103.0], index=["2023-02", "2023-01", "2023-03"], name="CPI")
+    out = measures.cumulative_average(s)
+    assert list(out.index) == ["2023-02", "2023-01", "2023-03"] and out.name == "CPI"
+    assert [fmt(x) for x in out] == ["101.5", "101.0", "102.0"]
+
+
+def test_contributions_keep_the_order_of_the_parts() -> None:
+    out = measures.contributions(pd.Series({"三产": 50.0, "一产": 10.0, "二产": 40.0}),
+                                 {"一产": 2.0, "二产": 5.0, "三产": 6.0})  # fmt: skip
+    assert list(out.index) == ["三产", "一产", "二产"]
+    assert [fmt(x, 2) for x in out["pull"]] == ["3.00", "0.20", "2.00"]
+    assert [fmt(x) for x in out["contribution"]] == ["57.7", "3.8", "38.5"]
+
+
 def test_docstring_examples_hold() -> None:
     result = doctest.testmod(measures)
     assert result.attempted > 10 and result.failed == 0

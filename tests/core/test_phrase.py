@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import re
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -251,6 +252,33 @@ def test_real_release_sentences(sentence: str, build) -> None:
 
 
 @pytest.mark.parametrize(
+    ("points", "of", "decimals", "expected"),
+    [
+        # NBS communiqué 2023: 最终消费支出拉动国内生产总值增长4.3个百分点
+        (4.3, "国内生产总值", 1, "拉动国内生产总值增长4.3个百分点"),
+        # … 货物和服务净出口向下拉动国内生产总值0.6个百分点
+        (-0.6, "国内生产总值", 1, "下拉国内生产总值0.6个百分点"),
+        (0.349, "", 2, "拉动增长0.35个百分点"),
+        (0.349, "", 1, "拉动增长0.3个百分点"),
+        (-0.123, "", 2, "下拉0.12个百分点"),
+        (-0.04, "全市", 1, "对全市增长的拉动为零"),  # pull_decimals gives 2 for such a group
+        (-0.04, "全市", 2, "下拉全市0.04个百分点"),
+        (0.0, "", 1, "对增长的拉动为零"),
+        (0.05, "", 1, "拉动增长0.1个百分点"),  # half-up
+        (Decimal("2.45"), "", 1, "拉动增长2.5个百分点"),
+    ],
+)
+def test_pull(points: float, of: str, decimals: int, expected: str) -> None:
+    assert phrase.pull(points, of, decimals) == expected
+
+
+def test_pull_never_carries_a_minus_sign() -> None:
+    for x in _GROWTH_GRID:
+        for dp in (1, 2):
+            assert "-" not in phrase.pull(x, decimals=dp)
+
+
+@pytest.mark.parametrize(
     ("call", "match"),
     [
         (lambda: phrase.growth(None), "rate is missing"),
@@ -268,6 +296,8 @@ def test_real_release_sentences(sentence: str, build) -> None:
         (lambda: phrase.change(7.2, 6.9, kind="rate"), "kind must be one of"),
         (lambda: phrase.growth("7.2"), "rate must be a number"),
         (lambda: phrase.growth(7.2, decimals=-1), "decimals must be"),
+        (lambda: phrase.pull(None), "pull: points is missing"),
+        (lambda: phrase.pull(NAN, "全市"), "pull: points is missing"),
     ],
 )
 def test_bad_arguments_raise_config_error(call, match: str) -> None:
