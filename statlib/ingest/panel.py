@@ -106,6 +106,11 @@ class PanelBatch(Batch):
                     return at
         return super().locate(role, value)
 
+    def error_at(self, role: str, value: str, problem: str, hint: str = "") -> InputError:
+        """The error of a region or period cell, naming the file's header of its column."""
+        row, column = self.locate(role, value)
+        return self.error(problem, row=row, column=column or role, hint=hint)
+
 
 def _role_column(header: list[str], heads: tuple[str, ...]) -> int | None:
     low = [h.strip().lower() for h in header]
@@ -258,7 +263,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
         key = (norm(region), _canon(period))
         if key in seen:
             raise InputError(
-                f"region {region!r}, period {period!r} appears twice (rows {seen[key]} and {line})",
+                f"region {region!r} and period {key[1]} appear twice (rows {seen[key]} and {line})",
                 file=display,
                 row=seen[key],
                 column=header[per],
