@@ -1,4 +1,5 @@
-"""Measures of official statistics: growth, shares, contributions, ranks and half-up rounding.
+"""Measures of official statistics: growth, 环比, 1—X月平均, shares, pulls and contributions at
+comparable prices, ranks and half-up rounding.
 
 Pure functions on numbers and pandas Series. Rates are in percent (``7.2`` means 7.2%), differences
 of rates in percentage points (个百分点). Nothing here rounds except ``round_half_up`` and ``fmt``:
