@@ -205,8 +205,9 @@ def test_built_panel_gives_the_nbs_values_as_a_new_vintage(
         assert fresh.series("urban_employment", "150000")["2024"] == 284.3
 
 
-def test_built_panel_adds_nothing_to_the_demo_store(writable: Store) -> None:
-    report = ingest_file(writable, BUILT)
+def test_built_panel_adds_nothing_to_the_demo_store(any_writable: Store) -> None:
+    """On both backends: every value of the built panel is the NBS exports' value."""
+    report = ingest_file(any_writable, BUILT)
     assert (report.rows_read, report.rows_added, report.vintage) == (1643, 0, None)
     assert report.message == "every value is already stored: nothing added"
 
@@ -288,6 +289,26 @@ def test_refusals_name_row_and_column(writable: Store, name: str, words: str) ->
     assert (err.value.file, err.value.row, err.value.column) == (name, row, column)
     assert words in str(err.value) and err.value.hint
     assert writable.latest_vintage() == before
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "panel_duplicate_code_and_name.csv",
+        "panel_unit_contradicts_catalogue.csv",
+        "panel_indicator_typo.csv",
+    ],
+)
+def test_refusals_found_by_the_loader_on_both_backends(any_writable: Store, name: str) -> None:
+    """The refusals only the catalogue can decide (a code and a name of one region, a unit, a
+    typo) name the same row and column on PostgreSQL, and store nothing."""
+    row, column = _corpus_position(name)
+    before = any_writable.latest_vintage()
+    with pytest.raises(InputError) as err:
+        ingest_file(any_writable, BAD / name)
+    assert (err.value.row, err.value.column) == (row, column)
+    assert REFUSALS[name] in str(err.value)
+    assert any_writable.latest_vintage() == before
 
 
 def test_corpus_positions() -> None:
