@@ -12,7 +12,10 @@ column per indicator whose header ends with its unit, in ASCII or full-width bra
 (``(亿元)``, ``（万人）``, ``(单位：亿元)``) or after an underscore (``GDP_亿元``). Indicators are
 named by code, name or alias and resolved, like the other readers', against the catalogue at load
 (a typo is refused with the closest names, a unit that contradicts the catalogue is refused).
-An empty cell is not available (no observation), as in the NBS and wide readers.
+An empty cell is not available (no observation), as in the NBS and wide readers. An NBS export
+of regions as rows and indicators as columns for one period (``时间：2023年`` above the table, no
+period column) is such a panel too; its other header lines and its ``注``/``数据来源`` footer are
+read as the nbs reader reads them (the note is kept).
 
 >>> indicator_header("年末常住人口（万人）")
 ('年末常住人口', '万人')
@@ -65,6 +68,7 @@ _BRACKET = re.compile(
 )
 _UNDERSCORE = re.compile(r"^(?P<name>.+)_(?P<unit>[^_]+)$")
 _FOOT = re.compile(r"^(注|数据来源)[：:]")
+_META = re.compile(r"^(数据库|指标|地区|时间)[：:](.*)$")  # an NBS export's header lines
 _HEADER_HINT = (
     "end every indicator header with its unit in brackets: 地区生产总值(亿元), 年末常住人口（万人）"
 )
@@ -127,9 +131,30 @@ def _canon(text: str) -> str:
         return norm(text)
 
 
-def _table(rows: Rows, display: str) -> tuple[int, list[str], list[tuple[int, list[str]]], str]:
-    """The header line and cells, the numbered data rows and the footer note (注/数据来源)."""
+def _meta(numbered: list[tuple[int, list[str]]]) -> tuple[dict[str, tuple[str, int]], int]:
+    """The NBS header lines above the table (``数据库：…``, ``时间：2023年``) as key → (text,
+    line), and how many lines they take."""
+    out: dict[str, tuple[str, int]] = {}
+    n = 0
+    for line, row in numbered:
+        cells = [c.strip() for c in row if c.strip()]
+        m = _META.match(cells[0]) if len(cells) == 1 else None
+        if m is None:
+            break
+        out[m[1]] = (m[2].strip(), line)
+        n += 1
+    return out, n
+
+
+Table = tuple[int, list[str], list[tuple[int, list[str]]], str, dict[str, tuple[str, int]]]
+
+
+def _table(rows: Rows, display: str) -> Table:
+    """The header line and cells, the numbered data rows, the footer note (注/数据来源) and the
+    NBS header lines."""
     numbered = [(i, row) for i, row in enumerate(rows, 1) if any(c.strip() for c in row)]
+    meta, n = _meta(numbered)
+    numbered = numbered[n:]
     if not numbered:
         raise InputError("the file is empty", file=display, hint="export the data again")
     head_line, header = numbered[0]
@@ -138,12 +163,15 @@ def _table(rows: Rows, display: str) -> tuple[int, list[str], list[tuple[int, li
         header.pop()
     body: list[tuple[int, list[str]]] = []
     notes: list[str] = []
+    in_footer = False
     for line, row in numbered[1:]:
         cells = [c for c in row if c]
-        if len(cells) == 1 and _FOOT.match(cells[0]):
-            notes.append(cells[0])
+        if len(cells) == 1 and (in_footer or _FOOT.match(cells[0])):
+            in_footer = True  # 注：… and its continuation lines; 数据来源 is not kept
+            if not cells[0].startswith("数据来源"):
+                notes.append(cells[0])
             continue
-        if notes:
+        if in_footer:
             raise InputError(
                 "table rows after the footer (注/数据来源) lines",
                 file=display,
@@ -159,7 +187,25 @@ def _table(rows: Rows, display: str) -> tuple[int, list[str], list[tuple[int, li
             row=head_line,
             hint="export the data again",
         )
-    return head_line, header, body, "\n".join(notes)
+    return head_line, header, body, "\n".join(notes), meta
+
+
+def _fixed_period(meta: dict[str, tuple[str, int]], display: str) -> str | None:
+    """The one period an NBS export's ``时间：2023年`` line names (a table without a period
+    column: regions as rows, indicators as columns), or None without such a line."""
+    if "时间" not in meta:
+        return None
+    text, line = meta["时间"]
+    try:
+        return str(periods.parse(norm(text)))
+    except ConfigError:
+        raise InputError(
+            f"the 时间 line names {text!r}, not one period, and the table has no period column",
+            file=display,
+            row=line,
+            column="时间",
+            hint="export one period (时间：2023年) or add a column 年份 to every row",
+        ) from None
 
 
 def _missing(role: str, heads: tuple[str, ...], display: str, row: int, hint: str) -> InputError:
@@ -219,10 +265,11 @@ def _indicators(
 
 def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
     """Read a panel (rows of cells, from a CSV or a workbook) into a batch."""
-    head_line, header, body, note = _table(rows, display)
+    head_line, header, body, note, meta = _table(rows, display)
     check_header(header, display, head_line)
     reg = _role_column(header, REGION_HEADS)
     per = _role_column(header, PERIOD_HEADS)
+    fixed = _fixed_period(meta, display) if per is None else None
     if reg is None:
         raise _missing(
             "region",
@@ -231,12 +278,13 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
             head_line,
             "add a column 地区 (a region name or code) to every row",
         )
-    if per is None:
+    if per is None and fixed is None:
         raise _missing(
             "period", PERIOD_HEADS, display, head_line, "add a column 年份 (2023, 2023年, 2023-01…)"
         )
     names = {i for i, h in enumerate(header) if h.strip().lower() in REGION_HEADS}  # and a code
-    columns = _indicators(header, names | {per}, display, head_line)
+    columns = _indicators(header, names | ({per} if per is not None else set()), display, head_line)
+    period_head = header[per] if per is not None else "时间"
     seen: dict[tuple[str, str], int] = {}
     records = []
     for line, row in body:
@@ -250,9 +298,9 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
                 hint="add the header or delete it",
             )
         region = row[reg] if reg < len(row) else ""
-        period = row[per] if per < len(row) else ""
+        period = fixed or (row[per] if per is not None and per < len(row) else "")
         for i, what in ((reg, "region"), (per, "period")):
-            if not (row[i] if i < len(row) else ""):
+            if i is not None and not (row[i] if i < len(row) else ""):
                 raise InputError(
                     f"the {what} is empty",
                     file=display,
@@ -266,7 +314,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
                 f"region {region!r} and period {key[1]} appear twice (rows {seen[key]} and {line})",
                 file=display,
                 row=seen[key],
-                column=header[per],
+                column=period_head,
                 hint="keep one row per region and period (two spellings of one period or "
                 "region are one key)",
             )
@@ -292,7 +340,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
         note=note,
         units={name: unit for name, unit in columns.values()},
         unit_at={name: (head_line, header[i]) for i, (name, _) in columns.items()},
-        columns={"region": header[reg], "period": header[per]},
+        columns={"region": header[reg], "period": period_head},
     )
 
 
@@ -314,6 +362,10 @@ def looks_panel(rows: Rows) -> bool:
     such), and no column of the long format (指标, value …). A table of periods as rows without
     regions whose periods do not repeat is a wide table (one region), not a panel."""
     filled = [[c.strip() for c in r] for r in rows if any(c.strip() for c in r)]
+    meta, n = _meta(list(enumerate(filled, 1)))
+    if "指标" in meta:  # an NBS export of one indicator: the nbs reader's
+        return False
+    filled = filled[n:]
     if len(filled) < 2:
         return False
     header = filled[0]

@@ -158,6 +158,39 @@ def test_xlsx_panel(writable: Store, tmp_path: Path) -> None:
     assert cells == 53
 
 
+def _nbs_column(name: str, year: str) -> dict[str, str]:
+    """Province → the cell of one year's column of an NBS export of data/nbs/."""
+    frame = pd.read_csv(NBS / name, skiprows=3, dtype=str, keep_default_na=False)
+    frame = frame[frame["地区"].str.endswith(("省", "市", "区"))]
+    return dict(zip(frame["地区"], frame[f"{year}年"], strict=True))
+
+
+def test_nbs_export_of_regions_by_indicators(writable: Store, tmp_path: Path) -> None:
+    """An NBS export of one year (``时间：2023年``), regions as rows and indicators as columns:
+    the 2023 columns of the three exports side by side, with their footer; nothing new."""
+    heads = {
+        "分省年度数据.csv": "地区生产总值(亿元)",
+        "分省年度数据_1.csv": "人口数(人口抽样调查)(人)",
+        "分省年度数据_3.csv": "城镇单位就业人员(万人)",
+    }
+    cols = {head: _nbs_column(name, "2023") for name, head in heads.items()}
+    provinces = list(cols["地区生产总值(亿元)"])
+    lines = ["数据库：分省年度数据", "时间：2023年", ",".join(["地区", *heads.values()])]
+    lines += [",".join([p, *(c[p] for c in cols.values())]) for p in provinces]
+    lines += ["注：城镇单位数据不含私营单位。", "数据来源：国家统计局"]
+    path = tmp_path / "分省年度数据_2023.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch = read(path)
+    assert (batch.reader, batch.note, len(batch.frame)) == (
+        "panel",
+        "注：城镇单位数据不含私营单位。",
+        93,
+    )
+    assert set(batch.frame["period"]) == {"2023"} and len(provinces) == 31
+    report = ingest_file(writable, path)
+    assert (report.rows_read, report.rows_added) == (93, 0)
+
+
 # ---- the real fixtures ---------------------------------------------------------------------
 
 
@@ -268,6 +301,7 @@ REFUSALS = {
     "panel_period_unknown.csv": "unknown period format '2023年度'",
     "panel_region_short_name.csv": "did you mean '内蒙古自治区'",
     "panel_empty_region.csv": "the region is empty",
+    "panel_nbs_time_range_without_period_column.csv": "names '最近20年', not one period",
 }
 
 
@@ -327,6 +361,7 @@ def test_corpus_positions() -> None:
         "panel_period_unknown.csv": (3, "年份"),
         "panel_region_short_name.csv": (3, "地区"),
         "panel_empty_region.csv": (3, "地区"),
+        "panel_nbs_time_range_without_period_column.csv": (2, "时间"),
     }
 
 
