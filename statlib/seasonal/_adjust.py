@@ -11,7 +11,12 @@ import pandas as pd
 
 from statlib import periods
 from statlib.errors import ConfigError
-from statlib.seasonal._calendar import FESTIVAL_WINDOWS, calendar_regressors, working_days
+from statlib.seasonal._calendar import (
+    FESTIVAL_WINDOWS,
+    _regressors,
+    calendar_regressors,
+    working_days,
+)
 from statlib.seasonal._regarima import (
     Order,
     Outlier,
@@ -185,20 +190,16 @@ def _choose_mode(
     if (y <= 0).any():
         return False, "additive: the series has values ≤ 0, logs are undefined"
     growth = float(np.mean(y[-12:]) / np.mean(y[:12]) - 1)
+    if abs(growth) >= GROWTH:
+        return True, f"multiplicative: positive, the last year is {growth:+.1%} on the first"
     level = css(y, X, order, seasonal_order).aic
     logs = css(np.log(y), X, order, seasonal_order)
     skip = order[1] + 12 * seasonal_order[1]
     logs_aic = logs.aic + 2 * float(np.sum(np.log(y[skip:])))
-    grows = abs(growth) >= GROWTH
-    mult = grows or logs_aic <= level + 2  # X-13 prefers logs unless levels win by more than 2
-    because = (
-        (f"the last year is {growth:+.1%} on the first" if grows else "logs fit as well")
-        if mult
-        else f"levels fit better and the last year is only {growth:+.1%} on the first"
-    )
+    mult = logs_aic <= level + 2  # X-13 prefers logs unless levels win by more than 2
     return mult, (
-        f"{'multiplicative' if mult else 'additive'}: positive, {because} "
-        f"(AIC {logs_aic:.1f} in logs, {level:.1f} in levels)"
+        f"{'multiplicative' if mult else 'additive'}: positive, the last year {growth:+.1%} on "
+        f"the first, AIC {logs_aic:.1f} in logs and {level:.1f} in levels"
     )
 
 
@@ -226,7 +227,8 @@ def adjust(
        10% or more between its first and last year or fits in logs about as well (AIC with the
        Jacobian, levels not better by more than 2: X-13's rule); else additive.
     3. RegARIMA ``order`` × ``seasonal_order`` (default the airline model (0,1,1)(0,1,1)12) with
-       :func:`calendar_regressors`, the festival window chosen by AIC among ``windows``; the
+       :func:`calendar_regressors`, the festival window chosen by AIC among ``windows`` (at the
+       ARMA parameters of the first, then the chosen one estimated again); the
        caller's ``outliers`` (``"AO2020-02"``, ``"LS2020-01"``) and, with ``detect``, additive
        outliers and level shifts whose t-statistic exceeds ``critical`` (default from the
        length). Estimated by ``SARIMAX``.
@@ -270,15 +272,18 @@ def adjust(
         raise ConfigError("adjust: windows must name at least one festival window (before, after)")
 
     def design(window: tuple[int, ...], extra: Sequence[Outlier]) -> np.ndarray:
-        cal = calendar_regressors(labels, window=window)[CALENDAR].to_numpy()
+        cal = _regressors(tuple(labels), int(window[0]), int(window[1]))
         dummies = [o.dummy(labels) for o in extra]
-        return np.column_stack([cal, *dummies]) if dummies else cal
+        return np.column_stack([cal, *dummies]) if dummies else np.array(cal)
 
     mult, why = _choose_mode(raw, design(windows[0], given), mode, order, seasonal_order)
     y = np.log(raw) if mult else raw
-    tried = {w: css(y, design(w, given), order, seasonal_order) for w in map(tuple, windows)}
+    first = css(y, design(tuple(windows[0]), given), order, seasonal_order)
+    tried = {tuple(windows[0]): first}
+    for w in map(tuple, windows[1:]):  # the ARMA part barely moves with the window: kept
+        tried[w] = css(y, design(w, given), order, seasonal_order, start=first.arma, fixed=True)
     window = min(tried, key=lambda w: tried[w].aic)
-    fit = tried[window]
+    fit = css(y, design(window, given), order, seasonal_order, start=first.arma)
     found: list[Outlier] = []
     if detect:
         cv = critical_value(len(y)) if critical is None else critical

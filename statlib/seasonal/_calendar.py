@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 import numpy as np
@@ -144,12 +144,22 @@ def calendar_regressors(periods: Sequence[str], window: tuple[int, ...] = (20, 2
     >>> x.round(2).to_dict("list")["spring_festival"]
     [-0.08, -0.27, 0.34]
     """
-    keys = _months(periods, "calendar_regressors")
     if len(window) != 2:
         raise ConfigError(
             f"calendar_regressors: window must be (days before, days from), got {window!r}"
         )
-    before, after = window
+    labels = tuple(str(p) for p in periods)
+    return pd.DataFrame(
+        _regressors(labels, int(window[0]), int(window[1])),
+        columns=["spring_festival", "spring_festival_pre", "working_days"],
+        index=pd.Index(list(labels), name="period"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _regressors(labels: tuple[str, ...], before: int, after: int) -> np.ndarray:
+    """The regressors' values (read-only: cached for the months and window)."""
+    keys = _months(labels, "calendar_regressors")
     means = _means(before, after)
     rows = []
     for year, month in keys:
@@ -157,8 +167,6 @@ def calendar_regressors(periods: Sequence[str], window: tuple[int, ...] = (20, 2
         share = (pre[month - 1], post[month - 1]) if month <= 3 else (0.0, 0.0)
         mean = means[month - 1]
         rows.append((share[1] - mean[1], share[0] - mean[0], working_days(year, month) - mean[2]))
-    return pd.DataFrame(
-        rows,
-        columns=["spring_festival", "spring_festival_pre", "working_days"],
-        index=pd.Index([str(p) for p in periods], name="period"),
-    )
+    out = np.array(rows, dtype=float).reshape(len(keys), 3)
+    out.flags.writeable = False
+    return out

@@ -252,7 +252,7 @@ def test_split_combined_beats_equal_halves(
 # A year held out: the others, published separately, give the pattern.
 @pytest.mark.parametrize(
     ("year", "true_ratio", "ratio"),
-    [(2016, 1.40, 1.45), (2018, 1.17, 1.25), (2019, 1.61, 1.45), (2017, 1.52, 0.98)],
+    [(2016, 1.40, 1.41), (2018, 1.17, 1.25), (2019, 1.61, 1.45), (2017, 1.52, 0.98)],
 )
 def test_split_one_year_by_the_others(year: int, true_ratio: float, ratio: float) -> None:
     """2017 (festival on 28 January, the only early one of the four) cannot be learnt from
