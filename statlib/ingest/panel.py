@@ -68,7 +68,7 @@ _BRACKET = re.compile(
 )
 _UNDERSCORE = re.compile(r"^(?P<name>.+)_(?P<unit>[^_]+)$")
 _FOOT = re.compile(r"^(注|数据来源)[：:]")
-_META = re.compile(r"^(数据库|指标|地区|时间)[：:](.*)$")  # an NBS export's header lines
+_META = re.compile(r"^(数据库|指标|地区|时间|发布时间|发布日期)[：:](.*)$")  # NBS header lines
 _HEADER_HINT = (
     "end every indicator header with its unit in brackets: 地区生产总值(亿元), 年末常住人口（万人）"
 )

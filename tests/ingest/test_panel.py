@@ -175,7 +175,8 @@ def test_nbs_export_of_regions_by_indicators(writable: Store, tmp_path: Path) ->
     }
     cols = {head: _nbs_column(name, "2023") for name, head in heads.items()}
     provinces = list(cols["地区生产总值(亿元)"])
-    lines = ["数据库：分省年度数据", "时间：2023年", ",".join(["地区", *heads.values()])]
+    lines = ["数据库：分省年度数据", "时间：2023年", "发布时间：2024-09-30"]  # skipped
+    lines += [",".join(["地区", *heads.values()])]
     lines += [",".join([p, *(c[p] for c in cols.values())]) for p in provinces]
     lines += ["注：城镇单位数据不含私营单位。", "数据来源：国家统计局"]
     path = tmp_path / "分省年度数据_2023.csv"
