@@ -230,7 +230,7 @@ def _indicators(
             continue
         name, unit = indicator_header(head)
         if not unit:
-            m = _BRACKET.match(head.strip()) or _UNDERSCORE.match(head.strip())
+            m = _BRACKET.match(head.strip())  # a bracket that is not a unit
             raise InputError(
                 f"unknown unit {m['unit']!r} in the header {head!r}"
                 if m
