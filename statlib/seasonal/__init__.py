@@ -6,8 +6,9 @@ more, output and trade rush before it and slump after it, and the festival falls
 January–March irregular of a plain decomposition is several times that of other months. The
 bureaus' (and X-13's) answer is a RegARIMA pre-adjustment with holiday regressors:
 
-- :func:`calendar_regressors` — per month, the share of a pre-festival and a festival window
-  falling in it and the working days, net of their long-run monthly means;
+- :func:`calendar_regressors` — per month, the shares of three festival windows falling in it
+  (the rush before, the holiday week, the slow restart after) and the working days, net of their
+  long-run monthly means;
 - :func:`adjust` — RegARIMA (statsmodels ``SARIMAX``: calendar regressors, additive outliers and
   level shifts) on logs when the series is positive (multiplicative), then STL of the
   pre-adjusted series; returns ``observed, calendar, seasonal, trend, irregular, adjusted``;
@@ -24,8 +25,8 @@ released monthly, so a year's schedule arrives when the State Council announces 
 ``chinese-calendar`` covers 2004–2026 only and needs an upgrade every year; ``lunardate`` gives
 lunar dates only, no holidays or working days.
 
->>> calendar_regressors(["2018-02"]).columns.tolist()
-['spring_festival', 'spring_festival_pre', 'working_days']
+>>> calendar_regressors(["2018-02"]).columns.tolist()  # doctest: +NORMALIZE_WHITESPACE
+['spring_festival', 'spring_festival_pre', 'spring_festival_post', 'working_days']
 """
 
 from __future__ import annotations

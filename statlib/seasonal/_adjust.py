@@ -11,6 +11,7 @@ import pandas as pd
 
 from statlib import periods
 from statlib.errors import ConfigError
+from statlib.seasonal._calendar import COLUMNS as CALENDAR_COLUMNS
 from statlib.seasonal._calendar import (
     FESTIVAL_WINDOWS,
     _regressors,
@@ -30,7 +31,7 @@ __all__ = ["COLUMNS", "adjust", "combined_years", "split_combined"]
 
 COLUMNS = ["observed", "calendar", "seasonal", "trend", "irregular", "adjusted"]
 MODES = ("auto", "multiplicative", "additive")
-CALENDAR = ["spring_festival", "spring_festival_pre", "working_days"]
+CALENDAR = list(CALENDAR_COLUMNS)
 MIN_MONTHS = 36
 # A series that moved this much between its first and last year is adjusted in logs.
 GROWTH = 0.10

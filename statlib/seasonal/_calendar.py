@@ -43,6 +43,8 @@ FESTIVAL_WINDOWS: tuple[tuple[int, int], ...] = (
     (20, 35),
 )
 _FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
+HOLIDAY_WEEK = 7  # 初一 and the six days after: the statutory Spring Festival break
+COLUMNS = ["spring_festival", "spring_festival_pre", "spring_festival_post", "working_days"]
 _FIRST_YEAR, _LAST_YEAR = 1950, 2099
 
 
@@ -83,37 +85,45 @@ def working_days(year: int, month: int) -> int:
 
 @cache
 def festival_shares(year: int, before: int, after: int) -> tuple[tuple[float, ...], ...]:
-    """Shares of the pre-festival window (``before`` days up to the eve) and the festival
-    window (``after`` days from 初一 on) falling in January, February and March of ``year``.
+    """Shares of three windows falling in January, February and March of ``year``: the
+    ``before`` days up to the eve (the rush), the holiday week (初一 and six days: the
+    statutory break), and the days after it up to ``after`` days from 初一 (the slow restart).
 
-    >>> festival_shares(2018, 10, 14)
-    ((0.0, 1.0, 0.0), (0.0, 0.9286, 0.0714))
+    >>> festival_shares(2018, 10, 21)
+    ((0.0, 1.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.4286, 0.5714))
     """
-    if before < 1 or after < 1:
+    if before < 1 or after < HOLIDAY_WEEK:
         raise ConfigError(
-            f"seasonal calendar: festival windows need at least one day, got ({before}, {after})"
+            f"seasonal calendar: festival windows need a day before and at least the holiday "
+            f"week ({HOLIDAY_WEEK} days) after, got ({before}, {after})"
         )
     day = festival_date(year)
-    pre = [day - dt.timedelta(days=k) for k in range(1, before + 1)]
-    post = [day + dt.timedelta(days=k) for k in range(after)]
+    windows = (
+        [day - dt.timedelta(days=k) for k in range(1, before + 1)],
+        [day + dt.timedelta(days=k) for k in range(HOLIDAY_WEEK)],
+        [day + dt.timedelta(days=k) for k in range(HOLIDAY_WEEK, after)],
+    )
     out = []
-    for window in (pre, post):
+    for window in windows:
         months = [d.month if d.year == year else 0 for d in window]
-        out.append(tuple(round(months.count(m) / len(window), 4) for m in (1, 2, 3)))
-    return out[0], out[1]
+        n = max(len(window), 1)
+        out.append(tuple(round(months.count(m) / n, 4) for m in (1, 2, 3)))
+    return out[0], out[1], out[2]
 
 
 @cache
 def _means(before: int, after: int) -> np.ndarray:
-    """Long-run means by calendar month (rows 1–12): pre share, festival share, working days."""
-    means = np.zeros((12, 3))
+    """Long-run means by calendar month (rows 1–12) of the regressors (columns as
+    :data:`COLUMNS`)."""
+    means = np.zeros((12, len(COLUMNS)))
     years = range(MEAN_SPAN[0], MEAN_SPAN[1] + 1)
     for year in years:
-        pre, post = festival_shares(year, before, after)
-        means[:3, 0] += pre
-        means[:3, 1] += post
+        pre, week, post = festival_shares(year, before, after)
+        means[:3, 0] += week
+        means[:3, 1] += pre
+        means[:3, 2] += post
         for month in range(1, 13):
-            means[month - 1, 2] += working_days(year, month)
+            means[month - 1, 3] += working_days(year, month)
     return means / len(years)
 
 
@@ -133,16 +143,17 @@ def _months(labels: Sequence[str], func: str) -> list[tuple[int, int]]:
 def calendar_regressors(periods: Sequence[str], window: tuple[int, ...] = (20, 28)) -> pd.DataFrame:
     """Calendar regressors of months ``periods`` (past or future), for a RegARIMA's exog.
 
-    ``spring_festival``: share of the festival window (``window[1]`` days from 初一 on: the
-    holiday week, factories closed, workers away) falling in the month; ``spring_festival_pre``:
-    share of the ``window[0]`` days before it (the rush before the holiday); ``working_days``:
-    the month's working days (:func:`working_days`). Each is net of its long-run mean for that
+    ``spring_festival``: share of the holiday week (初一 and six days: factories closed, workers
+    away) falling in the month; ``spring_festival_pre``: share of the ``window[0]`` days before
+    it (the rush before the holiday); ``spring_festival_post``: share of the days after the week
+    up to ``window[1]`` days from 初一 (the slow restart); ``working_days``: the month's working
+    days (:func:`working_days`). Each is net of its long-run mean for that
     calendar month (2000–2049), so that the average pattern stays seasonal and only the year-to-
     year movement of the festival and of working days is calendar effect.
 
     >>> x = calendar_regressors(["2018-01", "2018-02", "2018-03"], window=(20, 28))
-    >>> x.round(2).to_dict("list")["spring_festival"]
-    [-0.08, -0.27, 0.34]
+    >>> x.round(2)["spring_festival_post"].tolist()  # 16 Feb 2018 + 7…27 days: March mostly
+    [-0.01, -0.44, 0.46]
     """
     if len(window) != 2:
         raise ConfigError(
@@ -151,7 +162,7 @@ def calendar_regressors(periods: Sequence[str], window: tuple[int, ...] = (20, 2
     labels = tuple(str(p) for p in periods)
     return pd.DataFrame(
         _regressors(labels, int(window[0]), int(window[1])),
-        columns=["spring_festival", "spring_festival_pre", "working_days"],
+        columns=COLUMNS,
         index=pd.Index(list(labels), name="period"),
     )
 
@@ -163,10 +174,9 @@ def _regressors(labels: tuple[str, ...], before: int, after: int) -> np.ndarray:
     means = _means(before, after)
     rows = []
     for year, month in keys:
-        pre, post = festival_shares(year, before, after)
-        share = (pre[month - 1], post[month - 1]) if month <= 3 else (0.0, 0.0)
-        mean = means[month - 1]
-        rows.append((share[1] - mean[1], share[0] - mean[0], working_days(year, month) - mean[2]))
-    out = np.array(rows, dtype=float).reshape(len(keys), 3)
+        pre, week, post = festival_shares(year, before, after)
+        shares = (week[month - 1], pre[month - 1], post[month - 1]) if month <= 3 else (0, 0, 0)
+        rows.append(np.array([*shares, working_days(year, month)], float) - means[month - 1])
+    out = np.array(rows, dtype=float).reshape(len(keys), len(COLUMNS))
     out.flags.writeable = False
     return out

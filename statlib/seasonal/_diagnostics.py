@@ -3,6 +3,7 @@ the January–February irregular against other months', and revisions as months 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,9 +34,10 @@ def jan_feb_ratio(irregular: pd.Series) -> float:
     return float(np.std(irregular[jf], ddof=1) / np.std(irregular[~jf], ddof=1))
 
 
-def festival_months(adjusted: pd.Series) -> dict[str, float]:
+def festival_months(adjusted: pd.Series, skip: Sequence[str] = ()) -> dict[str, float]:
     """Month-on-month change (%) of an adjusted series: the largest in absolute value among
-    January–March, and the range of the other months' changes.
+    January–March, and the range of the other months' changes; changes into and out of the
+    months ``skip`` (e.g. additive outliers) left out.
 
     >>> s = pd.Series([100.0, 101, 102, 103, 99, 100],
     ...               index=["2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06"])
@@ -44,6 +46,10 @@ def festival_months(adjusted: pd.Series) -> dict[str, float]:
      'other_min': -3.88, 'other_max': 1.01}
     """
     mom = adjusted.astype(float).pct_change().dropna() * 100
+    if skip:  # changes into and out of the months ``skip``
+        labels = list(adjusted.index)
+        after = {labels[i + 1] for i, label in enumerate(labels[:-1]) if label in skip}
+        mom = mom[~mom.index.isin([*skip, *after])]
     fest = mom.index.str[5:].isin(FESTIVAL_MONTHS)
     return {
         "festival_min": float(mom[fest].min()),
@@ -59,7 +65,7 @@ def _by_month(x: pd.Series) -> list[np.ndarray]:
     return [x[months == m].to_numpy() for m in sorted(set(months))]
 
 
-def diagnostics(result: pd.DataFrame) -> dict[str, Any]:
+def diagnostics(result: pd.DataFrame, *, exclude_outliers: bool = True) -> dict[str, Any]:
     """Tests of an :func:`~statlib.seasonal.adjust` result, as a dict.
 
     - ``residual_seasonality``: Kruskal–Wallis and one-way F test of the months on the
@@ -68,6 +74,12 @@ def diagnostics(result: pd.DataFrame) -> dict[str, Any]:
     - ``festival``: the Spring Festival regressors' coefficients and t-statistics.
     - ``jan_feb_sd_ratio``: irregular SD of January–February over other months'.
     - ``festival_mom``: :func:`festival_months` of the adjusted series.
+
+    The last two leave out the months of the additive outliers the RegARIMA found or was
+    given (``exclude_outliers``, X-13's practice of judging the irregular without its extreme
+    values): an outlier stays in the irregular and the adjusted series by convention, and a
+    month like 2020-02 would otherwise say more about the epidemic than about the festival.
+    ``excluded`` names those months.
     """
     if "irregular" not in result or "adjusted" not in result:
         raise ConfigError("diagnostics: give the DataFrame that seasonal.adjust returned")
@@ -85,12 +97,19 @@ def diagnostics(result: pd.DataFrame) -> dict[str, Any]:
             "f_p": float(f.pvalue),
         }
     coefs = result.attrs.get("coefficients", {})
+    skip = (
+        [o[2:] for o in result.attrs.get("outliers", []) if o.startswith("AO")]
+        if exclude_outliers
+        else []
+    )
+    kept = irregular[~irregular.index.isin(skip)]
     return {
         "residual_seasonality": tests,
         "festival": {k: v for k, v in coefs.items() if k.startswith("spring_festival")},
         "working_days": coefs.get("working_days"),
-        "jan_feb_sd_ratio": jan_feb_ratio(irregular),
-        "festival_mom": festival_months(result["adjusted"]),
+        "jan_feb_sd_ratio": jan_feb_ratio(kept),
+        "festival_mom": festival_months(result["adjusted"], skip),
+        "excluded": skip,
     }
 
 
