@@ -18,7 +18,7 @@ import pytest
 
 from statlib.errors import InputError
 from statlib.ingest import ingest_file, read
-from statlib.ingest.bundle import build
+from statlib.ingest.bundle import build, sources
 from statlib.ingest.panel import indicator_header
 from statlib.store import open_store
 from statlib.store.store import Store
@@ -133,6 +133,15 @@ def test_empty_cells_are_not_available(writable: Store, tmp_path: Path) -> None:
 )
 def test_other_layouts_keep_their_readers(name: str, reader: str) -> None:
     assert read(NBS / name).reader == reader
+
+
+def test_no_bundled_source_is_taken_for_a_panel() -> None:
+    """Every observation file the demo build loads keeps the reader it had."""
+    src = sources()
+    files = [*src["observations"], *src["nbs"]]
+    assert len(files) >= 7
+    taken = {p.name: read(p).reader for p in files}
+    assert "panel" not in taken.values(), taken
 
 
 def test_a_national_series_with_periods_as_rows_stays_wide(tmp_path: Path) -> None:
