@@ -27,7 +27,17 @@ __version__ = "0.1.0"
 
 # Modules that pull in matplotlib, openpyxl or statsmodels load on first use, so `statlib query`
 # starts fast.
-_LAZY = ("charts", "checks", "fonts", "forecast", "render", "survey", "tables", "yearbook")
+_LAZY = (
+    "charts",
+    "checks",
+    "fonts",
+    "forecast",
+    "render",
+    "seasonal",
+    "survey",
+    "tables",
+    "yearbook",
+)
 
 
 def __getattr__(name: str) -> ModuleType:
@@ -58,6 +68,7 @@ __all__ = [
     "phrase",
     "render",
     "report",
+    "seasonal",
     "survey",
     "tables",
     "yearbook",
