@@ -86,11 +86,12 @@ def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) ->
         if regions:
             cols = ["code", "name", "level", "parent", "peer_group"]
             click.echo(store.regions()[cols].to_string(index=False))
-        if vintages:
-            frame = store.vintages()[
-                ["id", "loaded_at", "source", "reader", "rows_read", "rows_added"]
-            ]
-            click.echo(frame.to_string(index=False))
+        if vintages:  # published: the date given, else the load date (dated_by says which)
+            frame = store.vintages()
+            order = store.vintage_order()
+            frame["published"] = [order.published[int(i)] for i in frame["id"]]
+            cols = ["id", "published", "dated_by", "loaded_at", "source", "reader", "rows_read"]
+            click.echo(frame[[*cols, "rows_added"]].to_string(index=False))
 
 
 @main.command("ingest")
@@ -105,6 +106,14 @@ def db_info(url: str | None, indicators: bool, regions: bool, vintages: bool) ->
     "values that differ from the latest become a new vintage (undoes a later "
     "correction).",
 )
+@click.option(
+    "--published",
+    type=DATE,
+    default=None,
+    help="The day the files' figures were published, YYYY-MM-DD (default: the date a file "
+    "states in a 发布时间 line, else the load date); queries as_of a day see what was "
+    "published by then.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the load reports as JSON.")
 @handle_errors
 def ingest_cmd(
@@ -113,6 +122,7 @@ def ingest_cmd(
     reader: str | None,
     region: str | None,
     revise: bool,
+    published: dt.datetime | None,
     as_json: bool,
 ) -> None:
     """Load files into the database, each as one all-or-nothing vintage.
@@ -135,7 +145,8 @@ def ingest_cmd(
         reports = []
         with open_store(url, read_only=False) as store:
             for batch in tqdm(batches, unit=" file", disable=None, leave=False, desc="load"):
-                reports.append(load(store, batch, revise=revise))
+                day = published.date() if published else None
+                reports.append(load(store, batch, revise=revise, published=day))
     finally:
         for batch in batches:
             discard(batch)
@@ -152,6 +163,9 @@ def ingest_cmd(
 @click.option("--start", type=PERIOD, default=None, help="First period (2022-01, 2022Q1, 2022).")
 @click.option("--end", type=PERIOD, default=None, help="Last period.")
 @click.option("--vintage", default="latest", help="latest, first or a vintage id.")
+@click.option(
+    "--as-of", "as_of", type=DATE, default=None, help="As it stood that day (YYYY-MM-DD)."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
 @db_option
 @handle_errors
@@ -161,6 +175,7 @@ def query_cmd(
     start: Period | None,
     end: Period | None,
     vintage: str,
+    as_of: dt.datetime | None,
     fmt: str,
     url: str | None,
 ) -> None:
@@ -173,7 +188,8 @@ def query_cmd(
         reg = store.region(region)
         vint: str | int = vintage if vintage in ("latest", "first") else _int(vintage)
         first, last = (str(p) if p else None for p in (start, end))
-        series = store.series(ind.code, reg.code, first, last, vint)
+        day = as_of.date() if as_of else None
+        series = store.series(ind.code, reg.code, first, last, vint, as_of=day)
     if fmt == "csv":
         click.echo("period,value")
         for period, value in series.items():
@@ -186,6 +202,37 @@ def query_cmd(
         click.echo(f"{period:>8}  {label:<14}{measures.fmt(value, ind.decimals):>14}")
     if series.empty:
         click.echo("(no observations)")
+
+
+@db.command("revisions")
+@click.argument("indicator")
+@click.argument("region")
+@click.option("--start", type=PERIOD, default=None, help="First period.")
+@click.option("--end", type=PERIOD, default=None, help="Last period.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table")
+@db_option
+@handle_errors
+def db_revisions(
+    indicator: str,
+    region: str,
+    start: Period | None,
+    end: Period | None,
+    fmt: str,
+    url: str | None,
+) -> None:
+    """The revisions of one series by period: as first published, latest, their dates, the
+    revision and its %: `statlib db revisions 地区生产总值 内蒙古自治区`."""
+    from statlib.store import open_store
+
+    with open_store(url) as store:
+        ind, reg = store.indicator(indicator), store.region(region)
+        table = store.revisions(ind.code, reg.code, *(str(p) if p else None for p in (start, end)))
+    if fmt == "csv":
+        click.echo(table.to_csv(float_format="%.6g"), nl=False)
+        return
+    click.echo(f"{ind.name}（{ind.unit}） — {reg.name}: revisions, latest − first")
+    shown = table.round({"first": ind.decimals, "latest": ind.decimals, "revision": ind.decimals})
+    click.echo(shown.round({"revision_pct": 2}).to_string() if len(table) else "(no observations)")
 
 
 def _int(text: str) -> int:

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from statlib.ingest.limits import limits as _limits  # statlib.ingest.limits: th
 from statlib.ingest.loader import LoadReport, load_batch
 from statlib.ingest.verify import _NotUtf8
 from statlib.store.store import Store
+from statlib.store.vintages import parse_date
 
 __all__ = [
     "Batch",
@@ -87,24 +89,37 @@ def ingest_file(
     *,
     region: str | None = None,
     revise: bool = False,
+    published: str | dt.date | None = None,
 ) -> LoadReport:
     """Read and load one file: a new vintage with its new or changed values, or nothing.
 
-    A file with the same content as an earlier vintage adds nothing, and says so; with
-    ``revise=True`` it is loaded again as a revision: a new vintage holding the file's values
-    where they differ from the latest (undoing a later correction).
+    ``published`` (``"2024-03-01"``) is the day the file's figures were published; by default
+    the date the file states (an NBS export's ``发布时间：`` line), else the load date. A file
+    loaded after vintages published later takes its place before them (``statlib.store.
+    vintages``). A file with the same content as an earlier vintage adds nothing, and says so;
+    with ``revise=True`` it is loaded again as a revision: a new vintage holding the file's
+    values where they differ from those standing on its publication date (undoing a later
+    correction).
     """
-    return load(store, read(path, reader, region=region), revise=revise)
+    day = None if published is None else parse_date(published, "published")
+    return load(store, read(path, reader, region=region), revise=revise, published=day)
 
 
-def load(store: Store, batch: Batch, *, revise: bool = False) -> LoadReport:
+def load(
+    store: Store,
+    batch: Batch,
+    *,
+    revise: bool = False,
+    published: str | dt.date | None = None,
+) -> LoadReport:
     """Load a batch returned by ``read`` (then removes its temporary copy, if any)."""
+    day = None if published is None else parse_date(published, "published")
     try:
-        return load_batch(store, batch, revise=revise)
+        return load_batch(store, batch, revise=revise, published=day)
     except _NotUtf8:  # an ASCII head hid GB18030 text further down: load a transcoded copy
         again = long.read_long(batch.path, batch.file, transcode=True)
         try:
-            return load_batch(store, again, revise=revise)
+            return load_batch(store, again, revise=revise, published=day)
         finally:
             discard(again)
     finally:
@@ -124,6 +139,10 @@ def ingest_files(
     *,
     region: str | None = None,
     revise: bool = False,
+    published: str | dt.date | None = None,
 ) -> list[LoadReport]:
     """Load several files, each in its own transaction, stopping at the first bad one."""
-    return [ingest_file(store, p, reader, region=region, revise=revise) for p in paths]
+    return [
+        ingest_file(store, p, reader, region=region, revise=revise, published=published)
+        for p in paths
+    ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
+import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -66,6 +68,8 @@ class Batch:
     #: 1000): the bulk reader then reads numbers as text and refuses the spelling
     underscore: bool = True
     unit_at: dict[str, tuple[int, str]] = field(default_factory=dict)  # name → (row, column)
+    #: the publication date the file states (a ``发布时间：2024-03-01`` header line), if any
+    published: dt.date | None = None
 
     def error(
         self, problem: str, *, row: int | None = None, column: str | None = None, hint: str = ""
@@ -189,6 +193,31 @@ def check_header(names: Sequence[str], file: str, row: int, first: int = 1) -> N
                 hint="delete or rename one of them",
             )
         seen[name] = i
+
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+[\d:]+)?")
+
+
+def published_date(text: str, file: str, row: int | None, column: str) -> dt.date:
+    """The date of a ``发布时间`` / ``发布日期`` line: ``2024-03-01``, ``2024/3/1`` or
+    ``2024年3月1日`` (a time after it is ignored); anything else is refused naming the line.
+
+    >>> published_date("2024年1月19日", "f.csv", 1, "发布时间")
+    datetime.date(2024, 1, 19)
+    """
+    m = _DATE.fullmatch(norm(text))
+    try:
+        if m is None:
+            raise ValueError
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise InputError(
+            f"{column} {text!r} is not a date",
+            file=file,
+            row=row,
+            column=column,
+            hint="write the publication date as 2024-03-01 (or 2024年3月1日)",
+        ) from None
 
 
 def norm(text: object) -> str:

@@ -1,7 +1,14 @@
 """Check a batch against the store and load it in one transaction, as a new vintage.
 
 A load is all-or-nothing: it adds a vintage holding exactly the values that are new or changed
-against the latest stored ones, or it adds nothing. Values already stored are never updated.
+against the values that stood on the batch's publication date (``statlib.store.vintages``: the
+date given, else the load date), or it adds nothing. Values already stored are never updated.
+
+A batch published before vintages already stored (a file loaded out of order) changes no answer
+for the days on or after their publication: where it stores a value of a key that the first
+later vintage carrying the same indicator omitted (a load stores only what changed, so that
+vintage implied the value standing before it), the value that stood is materialised into that
+vintage — ``latest`` stays the later file's value, ``as_of`` a day in between gives the batch's.
 Keys are canonicalised before any check: codes, names and periods are compared in NFKC form
 (full-width digits and letters become ASCII), names and aliases become codes and periods their
 canonical spelling (``2023年1月``, ``2023-1`` → ``2023-01``), so that two spellings of one key are
@@ -18,7 +25,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -37,6 +44,7 @@ from statlib.ingest.verify import (
 from statlib.store import schema
 from statlib.store.backends import quiet
 from statlib.store.store import Store
+from statlib.store.vintages import PUBLISHED
 
 __all__ = ["LoadReport", "load_batch"]
 
@@ -57,6 +65,8 @@ class LoadReport:
     rows_added: int
     vintage: int | None
     message: str = ""
+    #: the publication date of the vintage (``YYYY-MM-DD``), "" when the load date stands in
+    published: str = ""
 
 
 class _NothingNew(Exception):
@@ -195,14 +205,35 @@ def _select(batch: Batch, vid: int) -> str:
     )
 
 
-def load_batch(store: Store, batch: Batch, *, revise: bool = False) -> LoadReport:
+@dataclass(frozen=True)
+class _When:
+    """When a load happens (``loaded_at``) and the publication date it takes its place at:
+    ``given`` (the caller's, else the file's), else the load date."""
+
+    loaded_at: datetime
+    given: date | None
+
+    @property
+    def day(self) -> date:
+        return self.given or self.loaded_at.date()
+
+
+def load_batch(
+    store: Store, batch: Batch, *, revise: bool = False, published: date | None = None
+) -> LoadReport:
     """Check ``batch`` and store its new or changed values as one new vintage.
 
-    A file whose content equals an earlier vintage adds nothing unless ``revise``: then it is
-    loaded as a revision, a new vintage holding its values where they differ from the latest.
+    ``published`` is the batch's publication date (default: the date its file states, else the
+    load date); values are compared with those that stood on that day. A file whose content
+    equals an earlier vintage adds nothing unless ``revise``: then it is loaded as a revision, a
+    new vintage holding its values where they differ from those standing on its date.
     """
     if store.backend.read_only:
         raise ConfigError("the store is open read-only: open it with open_store(read_only=False)")
+    if not store._published:  # a store of schema 2 opened by hand: give it the column first
+        schema.migrate(store.backend)
+        store._published = True
+    when = _When(datetime.now().replace(microsecond=0), published or batch.published)
     prev = store.backend.scalar("SELECT min(id) FROM vintage WHERE sha256 = ?", [batch.sha256])
     prev = None if prev is None or pd.isna(prev) else int(prev)
     refs = dict(zip(("indicator", "region"), _resolvers(store, batch), strict=True))
@@ -214,12 +245,12 @@ def load_batch(store: Store, batch: Batch, *, revise: bool = False) -> LoadRepor
     dry = prev is not None and not revise  # count what a revision would change, keep nothing
     try:
         try:
-            return _load(store, batch, refs, clock, staged=not on_duck, note=note, dry=dry)
+            return _load(store, batch, refs, clock, when, staged=not on_duck, note=note, dry=dry)
         except _KeyClash:
-            return _load(store, batch, refs, clock, staged=True, note=note, dry=dry)
+            return _load(store, batch, refs, clock, when, staged=True, note=note, dry=dry)
     except _DryRun as run:
         assert prev is not None  # only a file stored before is tried dry
-        return _same_content(store, batch, prev, run.rows_added)
+        return _same_content(store, batch, prev, run.rows_added, when)
 
 
 class _DryRun(Exception):
@@ -227,26 +258,38 @@ class _DryRun(Exception):
         self.rows_added = rows_added
 
 
-def _same_content(store: Store, batch: Batch, prev: int, differ: int) -> LoadReport:
+def _same_content(store: Store, batch: Batch, prev: int, differ: int, when: _When) -> LoadReport:
+    later = _later(store, when.day)
     if not differ:
-        return LoadReport(
-            batch.file,
-            batch.reader,
-            0,
-            0,
-            None,
-            f"same content as vintage {prev}: nothing added (its values are still the latest)",
+        stand = f"still stand on {when.day}" if later else "are still the latest"
+        message = f"same content as vintage {prev}: nothing added (its values {stand})"
+    elif later:
+        message = (
+            f"same content as vintage {prev}, but {differ} of its values were changed by "
+            f"vintages published up to {when.day}: nothing added — --revise (revise=True) "
+            f"would store them as published on {when.day}, before {later} later vintages "
+            "(to make them current, give the date of the revision with --published)"
         )
-    return LoadReport(
-        batch.file,
-        batch.reader,
-        0,
-        0,
-        None,
-        f"same content as vintage {prev}, but {differ} of its values were changed "
-        f"since (latest vintage {store.latest_vintage()}): nothing added — to make "
-        "this file's values current again, load it with --revise (revise=True)",
+    else:
+        message = (
+            f"same content as vintage {prev}, but {differ} of its values were changed "
+            f"since (latest vintage {store.latest_vintage()}): nothing added — to make "
+            "this file's values current again, load it with --revise (revise=True)"
+        )
+    return LoadReport(batch.file, batch.reader, 0, 0, None, message, _iso(when.given))
+
+
+def _later(store: Store, day: date) -> int:
+    """How many vintages were published after ``day``."""
+    return int(
+        store.backend.scalar(
+            f"SELECT count(*) FROM vintage v WHERE {PUBLISHED} > CAST(? AS DATE)", [day]
+        )
     )
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _load(
@@ -254,6 +297,7 @@ def _load(
     batch: Batch,
     refs: dict[str, dict[str, str]],
     clock: Clock,
+    when: _When,
     *,
     staged: bool,
     note: str,
@@ -286,7 +330,7 @@ def _load(
                 for role, mapping in refs.items():
                     _map_references(store, batch, duck, table, where, role, mapping, clock)
                 rows_read = check_loaded(store, batch, duck, table, where, refs, clock)
-                rows_added = _keep_new(store, duck, table, where, vid, staged)
+                rows_added = _keep_new(store, duck, table, where, vid, staged, when.day)
             except duckdb.ConstraintException:
                 if staged:
                     raise
@@ -301,28 +345,38 @@ def _load(
                 raise _DryRun(rows_added)  # rolls the transaction back
             if rows_added == 0:
                 raise _NothingNew(rows_read)
+            kept = _materialise(store, vid, when.day)
+            if kept:
+                note = (note + "\n" if note else "") + (
+                    f"published {when.day}, before vintages already stored: "
+                    + ", ".join(f"{n} values of vintage {v}" for v, n in kept)
+                    + " kept as they stood (materialised)"
+                )
             store.backend.execute(
                 "INSERT INTO vintage (id, loaded_at, source, sha256, reader, rows_read, "
-                "rows_added, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "rows_added, note, published) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     vid,
-                    datetime.now().replace(microsecond=0),
+                    when.loaded_at,
                     batch.file,
                     batch.sha256,
                     batch.reader,
                     rows_read,
                     rows_added,
                     note or None,
+                    when.given,
                 ],
             )
     except _NothingNew as nothing:
+        stand = f"stood on {when.day}" if when.given else "is already stored"
         return LoadReport(
             batch.file,
             batch.reader,
             nothing.rows_read,
             0,
             None,
-            "every value is already stored: nothing added",
+            f"every value {stand}: nothing added",
+            _iso(when.given),
         )
     finally:
         timer.cancel()
@@ -332,30 +386,47 @@ def _load(
             duck.execute("DROP TABLE IF EXISTS _statlib_stage")
         if own is None:
             duck.close()
+    dated = f", published {when.given}" if when.given else ""
+    held = "".join(f"; {n} values of vintage {v} kept as they stood" for v, n in kept)
     return LoadReport(
         batch.file,
         batch.reader,
         rows_read,
         rows_added,
         vid,
-        f"vintage {vid}: {rows_added} new or changed values",
+        f"vintage {vid}: {rows_added} new or changed values{dated}{held}",
+        _iso(when.given),
+    )
+
+
+def _standing(day: date, inds: str) -> str:
+    """The row of each key of indicators ``inds`` that stood on ``day``: of the last vintage
+    published by then (ties by id). The vintage being loaded has no ``vintage`` row yet, so
+    its own rows are never among them."""
+    return (
+        "(SELECT DISTINCT ON (o.indicator, o.region, o.period) o.* FROM observation o "
+        f"JOIN vintage v ON v.id = o.vintage WHERE {PUBLISHED} <= DATE '{day.isoformat()}' "
+        f"AND o.indicator IN ({inds}) "
+        f"ORDER BY o.indicator, o.region, o.period, {PUBLISHED} DESC, o.vintage DESC)"
     )
 
 
 def _keep_new(
-    store: Store, duck: duckdb.DuckDBPyConnection, table: str, where: str, vid: int, staged: bool
+    store: Store,
+    duck: duckdb.DuckDBPyConnection,
+    table: str,
+    where: str,
+    vid: int,
+    staged: bool,
+    day: date,
 ) -> int:
-    """Drop rows equal to the latest stored value; the rest become the new vintage."""
+    """Drop rows equal to the value standing on the batch's publication date ``day``; the rest
+    become the new vintage."""
     same = (
         "l.value IS NOT DISTINCT FROM n.value AND l.flags IS NOT DISTINCT FROM n.flags "
         "AND l.contributors IS NOT DISTINCT FROM n.contributors "
         "AND l.top1_share IS NOT DISTINCT FROM n.top1_share "
         "AND l.top2_share IS NOT DISTINCT FROM n.top2_share"
-    )
-    latest = (
-        "(SELECT DISTINCT ON (indicator, region, period) * FROM observation o "
-        "WHERE o.vintage < {vid} AND o.indicator IN ({inds}) "
-        "ORDER BY indicator, region, period, vintage DESC)"
     )
     cols = ", ".join(schema.OBSERVATION_COLUMNS)
     if not staged:  # DuckDB, rows already in observation
@@ -365,7 +436,7 @@ def _keep_new(
         ):
             duck.execute(
                 f"DELETE FROM observation n WHERE n.vintage = {vid} AND EXISTS (SELECT 1 FROM "
-                f"{latest.format(vid=vid, inds=inds)} l WHERE l.indicator = n.indicator AND "
+                f"{_standing(day, inds)} l WHERE l.indicator = n.indicator AND "
                 f"l.region = n.region AND l.period = n.period AND {same})"
             )
         return int(store.backend.scalar(f"SELECT count(*) FROM observation WHERE vintage = {vid}"))
@@ -373,7 +444,7 @@ def _keep_new(
         inds = "SELECT DISTINCT indicator FROM _statlib_stage"
         duck.execute(
             f"INSERT INTO observation ({cols}) SELECT {cols} FROM _statlib_stage n WHERE NOT "
-            f"EXISTS (SELECT 1 FROM {latest.format(vid=vid, inds=inds)} l WHERE "
+            f"EXISTS (SELECT 1 FROM {_standing(day, inds)} l WHERE "
             f"l.indicator = n.indicator AND l.region = n.region AND l.period = n.period AND "
             f"{same})"
         )
@@ -389,7 +460,42 @@ def _keep_new(
     inds = "SELECT DISTINCT indicator FROM _statlib_new"
     be.execute(
         f"INSERT INTO observation SELECT * FROM _statlib_new n WHERE NOT EXISTS (SELECT 1 FROM "
-        f"{latest.format(vid=vid, inds=inds)} l WHERE l.indicator = n.indicator AND "
+        f"{_standing(day, inds)} l WHERE l.indicator = n.indicator AND "
         f"l.region = n.region AND l.period = n.period AND {same})"
     )
     return int(be.scalar("SELECT count(*) FROM observation WHERE vintage = ?", [vid]))
+
+
+def _materialise(store: Store, vid: int, day: date) -> list[tuple[int, int]]:
+    """Keep the answers after a later vintage as they were when vintage ``vid`` is published
+    (``day``) before vintages already stored: for each indicator of ``vid``, the first later
+    vintage carrying it receives the value that stood before ``vid`` of every key ``vid``
+    stores and it lacks (it omitted the key: unchanged at its load). Returns (vintage, values
+    materialised) pairs; nothing when no vintage was published after ``day`` (an in-order
+    load, the usual case: one count of the vintage table)."""
+    if not _later(store, day):
+        return []
+    be = store.backend
+    inds = f"SELECT DISTINCT indicator FROM observation WHERE vintage = {vid}"
+    first_later = (
+        f"(SELECT DISTINCT ON (o.indicator) o.indicator, o.vintage AS id FROM observation o "
+        f"JOIN vintage v ON v.id = o.vintage WHERE {PUBLISHED} > DATE '{day.isoformat()}' "
+        f"AND o.indicator IN ({inds}) ORDER BY o.indicator, {PUBLISHED}, o.vintage)"
+    )
+    body = (
+        f"FROM observation n JOIN {first_later} f ON f.indicator = n.indicator "
+        f"JOIN {_standing(day, inds)} p ON p.indicator = n.indicator "
+        "AND p.region = n.region AND p.period = n.period "
+        f"WHERE n.vintage = {vid} AND NOT EXISTS (SELECT 1 FROM observation x "
+        "WHERE x.vintage = f.id AND x.indicator = n.indicator AND x.region = n.region "
+        "AND x.period = n.period)"
+    )
+    counts = be.query(f"SELECT f.id AS vintage, count(*) AS n {body} GROUP BY f.id ORDER BY 1")
+    if counts.empty:
+        return []
+    be.execute(
+        f"INSERT INTO observation ({', '.join(schema.OBSERVATION_COLUMNS)}) "
+        "SELECT p.indicator, p.region, p.period, f.id, p.value, p.flags, p.contributors, "
+        f"p.top1_share, p.top2_share {body}"
+    )
+    return [(int(v), int(n)) for v, n in zip(counts["vintage"], counts["n"], strict=True)]

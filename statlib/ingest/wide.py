@@ -9,6 +9,7 @@ An export without a ``地区`` line and without regions in the table is national
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -17,12 +18,18 @@ from statlib import periods
 from statlib.errors import ConfigError, InputError
 from statlib.fsio import sha256_file as sha256_of
 from statlib.ingest import long
-from statlib.ingest.base import BATCH_COLUMNS, Batch, check_header, register_reader
+from statlib.ingest.base import (
+    BATCH_COLUMNS,
+    Batch,
+    check_header,
+    published_date,
+    register_reader,
+)
 from statlib.ingest.rows import Rows, csv_rows, xlsx_rows
 
 __all__ = ["from_rows", "split_unit"]
 
-_META = re.compile(r"^(数据库|指标|地区|时间)[：:](.*)$")
+_META = re.compile(r"^(数据库|指标|地区|时间|发布时间|发布日期)[：:](.*)$")
 _FOOT = re.compile(r"^(注[：:]|数据来源[：:])")
 _UNIT = re.compile(
     r"^(?:[万亿千百十]*(?:元|美元|人|吨|千瓦时|平方米|平方公里|公顷|公里|辆|个|家|户|件|台|套|张|床|"
@@ -205,8 +212,17 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
         unit_at=unit_at,
         note=note,
         units=units,
+        published=_published(meta, display),
     )
     return batch
+
+
+def _published(meta: dict[str, str], display: str) -> date | None:
+    """The publication date of a ``发布时间：`` (or ``发布日期：``) header line, if any."""
+    for key in ("发布时间", "发布日期"):
+        if key in meta:
+            return published_date(meta[key], display, int(meta[key + "@row"]), key)
+    return None
 
 
 def _looks_nbs(rows_head: str) -> bool:

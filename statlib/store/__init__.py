@@ -64,7 +64,12 @@ def open_store(
         backend.close()
         raise
     if not read_only:
-        backend.create_schema()
+        try:
+            backend.create_schema()
+            schema.migrate(backend)  # an older store gains vintage.published, rows kept
+        except BaseException:
+            backend.close()
+            raise
     store = Store(backend, edition=chosen)
     editions.record(chosen)
     return store

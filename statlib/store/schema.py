@@ -2,8 +2,14 @@
 
 ``{double}`` and ``{obs_key}`` are filled per backend. Both keep the observation key
 (indicator, region, period, vintage) as the primary key (``OBS_KEY``): a store never holds two
-values of one key, whatever a loader does. Schema version 2 added the key on DuckDB; a database
-of an older version is refused on opening (``check_version``) with what to do.
+values of one key, whatever a loader does. Schema version 2 added the key on DuckDB; a DuckDB
+database of version 1 is refused on opening (``check_version``) with what to do.
+
+Schema version 3 added ``vintage.published``, the date a vintage was published (NULL: its load
+date stands in, ``statlib.store.vintages``). A database of version 2 (or a PostgreSQL one of
+version 1) is migrated when it is opened for writing (``migrate``: one ``ALTER TABLE … ADD
+COLUMN``, every row kept) and read as it is when opened read-only: its vintages have no
+publication date, which is what the migration would give them (NULL), so both read the same.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from typing import Any
 
 from statlib.errors import DataError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 OBS_KEY = ", PRIMARY KEY (indicator, region, period, vintage)"
 
 # Observation status flags (one letter each, combined in ``observation.flags``).
@@ -81,7 +87,7 @@ CREATE TABLE IF NOT EXISTS region (
 CREATE TABLE IF NOT EXISTS vintage (
     id INTEGER PRIMARY KEY, loaded_at TIMESTAMP NOT NULL, source TEXT NOT NULL,
     sha256 TEXT NOT NULL, reader TEXT NOT NULL, rows_read BIGINT NOT NULL,
-    rows_added BIGINT NOT NULL, note TEXT
+    rows_added BIGINT NOT NULL, note TEXT, published DATE
 );
 CREATE TABLE IF NOT EXISTS observation (
     indicator TEXT NOT NULL, region TEXT NOT NULL, period TEXT NOT NULL, vintage INTEGER NOT NULL,
@@ -117,15 +123,16 @@ CREATE TABLE IF NOT EXISTS survey_response (
 
 
 def check_version(backend: Any) -> None:
-    """Refuse a store built by an older statlib (another schema version), saying what to do.
+    """Refuse a store built by a statlib this one cannot read, saying what to do.
 
     A store without a version (created by ``create_schema`` alone, as tests and tools do) is
-    accepted: its tables were created by this schema."""
+    accepted: its tables were created by this schema. Versions 2 (and 1 on PostgreSQL) are read
+    as they are and migrated on a writable open (``migrate``)."""
     try:
         found = backend.scalar("SELECT value FROM statlib_meta WHERE key = 'schema_version'")
     except Exception:  # no statlib_meta table: created by create_schema of this version
         return
-    if found is None or str(found) == SCHEMA_VERSION:
+    if found is None or str(found) in (SCHEMA_VERSION, "2"):
         return
     if str(found) == "1" and backend.name == "postgresql":
         return  # version 2 changed only DuckDB's tables: PostgreSQL always kept the key
@@ -135,6 +142,29 @@ def check_version(backend: Any) -> None:
         "vintage) on every backend) — rebuild it with `statlib db init --force` (values "
         "ingested since the build must be ingested again), or use the statlib that built it"
     )
+
+
+def has_published(backend: Any) -> bool:
+    """Whether the ``vintage`` table has its ``published`` column (schema version 3)."""
+    found = backend.scalar(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'vintage' "
+        "AND column_name = 'published' AND table_schema = current_schema()"
+    )
+    return bool(found)
+
+
+def migrate(backend: Any) -> bool:
+    """Bring a writable store of an older schema to this one, keeping every row: add
+    ``vintage.published`` (NULL for the vintages loaded before: their load dates stand in)
+    and record the version. Returns whether anything changed."""
+    if has_published(backend):
+        return False
+    with backend.transaction():
+        backend.execute("ALTER TABLE vintage ADD COLUMN published DATE")
+        backend.execute(
+            "UPDATE statlib_meta SET value = ? WHERE key = 'schema_version'", [SCHEMA_VERSION]
+        )
+    return True
 
 
 def ddl(double: str, obs_key: str) -> list[str]:

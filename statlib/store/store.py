@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +17,19 @@ from statlib import periods
 from statlib.errors import DataError
 from statlib.store import layers, schema
 from statlib.store.backends import Backend
+from statlib.store.vintages import (
+    Order,
+    Selection,
+    pick,
+    read_log,
+    read_order,
+    revision_table,
+)
 
 __all__ = ["Indicator", "Region", "Store"]
 
 Vintage = str | int
+AsOf = str | dt.date | None
 
 # Indicator codes (and unit-level tables) read in this process: the batch records them per job,
 # so that a changed value reruns only the publications that read it.
@@ -88,6 +98,9 @@ class Store:
         # observations already read, when the data cannot change under this connection: a
         # bulletin asks for the same figure several times (text, rank, attached table)
         self._read: dict[tuple[Any, ...], pd.DataFrame] | None = {} if backend.snapshot else None
+        #: whether ``vintage`` has its publication dates (a schema-2 store read-only: no)
+        self._published = schema.has_published(backend)
+        self._order: Order | None = None  # kept when the data cannot change
         self.refresh_catalogue()
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -181,23 +194,20 @@ class Store:
         start: str | None = None,
         end: str | None = None,
         vintage: Vintage = "latest",
+        *,
+        as_of: AsOf = None,
     ) -> pd.DataFrame:
-        """Observations with every column (value, flags, contributors, vintage), long form."""
+        """Observations with every column (value, flags, contributors, vintage), long form.
+
+        ``vintage`` and ``as_of`` choose which published value of each key
+        (``statlib.store.vintages``)."""
+        sel = Selection.parse(vintage, as_of)
         inds, regs = self._codes(indicator, region)
         reads.update(inds)
-        key = (tuple(inds), tuple(regs), start, end, vintage)
+        key = (tuple(inds), tuple(regs), start, end, sel)
         if self._read is not None and key in self._read:
             return self._read[key].copy()
-        where, params = _vintage_clause(vintage, self)
-        where, params = _range_clause(start, end, where, params)
-        sql = (
-            f"SELECT DISTINCT ON (indicator, region, period) "
-            f"{', '.join(schema.OBSERVATION_COLUMNS)} FROM observation "
-            f"WHERE indicator IN ({', '.join('?' * len(inds))}) "
-            f"AND region IN ({', '.join('?' * len(regs))}){where} "
-            f"ORDER BY indicator, region, period, vintage {'ASC' if vintage == 'first' else 'DESC'}"
-        )
-        frame = self.backend.query(sql, [*inds, *regs, *params])
+        frame = self._stored(inds, regs, start, end, sel)
         if self.data_layer != "internal":  # the public layer's view (statlib.store.layers)
             frame = self._layer().observations(self, frame)
         if self._read is not None:
@@ -207,14 +217,43 @@ class Store:
             return frame.copy()
         return frame
 
+    def _stored(
+        self,
+        inds: Sequence[str],
+        regs: Sequence[str],
+        start: str | None,
+        end: str | None,
+        sel: Selection,
+    ) -> pd.DataFrame:
+        """The stored rows a selection takes (codes given; before any data layer's view): for
+        readers inside the store's trust boundary, such as disclosure control."""
+        order = self.vintage_order()
+        where, params = _range_clause(start, end, "", [])
+        if sel.how in ("vintage", "as_of"):  # rows of later vintages need not travel
+            last = max(order.allowed(sel), default=0)
+            where, params = where + " AND vintage <= ?", [*params, last]
+        sql = (
+            f"SELECT {', '.join(schema.OBSERVATION_COLUMNS)} FROM observation "
+            f"WHERE indicator IN ({', '.join('?' * len(inds))}) "
+            f"AND region IN ({', '.join('?' * len(regs))}){where}"
+        )
+        rows = self.backend.query(sql, [*inds, *regs, *params])
+        return pick(rows, order.ranks(sel), first=sel.how == "first")
+
     def values(
-        self, indicator: str, regions: Sequence[str], period: str, vintage: Vintage = "latest"
+        self,
+        indicator: str,
+        regions: Sequence[str],
+        period: str,
+        vintage: Vintage = "latest",
+        *,
+        as_of: AsOf = None,
     ) -> dict[str, float | None]:
         """Published values of several regions at one period, in one query, by region code:
         None where a value is missing, not available, confidential or suppressed."""
         p = str(periods.parse(period))
         codes = [self.region(r).code for r in regions]
-        frame = self.observations(indicator, codes, p, p, vintage)
+        frame = self.observations(indicator, codes, p, p, vintage, as_of=as_of)
         out: dict[str, float | None] = dict.fromkeys(codes)
         for reg, per, val, flags in zip(
             frame["region"], frame["period"], frame["value"], frame["flags"], strict=True
@@ -225,10 +264,17 @@ class Store:
         return out
 
     def value(
-        self, indicator: str, region: str, period: str, vintage: Vintage = "latest"
+        self,
+        indicator: str,
+        region: str,
+        period: str,
+        vintage: Vintage = "latest",
+        *,
+        as_of: AsOf = None,
     ) -> float | None:
         """One published value, or None (missing, not available, confidential, suppressed)."""
-        return self.values(indicator, [region], period, vintage)[self.region(region).code]
+        got = self.values(indicator, [region], period, vintage, as_of=as_of)
+        return got[self.region(region).code]
 
     def series(
         self,
@@ -239,16 +285,18 @@ class Store:
         vintage: Vintage = "latest",
         *,
         freq: str | None = None,
+        as_of: AsOf = None,
     ) -> pd.Series:
         """One indicator for one region, indexed by period (``2022-11``, ``2022Q3``, ``2022``).
 
-        ``vintage``: ``"latest"`` (default), ``"first"`` (as first published) or a vintage id
-        (the values as they stood after that load). ``freq`` picks one frequency where an indicator
-        is kept at several (quarterly and annual GDP); by default the indicator's own frequency,
-        or the one present.
+        ``vintage``: ``"latest"`` (default: as last published), ``"first"`` (as first
+        published) or a vintage id (as it stood when that vintage was published); ``as_of``
+        (``"2024-03-01"``): as it stood on that day (``statlib.store.vintages``). ``freq`` picks
+        one frequency where an indicator is kept at several (quarterly and annual GDP); by
+        default the indicator's own frequency, or the one present.
         """
         ind = self.indicator(indicator)
-        frame = self.observations(ind.code, region, start, end, vintage)
+        frame = self.observations(ind.code, region, start, end, vintage, as_of=as_of)
         frame = _one_frequency(frame, freq or ind.frequency)
         out = pd.Series(
             frame["value"].to_numpy(dtype=float),
@@ -265,6 +313,8 @@ class Store:
         start: str | None = None,
         end: str | None = None,
         vintage: Vintage = "latest",
+        *,
+        as_of: AsOf = None,
     ) -> pd.DataFrame:
         """Several series side by side, indexed by period.
 
@@ -272,7 +322,7 @@ class Store:
         given, and (indicator, region) pairs otherwise — always codes, in the order asked.
         """
         inds, regs = self._codes(indicators, regions)
-        long = self.observations(inds, regs, start, end, vintage)
+        long = self.observations(inds, regs, start, end, vintage, as_of=as_of)
         wide = long.pivot(index="period", columns=["indicator", "region"], values="value")
         wide = wide.reindex(columns=pd.MultiIndex.from_product([inds, regs]))
         wide = wide.reindex(sorted(wide.index, key=periods.parse))
@@ -285,17 +335,53 @@ class Store:
         return wide.astype(float)
 
     def cross_section(
-        self, indicator: str, regions: Sequence[str], period: str, vintage: Vintage = "latest"
+        self,
+        indicator: str,
+        regions: Sequence[str],
+        period: str,
+        vintage: Vintage = "latest",
+        *,
+        as_of: AsOf = None,
     ) -> pd.Series:
         """One indicator for several regions at one period, indexed by region code."""
-        frame = self.observations(indicator, list(regions), period, period, vintage)
+        frame = self.observations(indicator, list(regions), period, period, vintage, as_of=as_of)
         frame = frame[frame["period"] == str(periods.parse(period))]
         return frame.set_index("region")["value"].astype(float)
 
     # -- vintages, unit data, info --------------------------------------------------------------
     def vintages(self) -> pd.DataFrame:
-        """The vintage log: one row per load that added values."""
-        return self.backend.query("SELECT * FROM vintage ORDER BY id")
+        """The vintage log: one row per load that added values, with ``published`` (the date
+        given at ingest, else missing: the load date stands in) and ``dated_by`` (``published``
+        or ``loaded_at``: which date orders the vintage)."""
+        return read_log(self.backend, self._published)
+
+    def vintage_order(self) -> Order:
+        """The vintages in publication order (``statlib.store.vintages.Order``)."""
+        order = self._order or read_order(self.backend, self._published)
+        if self.backend.snapshot:
+            self._order = order
+        return order
+
+    def revisions(
+        self,
+        indicator: str,
+        region: str,
+        start: str | None = None,
+        end: str | None = None,
+        *,
+        freq: str | None = None,
+    ) -> pd.DataFrame:
+        """The revision table of one series, by period: the value as first published and its
+        date, the latest and its date, the revision (latest − first) and the revision in % of
+        the first (``statlib.store.vintages.revision_table``)."""
+        ind = self.indicator(indicator)
+        first, latest = (
+            _one_frequency(
+                self.observations(ind.code, region, start, end, v), freq or ind.frequency
+            )
+            for v in ("first", "latest")
+        )
+        return revision_table(first, latest, self.vintage_order())
 
     def latest_vintage(self) -> int:
         return int(self.backend.scalar("SELECT coalesce(max(id), 0) FROM vintage"))
@@ -471,20 +557,6 @@ def _resolve(key: str, by_code: dict[str, Any], by_name: dict[str, list[str]], w
     near = [n for n in by_name if key in n or n in key][:5]
     hint = f"; did you mean {', '.join(near)}?" if near else ""
     raise DataError(f"unknown {what} {key!r}{hint} — list them with `statlib db info --{what}s`")
-
-
-def _vintage_clause(vintage: Vintage, store: Store) -> tuple[str, list[Any]]:
-    if vintage in ("latest", "first"):
-        return "", []
-    try:
-        vid = int(vintage)
-    except (TypeError, ValueError):
-        raise DataError(
-            f"vintage must be 'latest', 'first' or a vintage id, not {vintage!r}"
-        ) from None
-    if not 1 <= vid <= store.latest_vintage():
-        raise DataError(f"vintage {vid} does not exist — see `statlib db info --vintages`")
-    return " AND vintage <= ?", [vid]
 
 
 def _range_clause(
