@@ -302,7 +302,9 @@ def _calendar(keys: list[periods.Period], combined: bool) -> pd.DataFrame:
     return reg.groupby([owner[str(m)] for m in reg.index], sort=False).sum()
 
 
-def _interventions(outliers: Outliers, keys: list[periods.Period], func: str) -> dict[str, Any]:
+def _interventions(
+    outliers: Outliers, keys: list[periods.Period], combined: bool, func: str
+) -> dict[str, Any]:
     """Each outlier inside the sample → its regressor over the sample and 24 periods beyond."""
     position = {p: i for i, p in enumerate(keys)}
     out: dict[str, Any] = {}
@@ -317,7 +319,7 @@ def _interventions(outliers: Outliers, keys: list[periods.Period], func: str) ->
                 f"{', '.join(_KINDS)}; got {item!r}"
             )
         p = periods.parse(o.period, where=f"{func}: outlier")
-        if p.freq != keys[0].freq or (p.freq == "M" and p.sub == 1 and keys[0].sub != 1):
+        if p.freq != keys[0].freq or (combined and p.sub == 1):
             raise ConfigError(
                 f"{func}: outlier {o.period} is not a published period of this series "
                 "(1—2月 combined is published in February: use YYYY-02)"
@@ -348,7 +350,7 @@ def _fit(series: pd.Series, func: str, horizon: int, **spec: Any) -> _Model:
         raise ConfigError(f"{func}: needs at least three years ({3 * s} periods), got {len(keys)}")
     future = published_periods(keys[-1], horizon, combined)
     outliers = spec["outliers"]
-    held = _interventions(DEFAULT_OUTLIERS if outliers is None else outliers, keys, func)
+    held = _interventions(DEFAULT_OUTLIERS if outliers is None else outliers, keys, combined, func)
     columns = {name: reg[: len(keys) + horizon] for name, (_, reg) in held.items()}
     if spec["calendar"]:
         cal = _calendar(keys + [periods.parse(f) for f in future], combined)
