@@ -16,7 +16,8 @@ bureaus' (and X-13's) answer is a RegARIMA pre-adjustment with holiday regressor
   holiday and seasonal pattern, never in halves;
 - :func:`diagnostics` and :func:`revisions` — residual seasonality (Kruskal–Wallis and F tests
   by month), the festival's t-test, the January–February irregular against other months', and
-  how much adjusted values move when months are added.
+  how much adjusted values move when months are added;
+- :func:`method_note` — the publication's 方法说明 of an adjustment, in Chinese.
 
 The calendar comes from the ``holidays`` package (``holidays.China``). It computes the festival
 for any year from its own lunisolar calendar (1901–2099) and carries China's statutory holidays
@@ -34,6 +35,7 @@ from __future__ import annotations
 from statlib.seasonal._adjust import adjust, combined_years, split_combined
 from statlib.seasonal._calendar import calendar_regressors, festival_date, working_days
 from statlib.seasonal._diagnostics import diagnostics, revisions
+from statlib.seasonal._note import method_note
 
 __all__ = [
     "adjust",
@@ -41,6 +43,7 @@ __all__ = [
     "combined_years",
     "diagnostics",
     "festival_date",
+    "method_note",
     "revisions",
     "split_combined",
     "working_days",

@@ -22,7 +22,7 @@ from statsmodels.tsa.seasonal import STL
 from statlib import periods, seasonal
 from statlib.errors import ConfigError
 from statlib.ingest import read
-from statlib.seasonal import _adjust, _calendar, _diagnostics, _regarima
+from statlib.seasonal import _adjust, _calendar, _diagnostics, _note, _regarima
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "nbs"
 NBS = DATA / "月度数据_全国CPI分类.csv"
@@ -399,6 +399,23 @@ def test_synthetic_festival_effect_is_recovered() -> None:
     assert seasonal.diagnostics(r)["jan_feb_sd_ratio"] < 1.3
 
 
+NOTES = [
+    ("long", ["对数形式", "节前10天、春节假期7天、节后至正月初一起第21天"]),
+    ("long", ["2020年2月加性异常值", "2008年11月水平漂移", "未发现残余季节性"]),
+    ("combined", ["1—2月合计数按估计的春节、工作日和季节模式拆分为1月和2月，不按平均拆分"]),
+]
+
+
+@pytest.mark.parametrize(("case", "words"), NOTES)
+def test_method_note_in_chinese(case: str, words: list[str]) -> None:
+    series = long_exports() if case == "long" else combine(trade(EXPORTS))
+    r = seasonal.adjust(series)
+    text = seasonal.method_note(r, diagnostics=seasonal.diagnostics(r))
+    for w in words:
+        assert w in text
+    assert text.startswith("季节调整采用RegARIMA模型") and text.endswith("。")
+
+
 def test_doctests() -> None:
-    for module in (seasonal, _adjust, _calendar, _diagnostics, _regarima):
+    for module in (seasonal, _adjust, _calendar, _diagnostics, _note, _regarima):
         assert doctest.testmod(module).failed == 0, module.__name__
