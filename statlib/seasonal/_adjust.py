@@ -278,7 +278,10 @@ def adjust(
         return np.column_stack([cal, *dummies]) if dummies else np.array(cal)
 
     mult, why = _choose_mode(raw, design(windows[0], given), mode, order, seasonal_order)
-    y = np.log(raw) if mult else raw
+    # Levels are scaled to a mean of about 1 so that the regression states' approximately
+    # diffuse start (variance 10⁶) is diffuse for them too; amounts are scaled back at the end.
+    scale = 1.0 if mult else float(np.mean(np.abs(raw))) or 1.0
+    y = np.log(raw) if mult else raw / scale
     first = css(y, design(tuple(windows[0]), given), order, seasonal_order)
     tried = {tuple(windows[0]): first}
     for w in map(tuple, windows[1:]):  # the ARMA part barely moves with the window: kept
@@ -299,7 +302,7 @@ def adjust(
     calendar = final.effect(X, CALENDAR)
     ao = final.effect(X, [o.name for o in every if o.kind == "AO"])
     ls = final.effect(X, [o.name for o in every if o.kind == "LS"])
-    out = _decompose(y, calendar, ao, ls, seasonal=seasonal, robust=robust, mult=mult)
+    out = _decompose(y, calendar, ao, ls, seasonal=seasonal, robust=robust, mult=mult) * scale
     out.index = pd.Index(labels, name="period")
     out.insert(0, "observed", raw)
     out["adjusted"] = (
@@ -316,7 +319,7 @@ def adjust(
         window=list(window),
         window_aic={f"{w[0]},{w[1]}": round(f.aic, 2) for w, f in tried.items()},
         coefficients={
-            n: {"coef": float(b), "t": float(t)}
+            n: {"coef": float(b) * scale, "t": float(t)}
             for n, b, t in zip(final.names, final.beta, final.tstat, strict=True)
         },
         outliers=[o.name for o in every],
