@@ -19,10 +19,11 @@ bureaus' (and X-13's) answer is a RegARIMA pre-adjustment with holiday regressor
   how much adjusted values move when months are added;
 - :func:`method_note` — the publication's 方法说明 of an adjustment, in Chinese.
 
-The calendar comes from the ``holidays`` package (``holidays.China``). It computes the festival
-for any year from its own lunisolar calendar (1901–2099) and carries China's statutory holidays
-and the 调休 make-up working days (``weekend_workdays``, ``get_working_days_count``), and it is
-released monthly, so a year's schedule arrives when the State Council announces it.
+The calendar comes from the ``holidays`` package (``holidays.China``, 1950–2099). It computes
+the festival for any year from its own lunisolar calendar (1901–2099) and carries China's
+statutory holidays and the 调休 make-up working days (``weekend_workdays``,
+``get_working_days_count``), and it is released monthly, so a year's schedule arrives when the
+State Council announces it (years not announced yet get the statutory days without 调休).
 ``chinese-calendar`` covers 2004–2026 only and needs an upgrade every year; ``lunardate`` gives
 lunar dates only, no holidays or working days.
 

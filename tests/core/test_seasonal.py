@@ -227,6 +227,10 @@ def test_additive_components_add_back() -> None:
     total = r["calendar"] + r["seasonal"] + r["trend"] + r["irregular"]
     assert np.allclose(total, r["observed"], rtol=1e-9)
     assert r.attrs["mode_reason"] == "mode='additive' given"
+    # a working day in 千美元, about what the multiplicative fit says in % of a month (3.0 %)
+    per_day = r.attrs["coefficients"]["working_days"]["coef"] / r["observed"].mean()
+    mult = adjusted(IMPORTS).attrs["coefficients"]["working_days"]["coef"]
+    assert round(per_day, 3) == 0.032 and round(mult, 3) == 0.030
 
 
 # The long series (exports 2000-01…2026-05, 亿美元): (span, Jan–Feb SD ratio, meets the line,
