@@ -44,6 +44,7 @@ FESTIVAL_WINDOWS: tuple[tuple[int, int], ...] = (
 )
 _FESTIVAL_NAME = "Chinese New Year (Spring Festival)"
 HOLIDAY_WEEK = 7  # 初一 and the six days after: the statutory Spring Festival break
+MAX_BEFORE, MAX_AFTER = 20, 39  # from 21 January back to 1 January; from 20 February to 31 March
 COLUMNS = ["spring_festival", "spring_festival_pre", "spring_festival_post", "working_days"]
 _FIRST_YEAR, _LAST_YEAR = 1950, 2099
 
@@ -92,10 +93,11 @@ def festival_shares(year: int, before: int, after: int) -> tuple[tuple[float, ..
     >>> festival_shares(2018, 10, 21)
     ((0.0, 1.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.4286, 0.5714))
     """
-    if before < 1 or after < HOLIDAY_WEEK:
+    if not (1 <= before <= MAX_BEFORE and HOLIDAY_WEEK <= after <= MAX_AFTER):
         raise ConfigError(
-            f"seasonal calendar: festival windows need a day before and at least the holiday "
-            f"week ({HOLIDAY_WEEK} days) after, got ({before}, {after})"
+            f"seasonal calendar: a festival window (days before, days from 初一) must be within "
+            f"(1…{MAX_BEFORE}, {HOLIDAY_WEEK}…{MAX_AFTER}) so that it stays in January–March "
+            f"(the festival falls 21 January…20 February), got ({before}, {after})"
         )
     day = festival_date(year)
     windows = (

@@ -121,6 +121,12 @@ def test_regressors_are_net_of_their_long_run_means() -> None:
     assert x.loc["2018-03", "spring_festival_post"] > 0
 
 
+@pytest.mark.parametrize("window", [(0, 14), (21, 14), (10, 6), (10, 40), (10,)])
+def test_windows_outside_january_to_march_are_refused(window: tuple[int, ...]) -> None:
+    with pytest.raises(ConfigError, match="window"):
+        seasonal.calendar_regressors(["2018-02"], window=window)
+
+
 def test_years_outside_the_calendar_are_refused() -> None:
     with pytest.raises(ConfigError, match="outside 1950–2099"):
         seasonal.calendar_regressors(["1949-12"])
@@ -369,13 +375,28 @@ def test_adjust_a_combined_series() -> None:
 # ---- revisions, outliers, errors -------------------------------------------------------------
 
 
-def test_revisions_when_months_are_added() -> None:
-    rev = seasonal.revisions(trade(IMPORTS), last=6)
-    assert list(rev.index) == [f"2019-{m:02d}" for m in range(7, 13)]
-    assert rev.loc["2019-12", "revision"] == 0.0
-    print(f"imports: mean absolute revision {rev.attrs['mean_abs_revision']:.2f}%")
-    # four years only: the festival window and the outliers are chosen again each month
-    assert rev.attrs["mean_abs_revision"] == pytest.approx(4.11, abs=0.01)
+# (series, months revised, mean absolute revision %): four years revise a lot (the festival
+# window and the outliers are chosen again each month), twenty years far less.
+REVISIONS = [("imports 2016–2019", 6, 4.11), ("exports 2005–2024", 12, 1.24)]
+
+
+@pytest.mark.parametrize(("case", "last", "mean"), REVISIONS)
+def test_revisions_when_months_are_added(case: str, last: int, mean: float) -> None:
+    if case.startswith("imports"):
+        series = trade(IMPORTS)
+    else:
+        series = long_exports()
+        series = series[(series.index >= "2005-01") & (series.index <= "2024-12")]
+    rev = seasonal.revisions(series, last=last)
+    assert list(rev.index) == list(series.index[-last:])
+    assert rev.iloc[-1]["revision"] == 0.0  # the last month is its own final value
+    print(f"{case}: mean absolute revision {rev.attrs['mean_abs_revision']:.2f}%")
+    assert rev.attrs["mean_abs_revision"] == pytest.approx(mean, abs=0.01)
+
+
+def test_revisions_refuse_a_bad_count() -> None:
+    with pytest.raises(ConfigError, match="last must be a whole number"):
+        seasonal.revisions(trade(IMPORTS), last=0)
 
 
 def test_given_outliers_join_the_model() -> None:
