@@ -231,6 +231,37 @@ def test_combined_true_refuses_january(exports: pd.Series) -> None:
         project_level(exports, combined=True, calendar=False)
 
 
+@pytest.fixture(scope="module")
+def industry_growth() -> pd.Series:
+    """The demo city's published current-month growth at comparable prices (%)."""
+    with open_store() as store:
+        return store.series("ind_va_growth", "990200", "2017-01", "2023-11")
+
+
+def test_comparable_levels_carry_the_published_growth(
+    industry: pd.Series, industry_growth: pd.Series
+) -> None:
+    """The first year at its current prices; later years grow by the published real growth."""
+    comparable = forecast.comparable_levels(industry, industry_growth)
+    assert comparable["2016-02":"2016-12"].tolist() == industry["2016-02":"2016-12"].tolist()
+    later = comparable["2017-02":]
+    before = comparable.loc[[f"{int(p[:4]) - 1}{p[4:]}" for p in later.index]].to_numpy()
+    assert np.allclose((later.to_numpy() / before - 1) * 100, industry_growth.loc[later.index])
+    # 2023-11: 64.54 亿元 at current prices, less at 2016's prices (prices rose since)
+    assert comparable["2023-11"] < industry["2023-11"]
+
+
+@pytest.mark.parametrize(
+    ("drop", "words"),
+    [("2019-05", "2019-05 needs its published growth"), ("2017-02", "2017-02 needs")],
+)
+def test_comparable_levels_refuse_a_missing_growth(
+    industry: pd.Series, industry_growth: pd.Series, drop: str, words: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"comparable_levels: {words}"):
+        forecast.comparable_levels(industry, industry_growth.drop(drop))
+
+
 @pytest.mark.parametrize(
     ("low", "mean", "high", "expected"),
     [
