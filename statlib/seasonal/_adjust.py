@@ -223,7 +223,8 @@ def adjust(
     """Seasonal and calendar adjustment of a monthly level: RegARIMA, then STL.
 
     1. 1—2月 (``combined``; ``None``: any February without its January) is split by
-       :func:`split_combined` (with ``reference``), never in halves.
+       :func:`split_combined` (with ``reference``), never in halves. A cumulative indicator
+       goes in as current months: ``adjust(measures.current_from_cumulative(cumulative))``.
     2. ``mode="auto"``: logs (multiplicative) when the series is positive and either moved by
        10% or more between its first and last year or fits in logs about as well (AIC with the
        Jacobian, levels not better by more than 2: X-13's rule); else additive.

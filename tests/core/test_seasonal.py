@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.seasonal import STL
 
-from statlib import periods, seasonal
+from statlib import measures, periods, seasonal
 from statlib.errors import ConfigError
 from statlib.ingest import read
 from statlib.seasonal import _adjust, _calendar, _diagnostics, _note, _regarima
@@ -362,6 +362,22 @@ def test_split_a_long_series_beats_halves_every_year_in_turn() -> None:
     halves = float(np.mean([abs(math.log(true)) for true, _ in pairs]))
     print(f"exports 2005–2024, each year held out: {error:.3f} against {halves:.3f} of halves")
     assert (round(error, 3), round(halves, 3)) == (0.109, 0.326)
+
+
+def test_a_cumulative_indicator_through_current_months() -> None:
+    """1—2月, 1—3月, … as published → current months (February holds 1—2月) → adjusted."""
+    cumulative = combine(trade(EXPORTS)).groupby(lambda p: str(p)[:4]).cumsum()
+    current = measures.current_from_cumulative(cumulative)
+    r = seasonal.adjust(current)
+    assert r.attrs["combined"] == list(YEARS)
+    assert r.attrs["split"]["january_share"] == {
+        2016: 0.5272,
+        2017: 0.4994,
+        2018: 0.5605,
+        2019: 0.5663,
+    }
+    jan_feb = r.loc["2018-01", "observed"] + r.loc["2018-02", "observed"]
+    assert jan_feb == pytest.approx(cumulative["2018-02"])
 
 
 def test_adjust_a_combined_series() -> None:
