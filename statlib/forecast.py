@@ -399,10 +399,12 @@ _MODEL_DOC = """
     1—2月 total, so the seasonal lag is 11 and no January is ever fitted or forecast; the
     horizon counts published periods (after 2023-11: 2023-12, 2024-02, 2024-03). Regressors:
     ``outliers`` (default :data:`DEFAULT_OUTLIERS`, the 2020 collapse; ``()`` for none; those
-    outside the sample are left out) and, with ``calendar``, the Spring Festival and working
-    days of each published period (``statlib.seasonal.calendar_regressors``, summed over its
-    months). ``attrs["outliers"]`` records each outlier's coefficient, effect (% of the level
-    when ``log``) and t-value; ``attrs["calendar"]`` the calendar coefficients.
+    outside the sample are left out; each an :class:`Outlier`, a pair ``("2020-03", "TC")`` or
+    a string ``"2020-02"`` (AO) or ``"LS2020-02"`` as ``seasonal.adjust`` spells them) and,
+    with ``calendar``, the Spring Festival and working days of each published period
+    (``statlib.seasonal.calendar_regressors``, every column, summed over its months).
+    ``attrs["outliers"]`` records each outlier's coefficient, effect (% of the level when
+    ``log``) and t-value; ``attrs["calendar"]`` the calendar coefficients.
     """
 
 
