@@ -16,15 +16,9 @@ import pandas as pd
 from statlib import periods
 from statlib.errors import DataError
 from statlib.store import layers, schema
+from statlib.store import vintages as _vintages
 from statlib.store.backends import Backend
-from statlib.store.vintages import (
-    Order,
-    Selection,
-    pick,
-    read_log,
-    read_order,
-    revision_table,
-)
+from statlib.store.vintages import Order, Selection
 
 __all__ = ["Indicator", "Region", "Store"]
 
@@ -226,19 +220,27 @@ class Store:
         sel: Selection,
     ) -> pd.DataFrame:
         """The stored rows a selection takes (codes given; before any data layer's view): for
-        readers inside the store's trust boundary, such as disclosure control."""
-        order = self.vintage_order()
+        readers inside the store's trust boundary, such as disclosure control. A snapshot keeps
+        the vintages' order and picks the rows here; elsewhere the database applies it."""
         where, params = _range_clause(start, end, "", [])
-        if sel.how in ("vintage", "as_of"):  # rows of later vintages need not travel
-            last = max(order.allowed(sel), default=0)
-            where, params = where + " AND vintage <= ?", [*params, last]
+        cols, snap = ", ".join(schema.OBSERVATION_COLUMNS), self.backend.snapshot
         sql = (
-            f"SELECT {', '.join(schema.OBSERVATION_COLUMNS)} FROM observation "
-            f"WHERE indicator IN ({', '.join('?' * len(inds))}) "
+            f"FROM observation{'' if snap else ' JOIN vintage v ON v.id = vintage'} WHERE "
+            f"indicator IN ({', '.join('?' * len(inds))}) "
             f"AND region IN ({', '.join('?' * len(regs))}){where}"
         )
-        rows = self.backend.query(sql, [*inds, *regs, *params])
-        return pick(rows, order.ranks(sel), first=sel.how == "first")
+        if not snap:  # the order in SQL: one query, no read of the vintage log first
+            extra, more, terms = _vintages.clause(sel, self.backend, self._published)
+            sql += f"{extra} ORDER BY indicator, region, period, {terms}"
+            distinct = "DISTINCT ON (indicator, region, period)"
+            return self.backend.query(
+                f"SELECT {distinct} {cols} {sql}", [*inds, *regs, *params, *more]
+            )
+        order = self.vintage_order()
+        if sel.how in ("vintage", "as_of"):  # rows of later vintages need not travel
+            sql, params = sql + " AND vintage <= ?", [*params, max(order.allowed(sel), default=0)]
+        rows = self.backend.query(f"SELECT {cols} {sql}", [*inds, *regs, *params])
+        return _vintages.pick(rows, order.ranks(sel), first=sel.how == "first")
 
     def values(
         self,
@@ -353,11 +355,11 @@ class Store:
         """The vintage log: one row per load that added values, with ``published`` (the date
         given at ingest, else missing: the load date stands in) and ``dated_by`` (``published``
         or ``loaded_at``: which date orders the vintage)."""
-        return read_log(self.backend, self._published)
+        return _vintages.read_log(self.backend, self._published)
 
     def vintage_order(self) -> Order:
         """The vintages in publication order (``statlib.store.vintages.Order``)."""
-        order = self._order or read_order(self.backend, self._published)
+        order = self._order or _vintages.read_order(self.backend, self._published)
         if self.backend.snapshot:
             self._order = order
         return order
@@ -375,13 +377,9 @@ class Store:
         date, the latest and its date, the revision (latest − first) and the revision in % of
         the first (``statlib.store.vintages.revision_table``)."""
         ind = self.indicator(indicator)
-        first, latest = (
-            _one_frequency(
-                self.observations(ind.code, region, start, end, v), freq or ind.frequency
-            )
-            for v in ("first", "latest")
-        )
-        return revision_table(first, latest, self.vintage_order())
+        obs = [self.observations(ind.code, region, start, end, v) for v in ("first", "latest")]
+        first, latest = (_one_frequency(o, freq or ind.frequency) for o in obs)
+        return _vintages.revision_table(first, latest, self.vintage_order())
 
     def latest_vintage(self) -> int:
         return int(self.backend.scalar("SELECT coalesce(max(id), 0) FROM vintage"))

@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ __all__ = [
     "PUBLISHED",
     "Order",
     "Selection",
+    "clause",
     "day",
     "parse_date",
     "pick",
@@ -153,11 +154,7 @@ class Order:
             return [i for i in self.ids if self.published[i] <= sel.day]
         if sel.how == "vintage":
             if sel.vintage not in self.published:
-                last = max(self.ids, default=0)
-                raise DataError(
-                    f"vintage {sel.vintage} does not exist (the store has vintages 1 to {last})"
-                    " — see `statlib db info --vintages`"
-                )
+                raise _no_vintage(sel.vintage, max(self.ids, default=0))
             return list(self.ids[: self.ids.index(sel.vintage) + 1])
         return list(self.ids)
 
@@ -167,6 +164,35 @@ class Order:
         for rank, vid in enumerate(self.allowed(sel)):
             table[vid] = rank
         return table
+
+
+def _no_vintage(vid: int, last: int) -> DataError:
+    return DataError(
+        f"vintage {vid} does not exist (the store has vintages 1 to {last}) — see "
+        "`statlib db info --vintages`"
+    )
+
+
+def clause(sel: Selection, backend: Backend, published: bool = True) -> tuple[str, list[Any], str]:
+    """The selection in SQL, for a store that cannot keep the order (another writer may add a
+    vintage: PostgreSQL, a writable DuckDB file): the condition to add to a query of
+    ``observation`` joined with ``vintage v``, its parameters, and the ORDER BY terms after
+    the key that put each key's chosen row first under ``DISTINCT ON``."""
+    pub = PUBLISHED if published else "CAST(v.loaded_at AS DATE)"
+    way = "ASC" if sel.how == "first" else "DESC"
+    terms = f"{pub} {way}, vintage {way}"
+    if sel.how == "as_of":
+        return f" AND {pub} <= CAST(? AS DATE)", [sel.day], terms
+    if sel.how != "vintage":
+        return "", [], terms
+    found = backend.query(f"SELECT {pub} AS day FROM vintage v WHERE v.id = ?", [sel.vintage])
+    if found.empty:
+        raise _no_vintage(
+            sel.vintage, int(backend.scalar("SELECT coalesce(max(id), 0) FROM vintage"))
+        )
+    on = day(found.iat[0, 0])
+    where = f" AND ({pub} < CAST(? AS DATE) OR ({pub} = CAST(? AS DATE) AND vintage <= ?))"
+    return where, [on, on, sel.vintage], terms
 
 
 def pick(frame: pd.DataFrame, ranks: np.ndarray, first: bool) -> pd.DataFrame:
