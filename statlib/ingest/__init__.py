@@ -15,7 +15,7 @@ from pathlib import Path
 
 from statlib.errors import InputError
 from statlib.ingest import long, wide
-from statlib.ingest import panel as panel  # the panel reader, sniffed first
+from statlib.ingest import panel as panel  # registers the panel reader
 from statlib.ingest.base import Batch, get_reader, readers, register_reader
 from statlib.ingest.limits import limits as _limits  # statlib.ingest.limits: the module
 from statlib.ingest.loader import LoadReport, load_batch

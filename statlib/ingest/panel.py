@@ -14,8 +14,8 @@ named by code, name or alias and resolved, like the other readers', against the 
 (a typo is refused with the closest names, a unit that contradicts the catalogue is refused).
 An empty cell is not available (no observation), as in the NBS and wide readers. An NBS export
 of regions as rows and indicators as columns for one period (``时间：2023年`` above the table, no
-period column) is such a panel too; its other header lines and its ``注``/``数据来源`` footer are
-read as the nbs reader reads them (the note is kept).
+period column) is such a panel too; its other header lines (``发布时间：`` gives the vintage's
+publication date) and its ``注``/``数据来源`` footer are read as the nbs reader reads them.
 
 >>> indicator_header("年末常住人口（万人）")
 ('年末常住人口', '万人')
@@ -28,6 +28,7 @@ read as the nbs reader reads them (the note is kept).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -40,7 +41,14 @@ from statlib import periods
 from statlib.errors import ConfigError, InputError
 from statlib.fsio import sha256_file
 from statlib.ingest import long
-from statlib.ingest.base import BATCH_COLUMNS, Batch, check_header, norm, register_reader
+from statlib.ingest.base import (
+    BATCH_COLUMNS,
+    Batch,
+    check_header,
+    norm,
+    published_date,
+    register_reader,
+)
 from statlib.ingest.limits import limits
 from statlib.ingest.rows import Rows, csv_rows, sniff_delimiter, xlsx_rows
 from statlib.ingest.wide import split_unit
@@ -208,6 +216,15 @@ def _fixed_period(meta: dict[str, tuple[str, int]], display: str) -> str | None:
         ) from None
 
 
+def _published(meta: dict[str, tuple[str, int]], display: str) -> dt.date | None:
+    """The publication date of a ``发布时间：`` (or ``发布日期：``) line above the table, if any."""
+    for key in ("发布时间", "发布日期"):
+        if key in meta:
+            text, line = meta[key]
+            return published_date(text, display, line, key)
+    return None
+
+
 def _missing(role: str, heads: tuple[str, ...], display: str, row: int, hint: str) -> InputError:
     return InputError(
         f"missing the {role} column (headed {', '.join(heads[:6])} …)",
@@ -341,6 +358,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
         units={name: unit for name, unit in columns.values()},
         unit_at={name: (head_line, header[i]) for i, (name, _) in columns.items()},
         columns={"region": header[reg], "period": period_head},
+        published=_published(meta, display),
     )
 
 

@@ -9,6 +9,7 @@ proof that the reader put it under that key with that value.
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from pathlib import Path
 
@@ -184,7 +185,7 @@ def test_nbs_export_of_regions_by_indicators(writable: Store, tmp_path: Path) ->
     }
     cols = {head: _nbs_column(name, "2023") for name, head in heads.items()}
     provinces = list(cols["地区生产总值(亿元)"])
-    lines = ["数据库：分省年度数据", "时间：2023年", "发布时间：2024-09-30"]  # skipped
+    lines = ["数据库：分省年度数据", "时间：2023年", "发布时间：2024-09-30"]
     lines += [",".join(["地区", *heads.values()])]
     lines += [",".join([p, *(c[p] for c in cols.values())]) for p in provinces]
     lines += ["注：城镇单位数据不含私营单位。", "数据来源：国家统计局"]
@@ -197,8 +198,19 @@ def test_nbs_export_of_regions_by_indicators(writable: Store, tmp_path: Path) ->
         93,
     )
     assert set(batch.frame["period"]) == {"2023"} and len(provinces) == 31
+    assert batch.published == datetime.date(2024, 9, 30)
+    latest = writable.series("gdp", "150000")
     report = ingest_file(writable, path)
-    assert (report.rows_read, report.rows_added) == (93, 0)
+    # published before the demo's NBS vintages (dated by their load): an earlier vintage of the
+    # same values, which changes no answer of today
+    assert (report.rows_read, report.rows_added, report.published) == (93, 93, "2024-09-30")
+    pd.testing.assert_series_equal(writable.series("gdp", "150000"), latest)
+    as_then = writable.series("gdp", "150000", as_of="2024-10-01")
+    assert as_then.to_dict() == {"2023": 25020.5}
+    path.write_text("\n".join(lines).replace("2024-09-30", "2024-13-01") + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read(path)
+    assert (err.value.row, err.value.column) == (3, "发布时间")
 
 
 # ---- the real fixtures ---------------------------------------------------------------------
