@@ -400,3 +400,25 @@ def test_a_schema_2_postgresql_database_is_migrated(pg_server: str, tmp_path: Pa
         assert ingest_file(store, ORIGINAL).rows_added == 1
         assert store.series("gdp", "150000", vintage="first")["2023"] == 24627.0
         assert store.series("gdp", "150000")["2023"] == 25020.5
+
+
+@pytest.mark.parametrize(
+    ("revise", "message"),
+    [
+        (
+            False,
+            "same content as vintage {v}: nothing added (its values still stand on 2024-01-19)",
+        ),
+        (True, "every value stood on 2024-01-19: nothing added"),
+    ],
+)
+def test_a_dated_file_loaded_again(writable: Store, revise: bool, message: str) -> None:
+    """The demo database holds the revised file (dated by its build): the original release,
+    dated 2024-01-19 by its line, goes before it; loaded again it adds nothing, even with
+    --revise (its values still stand on its date; the revision after it is still the latest)."""
+    first = ingest_file(writable, ORIGINAL)
+    assert (first.rows_added, first.published) == (1, "2024-01-19")
+    again = ingest_file(writable, ORIGINAL, revise=revise)
+    assert (again.rows_added, again.vintage) == (0, None)
+    assert again.message == message.format(v=first.vintage)
+    assert writable.value("gdp", "150000", "2023") == 25020.5
