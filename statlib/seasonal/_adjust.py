@@ -280,7 +280,7 @@ def adjust(
 
     mult, why = _choose_mode(raw, design(windows[0], given), mode, order, seasonal_order)
     # Levels are scaled to a mean of about 1 so that the regression states' approximately
-    # diffuse start (variance 10⁶) is diffuse for them too; amounts are scaled back at the end.
+    # diffuse start is diffuse for them too; amounts are scaled back at the end.
     scale = 1.0 if mult else float(np.mean(np.abs(raw))) or 1.0
     y = np.log(raw) if mult else raw / scale
     first = css(y, design(tuple(windows[0]), given), order, seasonal_order)

@@ -415,6 +415,16 @@ def test_revisions_refuse_a_bad_count() -> None:
         seasonal.revisions(trade(IMPORTS), last=0)
 
 
+def test_exact_likelihood_agrees_with_the_quick_fit() -> None:
+    """exact=True re-estimates the ARMA parameters by maximum likelihood in SARIMAX: a likelihood
+    at least as good, the same calendar effects to a hundredth."""
+    quick, exact = adjusted(EXPORTS), seasonal.adjust(trade(EXPORTS), exact=True)
+    assert exact.attrs["aic"] <= quick.attrs["aic"]
+    assert (quick.attrs["aic"], exact.attrs["aic"]) == (-62.23, -62.45)
+    for name, c in quick.attrs["coefficients"].items():
+        assert exact.attrs["coefficients"][name]["coef"] == pytest.approx(c["coef"], abs=0.01)
+
+
 def test_given_outliers_join_the_model() -> None:
     r = seasonal.adjust(trade(EXPORTS), outliers=["AO2017-11"], detect=False)
     assert r.attrs["outliers"] == ["AO2017-11"]
