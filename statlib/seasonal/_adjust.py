@@ -140,6 +140,14 @@ def split_combined(
     months are ``total × r / (1 + r)`` and ``total / (1 + r)``, so they add up to the published
     1—2月. ``attrs["split"]`` keeps January's share by year and the method. ``options`` go to
     :func:`adjust` (e.g. ``mode``).
+
+    What it can know: with separate months in other years (or a reference) the split follows
+    the festival (twenty years of exports, each year held out: mean |log error| of the ratio
+    0.11 against 0.33 for halves). With every year combined and no reference nothing in the data
+    tells January from February beyond the calendar, and the split stays close to working days
+    (exports 2016–2019: 0.24 against 0.35). A reference must answer the festival the way the
+    series does: imports split by exports' pattern come out worse than halves (0.21 against
+    0.20).
     """
     values = _months(series, "split_combined")
     years = combined_years(values)
