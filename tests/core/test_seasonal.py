@@ -322,6 +322,14 @@ def test_split_combined_beats_equal_halves(
         )
 
 
+def test_a_reference_that_answers_the_festival_otherwise_does_not_help() -> None:
+    """Imports split by exports' pattern (the rush before the festival is an exporters' one)."""
+    truth = trade(IMPORTS)
+    split = seasonal.split_combined(combine(truth), reference=trade(EXPORTS))
+    got, halves = _ratio_error(split, truth, YEARS), _ratio_error(truth * 0 + 1, truth, YEARS)
+    assert (round(got, 3), round(halves, 3)) == (0.208, 0.197)
+
+
 # A year held out: the others, published separately, give the pattern.
 @pytest.mark.parametrize(
     ("year", "true_ratio", "ratio"),
