@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from statlib import periods
+from statlib._threads import one_blas_thread
 from statlib.errors import ConfigError
 from statlib.measures import fmt
 
@@ -408,6 +409,7 @@ _MODEL_DOC = """
     """
 
 
+@one_blas_thread
 def project_level(
     series: pd.Series,
     horizon: int = 3,
@@ -445,6 +447,7 @@ def project_level(
     return out
 
 
+@one_blas_thread
 def project_growth(
     series: pd.Series,
     horizon: int = 3,

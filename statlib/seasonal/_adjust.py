@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from statlib import periods
+from statlib._threads import one_blas_thread
 from statlib.errors import ConfigError
 from statlib.seasonal._calendar import COLUMNS as CALENDAR_COLUMNS
 from statlib.seasonal._calendar import (
@@ -123,6 +124,7 @@ def _pattern_ratio(result: pd.DataFrame, year: int, anchors: Sequence[int] = ())
     return math.exp(seasonal + calendar + slope)
 
 
+@one_blas_thread
 def split_combined(
     series: pd.Series,
     *,
@@ -212,6 +214,7 @@ def _choose_mode(
     )
 
 
+@one_blas_thread
 def adjust(
     series: pd.Series,
     *,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from statlib._threads import one_blas_thread
 from statlib.errors import ConfigError
 
 __all__ = ["diagnostics", "festival_months", "jan_feb_ratio", "revisions"]
@@ -113,6 +114,7 @@ def diagnostics(result: pd.DataFrame, *, exclude_outliers: bool = True) -> dict[
     }
 
 
+@one_blas_thread
 def revisions(series: pd.Series, last: int = 12, **options: Any) -> pd.DataFrame:
     """How much adjusted values move when months are added.
 
