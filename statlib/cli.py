@@ -127,7 +127,8 @@ def ingest_cmd(
 ) -> None:
     """Load files into the database, each as one all-or-nothing vintage.
 
-    Readers: long CSV/XLSX, wide tables and NBS data.stats.gov.cn exports. Every file is read
+    Readers: long CSV/XLSX, wide tables, panels (one row per region and period, a
+    column per indicator with its unit) and NBS data.stats.gov.cn exports. Every file is read
     and checked before the database is opened for writing. A file with the same content as an
     earlier load adds nothing (--revise loads it again); changed values add a new vintage.
     Bounds on a file (bytes, rows, columns, cells, field length, time) are set by the

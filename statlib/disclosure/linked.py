@@ -136,17 +136,12 @@ def relations(folder: str | None = None) -> Relations:
 
 
 def _read(store: Any, codes: Sequence[str], regions: Sequence[str]) -> pd.DataFrame:
-    """The latest observations as stored (true values: disclosure control needs them; only
-    the suppression pattern leaves this module)."""
-    from statlib.store import schema
+    """The latest observations as stored, latest by publication date as every reader's
+    (``statlib.store.vintages``: a file loaded out of order is not the latest) — true values:
+    disclosure control needs them; only the suppression pattern leaves this module."""
+    from statlib.store.vintages import Selection
 
-    sql = (
-        f"SELECT DISTINCT ON (indicator, region, period) {', '.join(schema.OBSERVATION_COLUMNS)} "
-        f"FROM observation WHERE indicator IN ({', '.join('?' * len(codes))}) "
-        f"AND region IN ({', '.join('?' * len(regions))}) "
-        "ORDER BY indicator, region, period, vintage DESC"
-    )
-    return store.backend.query(sql, [*codes, *regions])
+    return store._stored(list(codes), list(regions), None, None, Selection("latest"))
 
 
 def _contributions(row: Any, hidden: bool, rules: Rules) -> np.ndarray:

@@ -294,15 +294,27 @@ def test_real_panel_excerpt_reads_the_nbs_values(demo_db: Path) -> None:
     )
 
 
-def test_real_panel_excerpt_short_names_are_refused(writable: Store) -> None:
-    """The region catalogue holds 上海市, not 上海: refused, never a new region."""
-    with pytest.raises(InputError) as err:
-        ingest_file(writable, REAL)
-    short = {"上海": (2, "上海市"), "内蒙古": (8, "内蒙古自治区"), "北京": (14, "北京市")}
-    named = next(s for s in short if f"unknown region '{s}'" in err.value.problem)
-    row, full = short[named]
-    assert (err.value.row, err.value.column) == (row, "地区")
-    assert f"did you mean '{full}'" in err.value.hint
+def test_real_panel_excerpt_loads_by_short_names(writable: Store) -> None:
+    """The thesis panel names provinces as NBS panels do (上海, 内蒙古, 北京): each short name
+    is its province's (the loader strips 省, 市, 自治区…), and every value is already stored."""
+    report = ingest_file(writable, REAL)
+    assert (report.rows_read, report.rows_added) == (36, 0)
+    assert report.message == "every value is already stored: nothing added"
+
+
+@pytest.mark.parametrize(
+    ("short", "code"),
+    [("上海", "310000"), ("内蒙古", "150000"), ("广西", "450000"), ("新疆", "650000"),
+     ("宁夏", "640000"), ("西藏", "540000"), ("河北", "130000")],
+)  # fmt: skip
+def test_province_short_names_resolve(
+    writable: Store, short: str, code: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "short.csv"
+    value = writable.series("gdp", code)["2023"] + 1
+    path.write_text(f"地区,年份,地区生产总值(亿元)\n{short},2023,{value}\n", encoding="utf-8")
+    assert ingest_file(writable, path).rows_added == 1
+    assert writable.series("gdp", code)["2023"] == value
 
 
 # ---- refusals ------------------------------------------------------------------------------
