@@ -1,4 +1,4 @@
-"""What the benchmarks share: the load line, headless Chromium, the figures table."""
+"""What the benchmarks share: the load line, peak memory, headless Chromium, the figures table."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+import psutil
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -92,3 +96,34 @@ def verdict(
     if problems:
         return 2
     return 0 if all(ok for *_, ok in figures if ok is not None) else 1
+
+
+# -- peak memory --------------------------------------------------------------------------------
+class PeakRss:
+    """Max over time of the RSS summed over this process and all its descendants."""
+
+    def __init__(self, every: float = 0.05) -> None:
+        self.every, self.peak, self.samples = every, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    pass  # ended between the listing and the reading
+            self.peak, self.samples = max(self.peak, total), self.samples + 1
+            self._stop.wait(self.every)
+
+    @contextmanager
+    def watching(self) -> Iterator[PeakRss]:
+        self._thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            self._thread.join()

@@ -39,20 +39,16 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import psutil
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import chromium, load_before, load_line, print_to_pdf, verdict
+from _common import PeakRss, chromium, load_before, load_line, print_to_pdf, verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = Path(__file__).resolve().parent / "_work" / "batch"
@@ -80,37 +76,6 @@ def release_copy(source: Path, work: Path, *, smoke: bool) -> Path:
     copy = work / source.name
     copy.write_text(yaml.safe_dump(release, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return copy
-
-
-# -- peak memory --------------------------------------------------------------------------------
-class PeakRss:
-    """Max over time of the RSS summed over this process and all its descendants."""
-
-    def __init__(self, every: float = 0.05) -> None:
-        self.every, self.peak, self.samples = every, 0, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass  # ended between the listing and the reading
-            self.peak, self.samples = max(self.peak, total), self.samples + 1
-            self._stop.wait(self.every)
-
-    @contextmanager
-    def watching(self) -> Iterator[PeakRss]:
-        self._thread.start()
-        try:
-            yield self
-        finally:
-            self._stop.set()
-            self._thread.join()
 
 
 # -- 1 and 2. statlib ---------------------------------------------------------------------------

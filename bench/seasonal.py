@@ -32,20 +32,16 @@ import argparse
 import os
 import statistics
 import sys
-import threading
 import time
 import warnings
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import load_before, load_line, verdict
+from _common import PeakRss, load_before, load_line, verdict
 
 SEED = 20261202
 LABELS = [f"{y}-{m:02d}" for y in range(2005, 2025) for m in range(1, 13)]
@@ -118,37 +114,6 @@ def plain_loop(series: list[np.ndarray]) -> list[float]:
     from statsmodels.tsa.seasonal import STL
 
     return [jan_feb_ratio(np.asarray(STL(s, period=12, robust=True).fit().resid)) for s in series]
-
-
-# -- peak memory (as bench/batch.py measures it) -------------------------------------------------
-class PeakRss:
-    """Max over time of the RSS summed over this process and all its descendants."""
-
-    def __init__(self, every: float = 0.05) -> None:
-        self.every, self.peak = every, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for proc in [me, *me.children(recursive=True)]:
-                try:
-                    total += proc.memory_info().rss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(self.every)
-
-    @contextmanager
-    def watching(self) -> Iterator[PeakRss]:
-        self._thread.start()
-        try:
-            yield self
-        finally:
-            self._stop.set()
-            self._thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:
