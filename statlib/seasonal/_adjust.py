@@ -17,6 +17,7 @@ from statlib.seasonal._calendar import (
     FESTIVAL_WINDOWS,
     _regressors,
     calendar_regressors,
+    months,
     working_days,
 )
 from statlib.seasonal._regarima import (
@@ -42,15 +43,7 @@ def _months(series: pd.Series, func: str) -> pd.Series:
     """Values by month label (``2018-02``), sorted; refuses other indexes and missing values."""
     if not isinstance(series, pd.Series):
         raise ConfigError(f"{func}: series must be a pandas Series indexed by month ('2018-02')")
-    labels = []
-    for label in series.index:
-        try:
-            p = periods.parse(str(label))
-        except ConfigError as exc:
-            raise ConfigError(f"{func}: the index must hold months like '2018-02': {exc}") from None
-        if p.freq != "M":
-            raise ConfigError(f"{func}: the series must be monthly ('2018-02'), got {label!r}")
-        labels.append(str(p))
+    labels = [str(p) for p in months(series.index, func)]
     values = pd.Series(np.asarray(series, dtype=float), index=labels, name=series.name)
     values = values.sort_index()
     if values.index.has_duplicates:

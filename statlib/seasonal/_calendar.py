@@ -10,7 +10,7 @@ schedule the State Council has not announced yet get the statutory days without 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
 import holidays
@@ -129,7 +129,8 @@ def _means(before: int, after: int) -> np.ndarray:
     return means / len(years)
 
 
-def _months(labels: Sequence[str], func: str) -> list[tuple[int, int]]:
+def months(labels: Iterable[object], func: str) -> list[periods.Period]:
+    """The months ``labels`` name (``2018-02``); anything else refused, naming ``func``."""
     out = []
     for label in labels:
         try:
@@ -137,8 +138,8 @@ def _months(labels: Sequence[str], func: str) -> list[tuple[int, int]]:
         except ConfigError as exc:
             raise ConfigError(f"{func}: periods must be months like '2018-02': {exc}") from None
         if p.freq != "M":
-            raise ConfigError(f"{func}: periods must be months like '2018-02', got {label!r}")
-        out.append((p.year, p.sub))
+            raise ConfigError(f"{func}: periods must be monthly ('2018-02'), got {label!r}")
+        out.append(p)
     return out
 
 
@@ -172,7 +173,7 @@ def calendar_regressors(periods: Sequence[str], window: tuple[int, ...] = (20, 2
 @lru_cache(maxsize=256)
 def _regressors(labels: tuple[str, ...], before: int, after: int) -> np.ndarray:
     """The regressors' values (read-only: cached for the months and window)."""
-    keys = _months(labels, "calendar_regressors")
+    keys = [(p.year, p.sub) for p in months(labels, "calendar_regressors")]
     means = _means(before, after)
     rows = []
     for year, month in keys:
