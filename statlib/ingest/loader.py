@@ -23,7 +23,6 @@ staging database first and the rows travel by COPY.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -99,13 +98,8 @@ def _resolvers(store: Store, batch: Batch) -> tuple[dict[str, str], dict[str, st
     for r in store._regions.values():
         regions.setdefault(norm(r.name), r.code)
     for r in store._regions.values():  # 内蒙古, 上海: a province's short name (NBS panels use it)
-        if r.level == "province":
-            regions.setdefault(norm(_PROVINCE_SUFFIX.sub("", r.name)), r.code)
+        regions.setdefault(norm(r.short_name), r.code)
     return indicators, regions
-
-
-#: what a province's short name leaves out: 内蒙古自治区 → 内蒙古, 广西壮族自治区 → 广西
-_PROVINCE_SUFFIX = re.compile(r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
 
 
 def _map_references(

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,14 @@ class Region:
     level: str = ""
     sort_order: int = 0
     peer_group: str = ""
+
+    @property
+    def short_name(self) -> str:
+        """A province's name without its suffix, as NBS panels write it (内蒙古, 上海, 广西)."""
+        return _PROVINCE_SUFFIX.sub("", self.name) if self.level == "province" else self.name
+
+
+_PROVINCE_SUFFIX = re.compile(r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
 
 
 def _clean(value: Any) -> Any:
@@ -127,7 +136,9 @@ class Store:
             (i.code, [i.name, *[a for a in i.aliases.split("|") if a]])
             for i in self._indicators.values()
         )
-        self._reg_keys = _key_index((r.code, [r.name]) for r in self._regions.values())
+        self._reg_keys = _key_index(
+            (r.code, [r.name, r.short_name]) for r in self._regions.values()
+        )
 
     # -- metadata ------------------------------------------------------------------------------
     def indicator(self, key: str | Indicator) -> Indicator:
@@ -137,7 +148,8 @@ class Store:
         return self._indicators[_resolve(key, self._indicators, self._ind_keys, "indicator")]
 
     def region(self, key: str | Region) -> Region:
-        """A region by code or Chinese name (``"150000"``, ``"内蒙古自治区"``)."""
+        """A region by code, Chinese name or a province's short name (``"150000"``,
+        ``"内蒙古自治区"``, ``"内蒙古"``)."""
         if isinstance(key, Region):
             return key
         return self._regions[_resolve(key, self._regions, self._reg_keys, "region")]

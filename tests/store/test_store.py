@@ -281,3 +281,16 @@ def test_writable_store_reads_what_it_just_wrote(writable: Store, tmp_path: Path
     path.write_text("indicator,region,period,value\ncpi,990200,2023-11,123.4\n", encoding="utf-8")
     ingest_file(writable, path)
     assert before != 123.4 and writable.value("cpi", "990200", "2023-11") == 123.4
+
+
+@pytest.mark.parametrize(
+    ("key", "code"),
+    [("内蒙古", "150000"), ("上海", "310000"), ("广西", "450000"), ("香港", None), ("云川", None)],
+)
+def test_a_province_by_its_short_name(any_store: Store, key: str, code: str | None) -> None:
+    """NBS panels write 内蒙古 for 内蒙古自治区; a city keeps its whole name (云川市)."""
+    if code is None:
+        with pytest.raises(DataError, match="unknown region"):
+            any_store.region(key)
+    else:
+        assert any_store.region(key).code == code
