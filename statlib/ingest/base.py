@@ -195,6 +195,19 @@ def check_header(names: Sequence[str], file: str, row: int, first: int = 1) -> N
         seen[name] = i
 
 
+def check_width(row: Sequence[str], header: Sequence[str], file: str, line: int) -> None:
+    """Refuse a data row with a value beyond the header's last column, naming that column."""
+    if len(row) > len(header) and any(row[len(header) :]):
+        extra = next(i for i in range(len(header), len(row)) if row[i])
+        raise InputError(
+            "a value stands in a column without a header",
+            file=file,
+            row=line,
+            column=f"#{extra + 1}",
+            hint="add the header or delete it",
+        )
+
+
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+[\d:]+)?")
 
 

@@ -45,6 +45,7 @@ from statlib.ingest.base import (
     BATCH_COLUMNS,
     Batch,
     check_header,
+    check_width,
     norm,
     published_date,
     register_reader,
@@ -305,15 +306,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str) -> Batch:
     seen: dict[tuple[str, str], int] = {}
     records = []
     for line, row in body:
-        if len(row) > len(header) and any(row[len(header) :]):
-            extra = next(i for i in range(len(header), len(row)) if row[i])
-            raise InputError(
-                "a value stands in a column without a header",
-                file=display,
-                row=line,
-                column=f"#{extra + 1}",
-                hint="add the header or delete it",
-            )
+        check_width(row, header, display, line)
         region = row[reg] if reg < len(row) else ""
         period = fixed or (row[per] if per is not None and per < len(row) else "")
         for i, what in ((reg, "region"), (per, "period")):

@@ -22,6 +22,7 @@ from statlib.ingest.base import (
     BATCH_COLUMNS,
     Batch,
     check_header,
+    check_width,
     published_date,
     register_reader,
 )
@@ -154,15 +155,7 @@ def from_rows(rows: Rows, path: Path, display: str, digest: str, reader: str) ->
                 column=header[0] or "#1",
                 hint="fill in the region, indicator or period of the row",
             )
-        if len(row) > len(header) and any(row[len(header) :]):
-            extra = next(i for i in range(len(header), len(row)) if row[i])
-            raise InputError(
-                "a value stands in a column without a header",
-                file=display,
-                row=line_no,
-                column=f"#{extra + 1}",
-                hint="add the header or delete it",
-            )
+        check_width(row, header, display, line_no)
         for ci, head in enumerate(header[1:], 1):
             cell = row[ci] if ci < len(row) else ""
             if not cell:
