@@ -6,7 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SETTINGS", "Setting", "cache_dir", "get", "project_root"]
+__all__ = ["SETTINGS", "Setting", "cache_dir", "get", "project_root", "templates_dir"]
+
+
+def templates_dir() -> Path:
+    """The renderer's templates, Lua filters and fonts: ``statlib/templates`` (package data)."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def project_root() -> Path:

@@ -1,10 +1,8 @@
 """The CJK fonts the project ships (``templates/fonts/``) and their registration with matplotlib.
 
 Charts and documents use these files only, never the machine's fonts, so a machine without Chinese
-fonts shows no tofu and every machine renders the same bytes. The folder is found relative to the
-source tree (``statlib/../templates/fonts``), which holds for a checkout and an editable install
-(``pip install -e .``); a non-editable wheel does not carry ``templates/``: set
-``STATLIB_FONT_DIR`` to the folder in that case.
+fonts shows no tofu and every machine renders the same bytes. They ship inside the package
+(package data, in the wheel too); ``STATLIB_FONT_DIR`` names another folder of the same files.
 
 >>> sorted(font_files())
 ['sans', 'sans-bold', 'serif', 'serif-bold']
@@ -15,6 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from statlib.config import templates_dir
 from statlib.errors import ConfigError
 
 __all__ = ["SANS", "SERIF", "font_dir", "font_files", "register_matplotlib"]
@@ -38,7 +37,7 @@ def font_dir() -> Path:
     override = os.environ.get("STATLIB_FONT_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent / "templates" / "fonts"
+    return templates_dir() / "fonts"
 
 
 def font_files() -> dict[str, Path]:
@@ -51,8 +50,8 @@ def font_files() -> dict[str, Path]:
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
         raise ConfigError(
-            f"shipped fonts not found: {', '.join(missing)}; install statlib editable from a "
-            "checkout (pip install -e .) or set STATLIB_FONT_DIR to a copy of templates/fonts"
+            f"shipped fonts not found: {', '.join(missing)}; reinstall statlib or set "
+            "STATLIB_FONT_DIR to a folder holding these files"
         )
     return files
 

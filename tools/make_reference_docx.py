@@ -1,6 +1,6 @@
-"""Build ``templates/docx/reference.docx``: pandoc's default reference document restyled.
+"""Build ``statlib/templates/docx/reference.docx``: pandoc's default reference document restyled.
 
-    python tools/make_reference_docx.py            # writes templates/docx/reference.docx
+    python tools/make_reference_docx.py            # writes statlib/templates/docx/reference.docx
 
 Deterministic: the same pandoc gives the same bytes (fixed zip timestamps, sorted entries).
 Changes to pandoc's default (``pandoc -o x.docx --print-default-data-file reference.docx``):
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from statlib.fonts import SANS, SERIF  # noqa: E402
 
-OUT = ROOT / "templates" / "docx" / "reference.docx"
+OUT = ROOT / "statlib" / "templates" / "docx" / "reference.docx"
 RED = "C00000"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

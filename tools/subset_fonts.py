@@ -1,8 +1,8 @@
-"""Build the CJK fonts the project ships (``templates/fonts/``) from Debian's Noto CJK collections.
+"""Build the CJK fonts statlib ships (``statlib/templates/fonts/``) from Debian Noto CJK.
 
 Run from the repository root on a machine with Debian's ``fonts-noto-cjk`` (and fontTools)::
 
-    python tools/subset_fonts.py            # writes templates/fonts/*.otf
+    python tools/subset_fonts.py            # writes statlib/templates/fonts/*.otf
     python tools/subset_fonts.py --check    # fails if a rebuild would change a shipped byte
 
 Each face is the Simplified Chinese (SC) member of the ``.ttc`` collection, found by its name table,
@@ -25,7 +25,7 @@ from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "templates" / "fonts"
+OUT = ROOT / "statlib" / "templates" / "fonts"
 SOURCE_DIR = Path("/usr/share/fonts/opentype/noto")
 
 # Text sources whose every character must render (relative to ROOT).
@@ -34,6 +34,7 @@ TEXT_SOURCES = (
     "data/**/*.md",
     "data/**/*.yaml",
     "templates/**/*",
+    "statlib/templates/**/*",
     "statlib/**/*.py",
     "notebooks/**/*.ipynb",
 )

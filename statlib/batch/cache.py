@@ -36,7 +36,9 @@ def code_version() -> str:
 
 
 def templates_version() -> str:
-    return _hash_tree(config.project_root() / "templates", ["*.*"])[:16]
+    """A hash of the renderer's templates (package data) and the project's (series)."""
+    trees = (config.templates_dir(), config.project_root() / "templates")
+    return hashlib.sha256("".join(_hash_tree(t, ["*.*"]) for t in trees).encode()).hexdigest()[:16]
 
 
 def static_key(

@@ -14,15 +14,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from statlib.config import templates_dir
 from statlib.errors import RenderError
 
 READER = "ipynb+east_asian_line_breaks"
 _TIMEOUT = 120
-
-
-def templates_dir() -> Path:
-    """``<repository>/templates``."""
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def filters() -> list[Path]:

@@ -43,9 +43,9 @@ class Geometry:
     width: float  # text width (pt)
 
 
-# templates/typst/page.typ: A4, margins left 28 mm, right 26 mm.
+# statlib/templates/typst/page.typ: A4, margins left 28 mm, right 26 mm.
 PAGE = Geometry(9.5, 7.5, 4.0, (210 - 28 - 26) * MM)
-# templates/book/book.typ: A4, margins x 20 mm.
+# statlib/templates/book/book.typ: A4, margins x 20 mm.
 BOOK = Geometry(8.5, 6.5, 3.5, (210 - 40) * MM)
 
 # Extra room per cell (em) against rounding and kerning; and between two boxed words.

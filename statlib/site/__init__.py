@@ -189,12 +189,10 @@ def _assemble(
             "— nothing was published; rebuild the site (statlib site) and report the cells"
         )
     assets = part / "assets"
-    src = config.project_root() / "templates" / "site"
+    src = config.templates_dir() / "site"
     for name in ("site.css", "search.js", "favicon.svg"):
         fsio.copy_file(outputs, src / name, assets / name, link=False)
-    fsio.copy_file(
-        outputs, config.project_root() / "templates" / "fonts" / FONT, assets / FONT, link=False
-    )
+    fsio.copy_file(outputs, config.templates_dir() / "fonts" / FONT, assets / FONT, link=False)
     _text(part / LISTED, json.dumps(sorted(str(p.key) for p in pubs), ensure_ascii=False))
     for pub in pubs:  # verify before the switch
         for rel, entry in pub.files.items():

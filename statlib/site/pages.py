@@ -50,7 +50,7 @@ def esc(text: object) -> str:
 
 
 def _template() -> Template:
-    path = config.project_root() / "templates" / "site" / "page.html"
+    path = config.templates_dir() / "site" / "page.html"
     return Template(path.read_text(encoding="utf-8"))
 
 

@@ -63,7 +63,7 @@ def test_every_character_of_data_and_conventions_is_covered(
     missing = sorted(c for c in wanted if ord(c) not in cmaps[key])
     assert not missing, (
         f"{key} lacks {' '.join(f'{c}(U+{ord(c):04X})' for c in missing)}: "
-        "run python tools/subset_fonts.py (see templates/fonts/README.md)"
+        "run python tools/subset_fonts.py (see statlib/templates/fonts/README.md)"
     )
 
 
