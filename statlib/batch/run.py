@@ -44,7 +44,7 @@ import nbformat
 from statlib.batch._lifeline import die_with_parent
 from statlib.batch.jobs import Job
 from statlib.batch.kernel import WarmKernel
-from statlib.errors import BuildInterrupted, ExecutionError
+from statlib.errors import BuildInterrupted, ConfigError, ExecutionError
 from statlib.fsio import inside, slug
 from statlib.render.frontmatter import stamp_notebook
 
@@ -361,7 +361,13 @@ def _result_of(job: Job, future: Future[JobResult]) -> JobResult:
 
 
 def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple) -> _Finished:
-    from dask.distributed import Client, LocalCluster, as_completed
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ConfigError(
+            f"--cluster {cluster}: running on Dask needs dask.distributed: "
+            "pip install 'statlib[dask]'"
+        ) from None
 
     local = None
     if cluster == "local":

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from statlib import config
-from statlib.errors import DataError, StoreLockedError
+from statlib.errors import ConfigError, DataError, StoreLockedError
 from statlib.store import schema
 
 __all__ = ["Backend", "DuckDBBackend", "PostgresBackend", "open_backend", "register_backend"]
@@ -182,7 +182,13 @@ class PostgresBackend(Backend):
     locks_tables = True
 
     def __init__(self, url: str, *, read_only: bool, create: bool) -> None:
-        import psycopg
+        try:
+            import psycopg
+        except ImportError:
+            raise ConfigError(
+                f"{_redact(url)}: a PostgreSQL store needs psycopg: "
+                "pip install 'statlib[postgresql]'"
+            ) from None
 
         self.url = url
         self.read_only = read_only
