@@ -105,11 +105,13 @@ def preview(
     to: tuple[str, ...] = ("html",),
     out: Path | None = None,
     masthead: dict[str, Any] | None = None,
+    self_contained: bool = False,
 ) -> dict[str, Path]:
     """Execute ``notebook`` with its defaults (or ``parameters``) and render it to ``out``
     (default ``outputs/preview/<stem>/``); returns the files written, executed notebook first.
     ``masthead`` (``issue``, ``supplement``, ``date``) is written into the executed notebook's
-    front matter as a build writes it (``batch.jobs.preview_masthead``)."""
+    front matter as a build writes it (``batch.jobs.preview_masthead``); ``self_contained``
+    embeds the fonts in the HTML page (``statlib.render.render``)."""
     from statlib.batch.kernel import WarmKernel
     from statlib.render import render
     from statlib.render.frontmatter import stamp_notebook
@@ -128,4 +130,7 @@ def preview(
     if masthead:
         stamp_notebook(executed_nb, masthead, path.name)
     executed = fsio.write_text(root, out / f"{slug(path.stem)}.ipynb", nbformat.writes(executed_nb))
-    return {"ipynb": executed, **render(executed, to=list(to), edition=edition, out=out)}
+    return {
+        "ipynb": executed,
+        **render(executed, to=list(to), edition=edition, out=out, self_contained=self_contained),
+    }

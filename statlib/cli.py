@@ -10,12 +10,14 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from statlib import __version__, config
 from statlib._cli_common import db_option, handle_errors, path_option
+from statlib._cli_params import ParamsCommand, given, parameter_options, parameters_of
 from statlib._cli_publishing import publish_cmd, registry, site_cmd
 from statlib.editions import EDITIONS
 from statlib.errors import EXIT_CODES, CheckError
@@ -300,7 +302,6 @@ def build_cmd(
 
     With no arguments, the latest demo release. Unchanged jobs come from the cache.
     """
-    from pathlib import Path
 
     from tqdm import tqdm
 
@@ -399,8 +400,8 @@ def check_cmd(period: Period | None, rules_dir: str | None, as_json: bool, url: 
         sys.exit(CheckError.exit_code)
 
 
-@main.command("render")
-@click.argument("notebook", type=click.Path(dir_okay=False))
+@main.command("render", cls=ParamsCommand)
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False))
 @click.option(
     "--to",
     "to",
@@ -413,11 +414,18 @@ def check_cmd(period: Period | None, rules_dir: str | None, as_json: bool, url: 
     "--edition",
     type=click.Choice(EDITIONS),
     default=None,
-    help="Edition (default: the front matter's, then the series').",
+    help="Edition (default: the front matter's, then the series'). With --execute it is the "
+    "run's edition parameter too.",
 )
 @path_option("--out", "out", "Output folder (default: outputs/preview/<notebook stem>/).")
 @click.option("--self-contained", is_flag=True, help="Embed the shipped fonts in the HTML page.")
 @click.option("--date", "day", type=DATE, default=None, help="Masthead date (YYYY-MM-DD).")
+@click.option(
+    "--execute",
+    is_flag=True,
+    help="Execute the notebook first, as statlib preview does (implied by -p/-r/-f/-y).",
+)
+@parameter_options
 @handle_errors
 def render_cmd(
     notebook: str,
@@ -426,18 +434,41 @@ def render_cmd(
     out: str | None,
     self_contained: bool,
     day: dt.datetime | None,
+    execute: bool,
+    params: tuple[tuple[str, str], ...],
+    raws: tuple[tuple[str, str], ...],
+    params_file: str | None,
+    params_yaml: str | None,
 ) -> None:
-    """Render an executed notebook: `statlib render bulletin.ipynb --to html,pdf`."""
+    """Render an executed notebook: `statlib render bulletin.ipynb --to html,pdf`.
+
+    An unexecuted notebook is refused (run `statlib preview NB` first, or pass --execute);
+    with --execute or parameters it is executed first in a warm kernel, then rendered."""
     import tempfile
-    from pathlib import Path
 
     import nbformat
 
+    from statlib.batch.safety import declared_parameters
     from statlib.render import default_out, render
     from statlib.render.frontmatter import stamp_notebook
 
     formats = [t for t in to.split(",") if t.strip()]
     target = Path(out) if out else default_out(notebook)
+    if execute or given(params, raws, params_file, params_yaml):
+        values = parameters_of(Path(notebook), params, raws, params_file, params_yaml)
+        if edition and "edition" not in values and "edition" in declared_parameters(Path(notebook)):
+            values["edition"] = edition  # a public file is made only from a public run
+        made = _execute(
+            notebook,
+            values,
+            tuple(formats),
+            day,
+            out=target,
+            self_contained=self_contained,
+        )
+        for fmt, path in made.items():
+            click.echo(f"{fmt:6} {path}")
+        return
     with tempfile.TemporaryDirectory(prefix="statlib-date-") as tmp:
         source = Path(notebook)
         if day is not None:  # the masthead date of this rendering: a stamped copy
@@ -471,7 +502,6 @@ def render_cmd(
 @handle_errors
 def book_cmd(year: int, edition: str, out: str | None) -> None:
     """Assemble the yearbook: HTML pages, one PDF, XLSX per table, the archive."""
-    from pathlib import Path
 
     from statlib.yearbook.assembly import build_book
 
@@ -505,7 +535,6 @@ def new_cmd(
     """Start a notebook from a series template: front matter, parameters, usual sections.
 
     The parameters cell is written with repr and read back: a value is never code."""
-    from pathlib import Path
 
     from statlib.authoring import new_notebook
 
@@ -515,36 +544,45 @@ def new_cmd(
     click.echo(f"created {path}\nopen it in JupyterLab, then: statlib preview {path}")
 
 
-@main.command("preview")
+@main.command("preview", cls=ParamsCommand)
 @click.argument("notebook", type=click.Path(exists=True, dir_okay=False))
 @click.option("--pdf", is_flag=True, help="Also render the PDF.")
-@click.option(
-    "-p",
-    "--parameter",
-    "pairs",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a parameter (repeatable), read as its default's type: text stays "
-    "text, numbers and true/false parse, lists and dicts as YAML.",
-)
+@parameter_options
 @click.option("--date", "day", type=DATE, default=None, help="Masthead date (YYYY-MM-DD).")
 @handle_errors
-def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...], day: dt.datetime | None) -> None:
+def preview_cmd(
+    notebook: str,
+    pdf: bool,
+    params: tuple[tuple[str, str], ...],
+    raws: tuple[tuple[str, str], ...],
+    params_file: str | None,
+    params_yaml: str | None,
+    day: dt.datetime | None,
+) -> None:
     """Execute a notebook with its parameters and render it to a scratch folder, with the
-    masthead a build would give it (第X期 from the registry, not registered)."""
-    from pathlib import Path
+    masthead a build would give it (第X期 from the registry, not registered):
+    `statlib preview notebooks/bulletin.ipynb -p region 990202`."""
+    values = parameters_of(Path(notebook), params, raws, params_file, params_yaml)
+    made = _execute(notebook, values, ("html", "pdf") if pdf else ("html",), day)
+    for fmt, path in made.items():
+        click.echo(f"{fmt:6} {path}")
 
+
+def _execute(
+    notebook: str,
+    values: dict[str, Any],
+    to: tuple[str, ...],
+    day: dt.datetime | None,
+    *,
+    out: Path | None = None,
+    self_contained: bool = False,
+) -> dict[str, Path]:
+    """Run ``notebook`` with ``values`` in a warm kernel and render it (``authoring.preview``),
+    with the masthead a build would give it."""
     from statlib.authoring import preview
     from statlib.batch.jobs import preview_masthead
-    from statlib.batch.safety import declared_parameters, typed_values
+    from statlib.batch.safety import declared_parameters
 
-    texts = {}
-    for pair in pairs:
-        name, sep, text = pair.partition("=")
-        if not sep:
-            raise click.BadParameter(f"{pair!r}: write NAME=VALUE", param_hint="-p")
-        texts[name] = text
-    values = typed_values(Path(notebook), texts)  # region=990202 stays the text '990202'
     masthead, known = preview_masthead(
         Path(notebook),
         {**declared_parameters(Path(notebook)), **values},
@@ -553,14 +591,14 @@ def preview_cmd(notebook: str, pdf: bool, pairs: tuple[str, ...], day: dt.dateti
     if masthead:
         state = "registered" if known else "the number a build would give; not registered"
         click.echo(f"masthead: 第{masthead['issue']}期 ({state}), {masthead['date']}", err=True)
-    made = preview(
+    return preview(
         notebook,
         parameters=values,
-        to=("html", "pdf") if pdf else ("html",),
+        to=to,
+        out=out,
         masthead=masthead,
+        self_contained=self_contained,
     )
-    for fmt, path in made.items():
-        click.echo(f"{fmt:6} {path}")
 
 
 main.add_command(publish_cmd)

@@ -21,6 +21,7 @@ __all__ = [
     "check_parameters",
     "declared_parameters",
     "parameters_source",
+    "resolve_text",
     "typed_values",
 ]
 
@@ -127,40 +128,65 @@ def parameters_source(values: dict[str, Any]) -> str:
     return source
 
 
-_TRUE = {"true", "yes", "on", "1"}
-_FALSE = {"false", "no", "off", "0"}
+def resolve_text(text: str) -> Any:
+    """A ``-p`` value as papermill's command line reads it (``papermill.cli._resolve_type``):
+    ``True``/``False``/``None``, then an int, then a float, else the text."""
+    if text in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[text]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
-def typed_values(notebook: Path, texts: dict[str, str]) -> dict[str, Any]:
-    """``NAME=VALUE`` texts (``statlib preview -p``) as the types of the declared defaults.
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
 
-    A string parameter takes the text as it is (``region=990202`` stays ``'990202'``); int, float
-    and bool parse the text; a list or dict is read as YAML (plain data only). An undeclared name
-    is passed on as text for :func:`check_parameters` to refuse."""
+
+def typed_values(
+    notebook: Path, texts: dict[str, str], *, raw: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """``-p NAME VALUE`` texts as the types of the notebook's declared defaults.
+
+    The type comes from the default, as papermill's ``--help-notebook`` shows it: a str default
+    takes the text as it is (``-p region 990202`` stays ``'990202'``, where papermill's own
+    command line would make it an int); an int, float, bool or None default reads the text as
+    papermill does (:func:`resolve_text`; a bool also takes true/false); a list or dict default
+    reads it as YAML (papermill's ``-y``). Names in ``raw`` (``-r``) stay text. A name the
+    parameters cell does not declare is refused, naming the ones it declares.
+    """
     import yaml
 
     declared = declared_parameters(notebook)
     out: dict[str, Any] = {}
     for name, text in texts.items():
-        default = declared.get(name)
-        try:
-            if name not in declared or isinstance(default, str):
-                value: Any = text
-            elif isinstance(default, bool):
-                low = text.strip().lower()
-                if low not in _TRUE | _FALSE:
-                    raise ValueError(text)
-                value = low in _TRUE
-            elif isinstance(default, int):
-                value = int(text)
-            elif isinstance(default, float):
-                value = float(text)
-            else:  # list, dict, or a None default
-                value = yaml.safe_load(text)
-        except (ValueError, yaml.YAMLError):
+        if name not in declared:
             raise ConfigError(
-                f"parameter {name} must be a {type(default).__name__} like its "
+                f"{notebook.name} declares no parameter {name!r}; its parameters cell declares "
+                f"{', '.join(sorted(declared)) or 'none'}"
+            )
+        default = declared[name]
+        value: Any = text
+        if name in raw or isinstance(default, str):
+            out[name] = text
+            continue
+        if isinstance(default, bool) and text.strip().lower() in _TRUE | _FALSE:
+            value = text.strip().lower() in _TRUE
+        elif isinstance(default, list | dict):
+            try:
+                value = yaml.safe_load(text)
+            except yaml.YAMLError:
+                value = text
+        else:
+            value = resolve_text(text)
+        expected = type(default)
+        same = type(value) is expected or (expected is float and type(value) is int)
+        if default is not None and not same:
+            raise ConfigError(
+                f"parameter {name} must be a {expected.__name__} like its "
                 f"default {default!r}, not {text!r}"
-            ) from None
+            )
         out[name] = value
     return out

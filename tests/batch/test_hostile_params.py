@@ -227,7 +227,7 @@ def test_s4_hostile_values_stay_text(
         "statlib.authoring.preview", lambda nb, parameters=None, **kw: seen.update(parameters) or {}
     )
     for i, value in enumerate(values):
-        result = runner.invoke(main, ["preview", str(probe), "-p", f"h{i}={value}"])
+        result = runner.invoke(main, ["preview", str(probe), "-p", f"h{i}", value])
         tried += 1
         if "\x00" in value:
             # click passes NUL through; the check refuses it before any kernel
