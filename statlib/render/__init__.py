@@ -78,11 +78,12 @@ def render(
     series'. Files are named ``<notebook stem>.<edition><suffix>`` (``bulletin.internal.html``).
     ``self_contained`` embeds the shipped fonts in the HTML page too.
 
-    A notebook with code that was never executed is refused. A public or masked file is made
-    only from a run of that edition (``statlib.editions``: the run's ``edition`` parameter and
-    the stores it opened, as recorded in the notebook) and, with ``scan`` (the default; the
-    batch scans in its release gate instead), only if the leak scan finds no confidential
-    figure of the store in what was written. Files are written all or none.
+    A notebook with a code cell that never ran (no execution count, no outputs) is refused. A
+    public or masked file is made only from a run of that edition (``statlib.editions``: the
+    run's ``edition`` parameter and the stores it opened, as recorded in the notebook) and, with
+    ``scan`` (the default; the batch scans in its release gate instead), only if the leak scan
+    finds no confidential figure of the store in what was written. Files are written all or
+    none.
     """
     path = Path(notebook)
     names = [t.strip().lower() for t in ([to] if isinstance(to, str) else to) if t.strip()]
@@ -122,10 +123,13 @@ def check_run(nb: Any, notebook: Path, edition: str) -> None:
     from statlib import editions
 
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
-    if code and not any(c.get("execution_count") or c.get("outputs") for c in code):
+    idle = [i for i, c in enumerate(code, 1) if not c.get("execution_count") and not c.outputs]
+    if idle:  # every code cell ran (a count or outputs), whichever edition is asked for
+        which = "no code cell ran" if len(idle) == len(code) else f"code cell {idle[0]} never ran"
         raise RenderError(
-            f"{notebook}: the notebook has not been executed (no code cell ran); run it first: "
-            f"statlib preview {notebook} -p edition {edition} (or papermill)"
+            f"{notebook}: the notebook has not been executed ({which}); run it first: "
+            f"statlib preview {notebook} -p edition {edition}, or statlib render {notebook} "
+            f"--execute --edition {edition} (-p NAME VALUE for other parameters)"
         )
     if edition == "internal":
         return
