@@ -18,6 +18,7 @@ import click
 from statlib import __version__, config
 from statlib._cli_common import db_option, handle_errors, path_option
 from statlib._cli_params import ParamsCommand, given, parameter_options, parameters_of
+from statlib._cli_project import settings_cmd
 from statlib._cli_publishing import publish_cmd, registry, site_cmd
 from statlib.editions import EDITIONS
 from statlib.errors import EXIT_CODES, CheckError
@@ -604,13 +605,7 @@ def _execute(
 main.add_command(publish_cmd)
 main.add_command(registry)
 main.add_command(site_cmd)
-
-
-@main.command("settings")
-def settings_cmd() -> None:
-    """List the settings, their environment variables and current values."""
-    for s in config.SETTINGS:
-        click.echo(f"{s.env:27} {config.get(s.name):28} {s.help}")
+main.add_command(settings_cmd)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SETTINGS", "Setting", "cache_dir", "get", "project_root", "templates_dir"]
+from statlib.errors import StatlibError
+
+__all__ = [
+    "SETTINGS",
+    "Setting",
+    "cache_dir",
+    "get",
+    "project_root",
+    "source",
+    "templates_dir",
+]
 
 
 def templates_dir() -> Path:
@@ -15,8 +25,11 @@ def templates_dir() -> Path:
 
 
 def project_root() -> Path:
-    """The checkout statlib runs from (holds ``data/`` and ``pyproject.toml``)."""
-    return Path(__file__).resolve().parent.parent
+    """The project the user stands in: ``$STATLIB_PROJECT``, else the first folder at or above
+    the current directory holding ``statlib.yaml`` (see statlib.project)."""
+    from statlib import project
+
+    return project.find_root()
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,14 @@ class Setting:
     env: str
     default: str
     help: str
+
+    @property
+    def kind(self) -> str:
+        """``path`` when a relative value in statlib.yaml is relative to the project root."""
+        return "path" if self.name in _PATHS else "text"
+
+
+_PATHS = frozenset({"db", "data_dir", "work", "cache", "outputs"})
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -115,12 +136,31 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
-def get(name: str) -> str:
-    """The value of a setting: its environment variable if set, else its default."""
+def source(name: str) -> tuple[str, str]:
+    """(value, origin) of a setting: environment variable > statlib.yaml > default.
+
+    ``origin`` is ``env``, the project file's path, or ``default``.
+    """
     for s in SETTINGS:
         if s.name == name:
-            return os.environ.get(s.env) or s.default
+            if os.environ.get(s.env):
+                return os.environ[s.env], "env"
+            from statlib import project
+
+            try:
+                root = project.find_root()
+            except StatlibError:
+                return s.default, "default"
+            file, values = project.read_settings(root, {x.name: x.kind for x in SETTINGS})
+            if name in values and file is not None:
+                return values[name], str(file)
+            return s.default, "default"
     raise KeyError(name)
+
+
+def get(name: str) -> str:
+    """The value of a setting: environment variable > statlib.yaml > default."""
+    return source(name)[0]
 
 
 def cache_dir() -> Path:

@@ -31,6 +31,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from papermill.parameterize import parameterize_notebook
 
+from statlib import config
 from statlib.errors import ExecutionError
 
 __all__ = ["WarmKernel"]
@@ -83,8 +84,10 @@ class WarmKernel:
             ip=str(Path(tempfile.mkdtemp(prefix="statlib-kernel-")) / "k"),
         )
         kw: dict[str, Any] = {"cwd": str(self.cwd)} if self.cwd is not None else {}
+        # the kernel sees the same project, whatever its cwd
+        kw["env"] = {**os.environ, "STATLIB_PROJECT": str(config.project_root())}
         if self.edition is not None:  # the store in this kernel serves this edition only
-            kw["env"] = {**os.environ, "STATLIB_EDITION": self.edition}
+            kw["env"]["STATLIB_EDITION"] = self.edition
         self.km.start_kernel(**kw)
         self.kc = self.km.client()
         self.kc.start_channels()
