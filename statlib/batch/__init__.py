@@ -13,6 +13,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -199,6 +200,14 @@ def _build_locked(
         failed_ids = {f["job"] for f in last.get("failed", [])}
         jobs = [j for j in jobs if j.id in failed_ids]
     code, templates = cache_mod.code_version(), cache_mod.templates_version()
+    engines = cache_mod.engine_versions()
+    drift = cache_mod.engine_drift(engines, config.project_root() / "constraints.txt")
+    if drift:  # once per build: the renderings will differ from a machine with the pins
+        warnings.warn(
+            "the rendering engines differ from constraints.txt (" + "; ".join(drift) + "): "
+            "run python3 -m pip install -c constraints.txt -e '.[dev]'",
+            stacklevel=2,
+        )
     with open_store() as store:
         versions = cache_mod.data_versions(store)
         data_vintage = store.latest_vintage()
@@ -211,6 +220,7 @@ def _build_locked(
             j.formats,
             code,
             templates,
+            engines,
         )
         for j in jobs
     }
@@ -308,6 +318,7 @@ def _build_locked(
         "statlib_version": __version__,
         "code_version": code,
         "templates_version": templates,
+        "engines": engines,
         "data_vintage": data_vintage,
         "jobs": jobs_meta,
         "checks": checked,

@@ -8,15 +8,30 @@ vintage of one indicator therefore reruns exactly the jobs that read that indica
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from statlib import config, fsio
 
-__all__ = ["Cache", "code_version", "data_versions", "static_key"]
+__all__ = [
+    "ENGINE_PACKAGES",
+    "Cache",
+    "code_version",
+    "data_versions",
+    "engine_drift",
+    "engine_versions",
+    "static_key",
+]
+
+# The installed packages whose version determines a publication's bytes (pinned in the
+# project's constraints.txt): pandoc comes with pypandoc-binary, the Typst compiler with typst.
+ENGINE_PACKAGES = ("pypandoc-binary", "typst", "matplotlib", "fonttools")
 
 
 def _hash_tree(root: Path, patterns: Iterable[str]) -> str:
@@ -41,14 +56,55 @@ def templates_version() -> str:
     return hashlib.sha256("".join(_hash_tree(t, ["*.*"]) for t in trees).encode()).hexdigest()[:16]
 
 
+@functools.cache
+def engine_versions() -> dict[str, str]:
+    """The versions of the rendering engines on this machine: each package of
+    :data:`ENGINE_PACKAGES` and the pandoc binary it ships (``pandoc``)."""
+    import pypandoc
+
+    versions = {}
+    for name in ENGINE_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    versions["pandoc"] = str(pypandoc.get_pandoc_version())
+    return dict(sorted(versions.items()))
+
+
+def engine_drift(engines: Mapping[str, str], constraints: Path) -> list[str]:
+    """The pins of ``constraints`` (``name==version`` lines) that ``engines`` does not match,
+    as ``name: installed X, pinned Y``; none when the file is absent."""
+    if not constraints.is_file():
+        return []
+    drift = []
+    for line in constraints.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"\s*([A-Za-z0-9_.-]+)\s*==\s*([^\s#;]+)", line)
+        if match is None:
+            continue
+        name, pinned = match.group(1).lower().replace("_", "-"), match.group(2)
+        installed = engines.get(name)
+        if installed is not None and installed != pinned:
+            drift.append(f"{name}: installed {installed}, pinned {pinned}")
+    return drift
+
+
 def static_key(
-    notebook: Path, parameters: dict[str, Any], formats: Iterable[str], code: str, templates: str
+    notebook: Path,
+    parameters: dict[str, Any],
+    formats: Iterable[str],
+    code: str,
+    templates: str,
+    engines: Mapping[str, str] | None = None,
 ) -> str:
+    """The job's key from its inputs; ``engines`` (name -> version, :func:`engine_versions`)
+    makes a change of pandoc, Typst or another engine re-render the job."""
     digest = hashlib.sha256()
     digest.update(notebook.read_bytes())
     digest.update(json.dumps(parameters, sort_keys=True, ensure_ascii=False).encode())
     digest.update(json.dumps(sorted(formats)).encode())
     digest.update(code.encode() + templates.encode())
+    digest.update(json.dumps(dict(engines or {}), sort_keys=True).encode())
     return digest.hexdigest()
 
 
