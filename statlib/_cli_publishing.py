@@ -29,7 +29,8 @@ def publish_cmd(
     """Move the approved public editions of a built release to outputs/site/ (atomically).
 
     Internal and masked editions and internal-only series are withheld; anything not approved
-    or still under embargo is refused (exit code 2).
+    or still under embargo is refused (exit code 2). Writes the registry: the database must
+    not be open elsewhere (DuckDB: one writer alone).
     """
     from statlib.site import publish
     from statlib.store import open_store
@@ -75,7 +76,10 @@ def registry_add(
     who: str,
     url: str | None,
 ) -> None:
-    """Register a publication; prints its key (series year issue edition)."""
+    """Register a publication; prints its key (series year issue edition).
+
+    Writes the registry: the database must not be open in a notebook's kernel or another
+    command (DuckDB allows one writer and no reader beside it)."""
     from statlib import registry as reg
     from statlib.store import open_store
 
@@ -117,7 +121,9 @@ def registry_advance(
     now: str | None,
     url: str | None,
 ) -> None:
-    """Move a publication: draft → reviewed → approved → published (or back to draft)."""
+    """Move a publication: draft → reviewed → approved → published (or back to draft).
+
+    Writes the registry: the database must not be open elsewhere (DuckDB: one writer alone)."""
     from statlib import registry as reg
     from statlib.store import open_store
 
@@ -138,11 +144,12 @@ def registry_advance(
 @db_option
 @handle_errors
 def registry_list(year: int | None, url: str | None) -> None:
-    """List registered publications with their state."""
+    """List registered publications with their state (reads only: works while a notebook's
+    kernel has the database open)."""
     from statlib import registry as reg
     from statlib.store import open_store
 
-    with open_store(url, read_only=False) as store:
+    with open_store(url) as store:
         for pub in reg.publications(store, year=year):
             embargo = f"{pub.embargo:%Y-%m-%d %H:%M}" if pub.embargo else "-"
             click.echo(
@@ -156,11 +163,12 @@ def registry_list(year: int | None, url: str | None) -> None:
 @db_option
 @handle_errors
 def registry_calendar(year: int, url: str | None) -> None:
-    """Print the release calendar of YEAR."""
+    """Print the release calendar of YEAR (reads only: works while a notebook's kernel has the
+    database open)."""
     from statlib import registry as reg
     from statlib.store import open_store
 
-    with open_store(url, read_only=False) as store:
+    with open_store(url) as store:
         frame = reg.calendar(store, year)
     click.echo(frame.to_string(index=False) if not frame.empty else "(nothing registered)")
 
@@ -169,11 +177,14 @@ def registry_calendar(year: int, url: str | None) -> None:
 @db_option
 @handle_errors
 def site_cmd(url: str | None) -> None:
-    """Rebuild outputs/site/ (pages, data portal) from the registry and the database."""
+    """Rebuild outputs/site/ (pages, data portal) from the registry and the database.
+
+    Writes files under outputs/ only; the database is opened read-only, so it works while a
+    notebook's kernel has it open."""
     from statlib.site import build_site, reconcile
     from statlib.store import open_store
 
-    with open_store(url, read_only=False) as store:
+    with open_store(url) as store:
         for line in reconcile(config.path("outputs"), store):  # a dead run's site, put right
             click.echo(f"reconciled: {line}; the site is rebuilt from the registry")
         click.echo(build_site(config.path("outputs"), store))
