@@ -1,13 +1,18 @@
-"""CLI commands about the project folder: ``statlib settings``."""
+"""CLI commands about the project folder: ``statlib settings``, ``statlib init DIR``."""
 
 from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
 
 import click
 
 from statlib import config
-from statlib.errors import StatlibError
+from statlib._cli_common import handle_errors
+from statlib.errors import ConfigError, StatlibError
 
-__all__ = ["settings_cmd"]
+__all__ = ["init_cmd", "init_project", "settings_cmd", "skeleton_source"]
 
 
 @click.command("settings")
@@ -20,3 +25,75 @@ def settings_cmd() -> None:
     for s in config.SETTINGS:
         value, origin = config.source(s.name)
         click.echo(f"{s.env:27} {value:28} [{origin}] {s.help}")
+
+
+_SKELETON = (
+    "notebooks",
+    "params",
+    "templates/series",
+    "rules",
+    "data/catalogue",
+    "data/demo",
+    "data/nbs",
+)
+_GITIGNORE = "outputs/\n.statlib/\n*.duckdb\n*.duckdb.wal\n.ipynb_checkpoints/\n"
+_YAML = (
+    "# A statlib project: statlib finds it by walking up from the current directory.\n"
+    "# Any setting of `statlib settings` by name; relative paths are relative to this folder.\n"
+    "db: data/statlib.duckdb\ndata_dir: data\noutputs: outputs\nwork: .statlib\n"
+)
+_README = (
+    "# A statlib project\n\n`statlib build` builds the store and every publication into "
+    "`outputs/`; `statlib settings` shows the settings and where they come from "
+    "(`statlib.yaml`).\n"
+)
+
+
+def skeleton_source() -> Path:
+    """The skeleton: ``statlib/_skeleton`` in a wheel, else the checkout's own folders."""
+    package = Path(__file__).resolve().parent
+    shipped = package / "_skeleton"
+    return shipped if shipped.is_dir() else package.parent
+
+
+def _copy(src: Path, dest: Path) -> None:
+    for f in sorted(src.rglob("*")):
+        if f.is_dir() or ".ipynb_checkpoints" in f.parts or f.suffix in {".duckdb", ".wal"}:
+            continue
+        out = dest / f.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if f.suffix == ".ipynb":  # without outputs
+            nb = json.loads(f.read_text(encoding="utf-8"))
+            for cell in nb.get("cells", []):
+                if cell.get("cell_type") == "code":
+                    cell["outputs"], cell["execution_count"] = [], None
+            out.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        else:
+            shutil.copy2(f, out)
+
+
+def init_project(folder: Path, force: bool = False) -> list[Path]:
+    """Scaffold a bureau project in ``folder``; ConfigError if it is not empty (unless force)."""
+    if folder.exists() and any(folder.iterdir()) and not force:
+        raise ConfigError(f"{folder}: not empty; choose a new folder or pass --force")
+    src = skeleton_source()
+    missing = [n for n in _SKELETON if not (src / n).is_dir()]
+    if missing:
+        raise ConfigError(f"{src}: the project skeleton lacks {', '.join(missing)}; reinstall")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in _SKELETON:
+        _copy(src / name, folder / name)
+    (folder / "statlib.yaml").write_text(_YAML, encoding="utf-8")
+    (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
+    (folder / "README.md").write_text(_README, encoding="utf-8")
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+@click.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@handle_errors
+def init_cmd(folder: Path, force: bool) -> None:
+    """Scaffold a bureau project in FOLDER (notebooks, params, rules, data, statlib.yaml)."""
+    files = init_project(folder, force)
+    click.echo(f"{folder}: {len(files)} files; cd {folder} && statlib build")

@@ -18,7 +18,7 @@ import click
 from statlib import __version__, config
 from statlib._cli_common import db_option, handle_errors, path_option
 from statlib._cli_params import ParamsCommand, given, parameter_options, parameters_of
-from statlib._cli_project import settings_cmd
+from statlib._cli_project import init_cmd, settings_cmd
 from statlib._cli_publishing import publish_cmd, registry, site_cmd
 from statlib.editions import EDITIONS
 from statlib.errors import EXIT_CODES, CheckError
@@ -606,6 +606,7 @@ main.add_command(publish_cmd)
 main.add_command(registry)
 main.add_command(site_cmd)
 main.add_command(settings_cmd)
+main.add_command(init_cmd)
 
 
 if __name__ == "__main__":

@@ -122,3 +122,33 @@ def test_pinned_project_must_exist(tmp: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("STATLIB_PROJECT", str(tmp / "missing"))
     with pytest.raises(ConfigError, match=r"STATLIB_PROJECT=.*missing: no such folder"):
         project.find_root()
+
+
+def test_init_scaffolds_a_project_found_from_inside(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statlib._cli_project import init_project
+
+    files = {p.relative_to(tmp / "p").as_posix() for p in init_project(tmp / "p")}
+    for want in [
+        "statlib.yaml",
+        ".gitignore",
+        "README.md",
+        "notebooks/bulletin.ipynb",
+        "notebooks/yearbook/book.yaml",
+        "params/2023-11.yaml",
+        "rules/balance.yaml",
+        "templates/series/bulletin.yaml",
+        "data/catalogue/indicators.csv",
+        "data/demo/observations.csv",
+    ]:
+        assert want in files, want
+    assert not any(f.endswith(".duckdb") for f in files)
+    assert "outputs/" in (tmp / "p" / ".gitignore").read_text(encoding="utf-8").splitlines()
+    nb = (tmp / "p" / "notebooks" / "bulletin.ipynb").read_text(encoding="utf-8")
+    assert '"outputs": []' in nb and '"output_type"' not in nb
+    monkeypatch.chdir(tmp / "p" / "notebooks")
+    assert config.project_root() == (tmp / "p").resolve()
+    assert config.path("outputs") == (tmp / "p").resolve() / "outputs"
+    with pytest.raises(ConfigError, match="not empty; choose a new folder or pass --force"):
+        init_project(tmp / "p")
