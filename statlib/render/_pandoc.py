@@ -17,7 +17,7 @@ from typing import Any
 from statlib.config import templates_dir
 from statlib.errors import RenderError
 
-READER = "ipynb+east_asian_line_breaks"
+READER = "ipynb+citations+east_asian_line_breaks"
 _TIMEOUT = 120
 
 

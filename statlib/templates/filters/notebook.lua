@@ -7,8 +7,13 @@ Outputs: a text/markdown representation is re-read as Markdown (statlib tables �
 an HTML representation holding a <table> is re-read as HTML (plain DataFrames) unless the same
 output also has Markdown; text/plain is kept only when nothing richer exists; stdout becomes
 paragraphs only when the cell has no other output; stderr and errors are dropped. Images become
-figures (SVG preferred, the PNG kept in the `png` attribute for Word). Cross-references
-@fig-x / @tbl-y become 图1 / 表1, numbered in document order; captions get the same prefix.
+figures (SVG preferred, the PNG kept in the `png` attribute for Word). Cross-references are
+pandoc citations (the form Quarto reads): `见[@tbl-main]`, `[@fig-a; @fig-b]` (the reader has
+`+citations`); a Cite whose ids are fig-/tbl- labels becomes 图1 / 表1 (several joined by 、), with
+no bracket or space left in the Chinese text; a Cite of any other id is left alone. The old form
+glued to the text before it (`见@tbl-main`, read by pandoc as text or an e-mail autolink) is still
+resolved so that a bureau's older notebooks render; the project's notebooks use the Cite form
+(tests/render/test_quarto_syntax.py). Numbered in document order; captions get the same prefix.
 A caption that already carries its number (`表2-1 …`, `图3 …`) keeps it and is not prefixed again;
 in a chapter of the yearbook (front matter `series: yearbook`, `chapter: N`) the numbers are
 章-序: 表N-1, 表N-2 … and 图N-1 … (CONVENTIONS §8), and cross-references resolve to them.
