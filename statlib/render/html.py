@@ -5,7 +5,9 @@ in the Lua filter, and pandoc escapes every text. Tables sit in a horizontally s
 the text column has a max width and the viewport meta makes it readable on a 375-px phone. In the
 prose a figure with its sign and unit, or a period label, never breaks across lines
 (``statlib.render.nobreak``). The
-fonts are named with fallbacks; only ``self_contained`` embeds the shipped Sans faces (≈ 4 MB).
+page embeds the shipped faces subset to its own characters (``statlib.render.webfont``), so it
+shows no missing glyphs on a machine without CJK fonts; ``self_contained`` embeds the whole Sans
+faces instead (≈ 4 MB), for text pasted into the page later.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from statlib.errors import RenderError
 from statlib.render import _pandoc
 from statlib.render.formats import Document
 from statlib.render.nobreak import nobreak_ast
+from statlib.render.webfont import with_web_font
 
 _MIME = {
     ".svg": "image/svg+xml",
@@ -88,4 +91,4 @@ def write_html(doc: Document, path: Path) -> None:
             header.write_text(_font_face(), encoding="utf-8")
             args.append(f"--include-in-header={header}")
         out = _pandoc.write(ast, "html5", args, what=f"{doc.notebook.name} → html")
-    path.write_bytes(out)
+    path.write_bytes(out if doc.self_contained else with_web_font(out))
