@@ -248,7 +248,7 @@ def _int(text: str) -> int:
         ) from None
 
 
-@main.command("build")
+@main.command("build", cls=ParamsCommand)
 @path_option("--params", "params", "Release file (default: the latest in params/).", folder=False)
 @click.option(
     "--period",
@@ -258,6 +258,16 @@ def _int(text: str) -> int:
     "than the release file's is every job's (params/README.md).",
 )
 @click.option("--dry-run", is_flag=True, help="List the planned jobs and their periods; run none.")
+@click.option(
+    "-p",
+    "--parameter",
+    "pairs",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Set a parameter in every job whose notebook declares it, typed like its default "
+    "(not period, year, region or edition: those are the release file's). Part of the cache key.",
+)
 @click.option("--only", multiple=True, help="Only this series (repeatable).")
 @click.option(
     "-j",
@@ -289,6 +299,7 @@ def build_cmd(
     params: str | None,
     period: Period | None,
     dry_run: bool,
+    pairs: tuple[tuple[str, str], ...],
     only: tuple[str, ...],
     workers: int | None,
     cluster: str | None,
@@ -312,11 +323,17 @@ def build_cmd(
 
     release_file = Path(params) if params else default_release(period=period)
     release = load_release(release_file)
+    overrides_of = dict(pairs)
+    for name, value in pairs:
+        if "=" in name:
+            raise click.BadParameter(
+                f"{name!r} (then {value!r}): write -p NAME VALUE", param_hint="-p"
+            )
     note = period_override(release, period)
     if note:
         click.echo(f"note: {note}", err=True)
     if dry_run:
-        for job in plan(release, period=period, only=only):
+        for job in plan(release, period=period, only=only, parameters=overrides_of):
             click.echo(f"{job.id:44} {job.period}")
         return
     fresh = bundle.missing_database()
@@ -357,6 +374,7 @@ def build_cmd(
         on_plan=planned,
         overrides=reasons,
         date=day.date() if day else None,
+        parameters=overrides_of,
     )
     if bar:
         bar[0].close()

@@ -56,7 +56,7 @@ import yaml
 
 from statlib import config, periods
 from statlib import series as series_registry
-from statlib.batch.safety import check_parameters, declared_parameters
+from statlib.batch.safety import check_parameters, declared_parameters, typed_values
 from statlib.editions import EDITIONS
 from statlib.errors import ConfigError, StatlibError
 from statlib.fsio import inside, slug
@@ -240,10 +240,24 @@ def plan(
     period: str | periods.Period | None = None,
     only: Sequence[str] = (),
     root: Path | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> list[Job]:
     """The jobs of a release, in a stable order (series, region, edition); ``period`` is
-    ``--period`` (the precedence of periods is in the module's docstring)."""
+    ``--period`` (the precedence of periods is in the module's docstring).
+
+    ``parameters`` (``statlib build -p NAME VALUE``) override a parameter in every job whose
+    notebook declares it, typed from that notebook's default (``safety.typed_values``); the
+    job's own parameters (period, year, region, edition) are refused, and so is a name no
+    job's notebook declares. They are part of every job's parameters, so of its cache key."""
     root = root or config.project_root()
+    given = dict(parameters or {})
+    own = sorted(set(given) & {"period", "year", "region", "edition"})
+    if own:
+        raise ConfigError(
+            f"statlib build -p {own[0]}: a job's {own[0]} comes from the release file "
+            "(--period for the period; regions: and editions: of a publication), not -p"
+        )
+    used: set[str] = set()
     release = _with_periods(release)
     cli = release_period(release, period) if period is not None else None
     jobs: list[Job] = []
@@ -289,7 +303,10 @@ def plan(
         for notebook in notebooks:
             name = series if len(notebooks) == 1 else f"{series}-{notebook.stem}"
             declared = frozenset(declared_parameters(notebook))
-            options = check_parameters(notebook, pub["parameters"])
+            mine = {k: v for k, v in given.items() if k in declared}
+            used |= set(mine)
+            typed = typed_values(notebook, mine)
+            options = check_parameters(notebook, {**pub["parameters"], **typed})
             for region in regions:
                 for edition in editions:
                     job = Job(
@@ -305,6 +322,12 @@ def plan(
                     )
                     check_parameters(notebook, job.parameters)
                     jobs.append(job)
+    unused = sorted(set(given) - used)
+    if unused:
+        raise ConfigError(
+            f"statlib build -p {unused[0]}: no notebook of the release declares a parameter "
+            f"{unused[0]!r}"
+        )
     ids = [j.id for j in jobs]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
