@@ -59,12 +59,19 @@ def new_notebook(
     target = inside(folder, f"{slug(series)}-{slug(period)}.ipynb")
     if target.exists():
         raise ConfigError(f"{target} exists already — open it, or pass another --period")
+    # Quarto's keys at the top (Quarto renders it the same way: no code, 表/图 in Chinese);
+    # statlib's own keys under ``statlib:`` (statlib.render.frontmatter reads both)
     front = {
         "title": title or f"{periods.label(period, with_year=True)}{template.title}",
-        "series": template.name,
-        "unit": template.unit,
-        "edition": template.default_edition,
-        "formats": ["html", "pdf", "docx"],
+        "lang": "zh",
+        "format": {"html": "default", "pdf": "default", "docx": "default"},
+        "execute": {"echo": False, "warning": False},
+        "crossref": {"fig-prefix": "图", "tbl-prefix": "表", "title-delim": " "},
+        "statlib": {
+            "series": template.name,
+            "unit": template.unit,
+            "edition": template.default_edition,
+        },
     }
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
@@ -72,7 +79,7 @@ def new_notebook(
         "display_name": "Python 3",
         "language": "python",
     }
-    values = {"period": period, "region": region, "edition": front["edition"]}
+    values = {"period": period, "region": region, "edition": template.default_edition}
     # repr, names and types checked, the source read back: a value never becomes code
     params = nbformat.v4.new_code_cell(parameters_source(values))
     params.metadata["tags"] = ["parameters"]

@@ -110,6 +110,7 @@ def parse_front_matter(source: str, notebook: str) -> FrontMatter:
         raise RenderError(f"{notebook}:{line}: bad YAML front matter: {problem}") from None
     if not isinstance(data, dict):
         raise RenderError(f"{notebook}: front matter must be a YAML mapping of key: value")
+    data = _flatten(data, notebook)
     known = set(FrontMatter.__dataclass_fields__) - {"notebook", "extra"}
     values = {k.replace("-", "_"): v for k, v in data.items() if isinstance(k, str)}
     title = _text(values.get("title"), "title", notebook)
@@ -119,9 +120,7 @@ def parse_front_matter(source: str, notebook: str) -> FrontMatter:
     if not series:
         known_list = ", ".join(series_registry.names())
         raise RenderError(f"{notebook}: front matter needs a series; known: {known_list}")
-    formats = values.get("formats") or ()
-    if isinstance(formats, str):
-        formats = [f.strip() for f in formats.split(",")]
+    formats = _formats(values, notebook)
     toc = values.get("toc")
     return FrontMatter(
         notebook=notebook,
@@ -141,6 +140,56 @@ def parse_front_matter(source: str, notebook: str) -> FrontMatter:
         copies=_text(values.get("copies"), "copies", notebook),
         toc=None if toc is None else bool(toc),
         extra={k: v for k, v in values.items() if k not in known},
+    )
+
+
+#: the keys Quarto reads at the top of a document; statlib's own keys go under ``statlib:``
+QUARTO_KEYS = (
+    "title",
+    "subtitle",
+    "date",
+    "author",
+    "lang",
+    "format",
+    "execute",
+    "crossref",
+    "toc",
+)
+
+
+def _flatten(data: dict[Any, Any], notebook: str) -> dict[Any, Any]:
+    """The front matter with the ``statlib:`` namespace (series, unit, edition, chapter, …)
+    merged in. A bureau's older notebooks write those keys at the top level: still read, and a
+    top-level key wins (a build stamps ``issue:`` there)."""
+    space = data.get("statlib")
+    if space is None:
+        return data
+    if not isinstance(space, dict):
+        raise RenderError(
+            f"{notebook}: front matter 'statlib' must be a mapping (series: …, unit: …), "
+            f"got {space!r}"
+        )
+    rest = {k: v for k, v in data.items() if k != "statlib"}
+    return {**space, **rest}
+
+
+def _formats(values: dict[str, Any], notebook: str) -> list[str]:
+    """The output formats: Quarto's ``format:`` (a mapping ``{html: default, …}``, a list or
+    one name), else the older ``formats:`` (a list or ``html, pdf``)."""
+    given = values.get("format")
+    if given is None:
+        given = values.get("formats")
+    if not given:
+        return []
+    if isinstance(given, dict):
+        return [str(k) for k in given]
+    if isinstance(given, str):
+        return [f.strip() for f in given.split(",") if f.strip()]
+    if isinstance(given, list):
+        return [str(f) for f in given]
+    raise RenderError(
+        f"{notebook}: front matter 'format' must be a mapping like {{html: default, pdf: default}}"
+        f" or a list of formats, got {given!r}"
     )
 
 

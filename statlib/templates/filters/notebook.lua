@@ -246,9 +246,14 @@ local function front_matter(blocks)
     return {}
   end
   local out = {}
+  local space = doc.meta.statlib -- statlib's own keys (older notebooks: at the top level)
   for _, key in ipairs({ "series", "chapter" }) do
-    if doc.meta[key] ~= nil then
-      out[key] = trim(pandoc.utils.stringify(doc.meta[key]))
+    local value = doc.meta[key]
+    if value == nil and type(space) == "table" then
+      value = space[key]
+    end
+    if value ~= nil then
+      out[key] = trim(pandoc.utils.stringify(value))
     end
   end
   return out
