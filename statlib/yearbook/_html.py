@@ -4,7 +4,8 @@ Every page is ``templates/book/page.html`` filled with ``string.Template``; ever
 is escaped here or written by pandoc (which escapes every text). The pages share ``book.css``
 (the publication style of ``templates/html/style.css`` plus ``templates/book/book.css``): the
 shipped font stack, a navigation bar (previous/next chapter, contents, the chapter list in a
-``<details>`` that needs no script) and a layout that holds on a 375-px phone. Each table keeps
+``<details>`` that needs no script), the shipped faces subset to the book's characters
+(``statlib.render.webfont``) and a layout that holds on a 375-px phone. Each table keeps
 the anchor ``t章-序`` and links to its workbook in ``xlsx/``. No page has a script.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from statlib.render import _pandoc
 from statlib.render.html import data_uri
+from statlib.render.webfont import font_face_css, page_text
 from statlib.yearbook._model import TEMPLATES, BookInfo, Part, TableRef
 
 _ARGS = ["--wrap=none", "--shift-heading-level-by=1", "--syntax-highlighting=none"]
@@ -181,14 +183,17 @@ def write_site(
     info: BookInfo, parts: list[Part], editorial_md: str, target: Path, pdf_name: str
 ) -> list[Path]:
     """Write ``book.css``, ``index.html`` and ``NN.html`` into ``target``; returns the pages."""
+    editorial_html = markdown_to_html(editorial_md, what="编辑说明")
+    texts = {"index.html": index_page(info, parts, editorial_html, pdf_name)}
+    for i, part in enumerate(parts):
+        texts[part.page] = chapter_page(info, parts, i)
     css = (_pandoc.templates_dir() / "html" / "style.css").read_text(encoding="utf-8")
     css += "\n" + (TEMPLATES / "book.css").read_text(encoding="utf-8")
+    # the shipped faces subset to the characters of all the pages: no tofu without CJK fonts
+    css += "\n" + font_face_css("".join(page_text(t) for t in texts.values())) + "\n"
     (target / "book.css").write_text(css, encoding="utf-8")
-    editorial_html = markdown_to_html(editorial_md, what="编辑说明")
-    pages = [target / "index.html"]
-    pages[0].write_text(index_page(info, parts, editorial_html, pdf_name), encoding="utf-8")
-    for i, part in enumerate(parts):
-        page = target / part.page
-        page.write_text(chapter_page(info, parts, i), encoding="utf-8")
-        pages.append(page)
+    pages = []
+    for name, text in texts.items():
+        (target / name).write_text(text, encoding="utf-8")
+        pages.append(target / name)
     return pages

@@ -136,6 +136,8 @@ def test_chapter_pages_navigate_and_link_their_tables(
     assert "next" not in {a.get("rel") for _, a in last.links}
     css = (built.out / "book.css").read_text(encoding="utf-8")
     assert '"Statlib Sans SC"' in css and '"Statlib Serif SC"' in css and "max-width: 600px" in css
+    # the shipped faces subset to the book's characters (statlib.render.webfont): no tofu
+    assert css.count("@font-face") == 4 and css.count("data:font/woff;base64,") == 4
 
 
 # ---- PDF --------------------------------------------------------------------------------------
@@ -195,8 +197,8 @@ def test_one_workbook_per_table_values_only(
     assert [p.name for p in built.xlsx] == [yearbook.xlsx_name(t) for t in every]
     for path, table in zip(built.xlsx, every, strict=True):
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == [f"表{table.number}"]
-        cells = [c for row in book.active.iter_rows() for c in row]
+        assert book.sheetnames == ["封面", "目录", "说明", f"表{table.number}"]
+        cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
         assert not [c.coordinate for c in cells if c.data_type == "f"], path.name
         assert any(table.title in str(c.value) for c in cells if c.value), path.name
 
