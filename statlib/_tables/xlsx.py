@@ -1,5 +1,11 @@
-"""XLSX rendering with openpyxl: values only (no formulas), number formats per row, frozen
-header, merged group headers, notes below, and byte-identical files for the same table."""
+"""XLSX rendering with openpyxl in the accessible-spreadsheet layout (UK Analysis Function
+guidance): cover, contents and notes sheets, each table sheet with its header in row 1, an Excel
+table object, no merged cells, numbers as numbers with a flag column for symbols; values only
+(no formulas) and byte-identical files for the same tables.
+
+openpyxl rather than gptables: openpyxl is already a dependency (the readers use it), table
+objects and flat headers are a few lines there, and ``save_xlsx`` already pins the timestamps
+for byte-identical output; gptables would add xlsxwriter for the same layout."""
 
 from __future__ import annotations
 
@@ -8,26 +14,37 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XCell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.table import Table as XTable
+from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from statlib._tables.cells import display_width
-from statlib._tables.layout import layout
+from statlib._tables.layout import caption_lines, note_lines
 from statlib._tables.spec import Table
+from statlib._tables.tidy import FLAG_SUFFIX, tidy
 from statlib.errors import ConfigError
 
 _FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+COVER, CONTENTS, NOTES = "封面", "目录", "说明"
+DEFAULT_PUBLISHER = "云川市统计局"
+SYMBOL_NOTES = (
+    f"“…”：数据保密不予公布，或数值小于表中最小计量单位；数值单元格留空，"
+    f"符号写在其右侧的“<列名>{FLAG_SUFFIX}”列。",
+    "空白：无该项数据。",
+    "“#”：其中项。",
+)
 
 
 def number_format(decimals: int, thousands: bool = False) -> str:
@@ -50,72 +67,117 @@ def _text(cell: XCell, text: str) -> None:
     cell.data_type = "s"
 
 
-def write_sheet(table: Table, ws: Worksheet) -> Worksheet:
-    lay = layout(table)
-    n = lay.ncols
-    r = 1
-    titles = [(f"表{table.number} " if table.number else "") + table.title]
-    if table.title_en:
-        titles.append(table.title_en)
-    for i, line in enumerate(titles):
-        _text(_cell(ws, r, 1), line)
-        ws.cell(r, 1).font = Font(bold=i == 0, size=14 if i == 0 else 11)
-        ws.cell(r, 1).alignment = Alignment(horizontal="center")
-        if n > 1:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
-        r += 1
-    if table.unit:
-        unit = f"单位：{table.unit}" + (f" ({table.unit_en})" if table.unit_en else "")
-        _text(_cell(ws, r, n), unit)
-        ws.cell(r, n).alignment = Alignment(horizontal="right")
-        r += 1
-    first_header = r
-    for header_row in lay.header:
-        for h in header_row:
-            _text(_cell(ws, r, h.col + 1), h.text)
-            if h.colspan > 1 or h.rowspan > 1:
-                ws.merge_cells(
-                    start_row=r,
-                    start_column=h.col + 1,
-                    end_row=r + h.rowspan - 1,
-                    end_column=h.col + h.colspan,
-                )
-        r += 1
-    for row in range(first_header, r):
-        for c in range(1, n + 1):
-            ws.cell(row, c).font = Font(bold=True)
-            ws.cell(row, c).alignment = Alignment(horizontal="center", vertical="center")
-            ws.cell(row, c).border = _BOX
-    body_start = r
-    for body in lay.rows:
-        for c, tc in enumerate(body.cells, 1):
-            xc = _cell(ws, r, c)
-            if tc.kind == "num":
-                xc.value = tc.value
-                xc.number_format = number_format(tc.decimals, table.thousands)
-                xc.alignment = Alignment(horizontal="right")
-            elif tc.kind != "blank":
-                _text(xc, tc.text)
-                right = tc.kind in ("symbol", "text")
-                xc.alignment = Alignment(
-                    horizontal="right" if right else "center" if tc.kind == "unit" else "left"
-                )
-            xc.border = _BOX
-        r += 1
-    ws.freeze_panes = ws.cell(body_start, lay.stub_columns + 1).coordinate
-    for line in lay.notes:
-        _text(_cell(ws, r, 1), line)
-        r += 1
-    for c in range(n):
-        texts = [lay.flat_header[c]] + [row.cells[c].text for row in lay.rows]
-        widest = max((display_width(t) for t in texts), default=4)
-        if c >= lay.stub_columns:
-            widest = max(
-                widest,
-                max((display_width(h.text) for h in lay.header[-1] if h.col == c), default=0),
-            )
+def _table_object(ws: Worksheet, name: str, nrows: int, ncols: int) -> None:
+    """An Excel table over the header row and ``nrows`` data rows (filters, a screen reader's
+    header), named ``name`` (unique in the workbook)."""
+    ref = f"A1:{get_column_letter(ncols)}{nrows + 1}"
+    table = XTable(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+
+
+def _table_name(ws: Worksheet) -> str:
+    """``T_<sheet position>``: unique in the workbook, as Excel requires."""
+    book = ws.parent
+    assert book is not None, "a worksheet being written belongs to a workbook"
+    return f"T_{book.index(ws) + 1}"
+
+
+def _widths(ws: Worksheet, rows: Sequence[Sequence[object]]) -> None:
+    for c in range(len(rows[0]) if rows else 0):
+        widest = max((display_width(str(r[c])) for r in rows if r[c] is not None), default=4)
         ws.column_dimensions[get_column_letter(c + 1)].width = min(max(widest + 2, 6), 60)
+
+
+def _plain_sheet(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A text sheet (cover, contents, notes): header in row 1, an Excel table, no merges."""
+    for c, text in enumerate(header, 1):
+        _text(_cell(ws, 1, c), text)
+        ws.cell(1, c).font = Font(bold=True)
+    for r, row in enumerate(rows, 2):
+        for c, text in enumerate(row, 1):
+            _text(_cell(ws, r, c), text)
+    _table_object(ws, _table_name(ws), max(len(rows), 1), len(header))
+    _widths(ws, [list(header), *rows])
+
+
+def write_sheet(table: Table, ws: Worksheet) -> Worksheet:
+    """One table sheet in the accessible layout: the header in row 1 (flat: ``当月 绝对量``),
+    one Excel table object over the data, no merged cells (a row's level is its indent),
+    numbers as numbers in the row's number format, and a ``<列>_标志`` column holding a
+    symbol (``…``) where the value is not given. Title, unit and notes go to the workbook's
+    cover, contents and notes sheets (``write_workbook``) and to the sheet's title property."""
+    grid = tidy(table)
+    for c, column in enumerate(grid.columns, 1):
+        _text(_cell(ws, 1, c), column.name)
+        ws.cell(1, c).font = Font(bold=True)
+        ws.cell(1, c).alignment = Alignment(horizontal="center", wrap_text=True)
+    for r, (values, level) in enumerate(zip(grid.rows, grid.levels, strict=True), 2):
+        for c, (column, value) in enumerate(zip(grid.columns, values, strict=True), 1):
+            xc = _cell(ws, r, c)
+            if value is None:
+                continue
+            if column.kind == "num":
+                xc.value = value
+                xc.number_format = number_format(column.decimals, table.thousands)
+            else:
+                _text(xc, str(value))
+                if column.kind == "stub" and level:
+                    xc.alignment = Alignment(indent=level)
+    _table_object(ws, _table_name(ws), max(len(grid.rows), 1), len(grid.columns))
+    ws.freeze_panes = "B2"
+    _widths(ws, [list(grid.names), *grid.rows])
     return ws
+
+
+def _caption(table: Table) -> str:
+    return " ".join(caption_lines(table))
+
+
+def write_workbook(
+    tables: Sequence[tuple[str, Table]],
+    target: str | Path | IO[bytes],
+    meta: Mapping[str, str] | None = None,
+) -> None:
+    """A workbook in the accessible-spreadsheet layout: 封面 (title, publisher, period,
+    release date, edition, contact, source from ``meta``), 目录 (one row per table sheet with
+    a link), 说明 (each table's notes and unit, and the symbols), then one sheet per
+    ``(sheet name, table)``. The same input gives the same bytes."""
+    if not tables:
+        raise ConfigError("write_workbook: give at least one (sheet name, table)")
+    info = dict(meta or {})
+    first = tables[0][1]
+    info.setdefault("标题", _caption(first) if len(tables) == 1 else "附表")
+    info.setdefault("发布单位", DEFAULT_PUBLISHER)
+    sources = sorted({s for _, t in tables for s in t.sources})
+    if sources:
+        info.setdefault("数据来源", "；".join(sources))
+    wb = Workbook()
+    cover = wb.active
+    assert isinstance(cover, Worksheet), "a new workbook starts with one worksheet"
+    cover.title = COVER
+    _plain_sheet(cover, ["项目", "内容"], [[k, v] for k, v in info.items() if v])
+    contents = wb.create_sheet(CONTENTS)
+    notes = wb.create_sheet(NOTES)
+    names = [sheet_name(t, s) for s, t in tables]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"write_workbook: two tables share a sheet name in {names}")
+    rows = [[n, _caption(t), n] for n, (_, t) in zip(names, tables, strict=True)]
+    _plain_sheet(contents, ["工作表", "表名", "链接"], rows)
+    for r, name in enumerate(names, 2):
+        link = contents.cell(r, 3)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
+    note_rows: list[list[str]] = []
+    for name, (_, t) in zip(names, tables, strict=True):
+        if t.unit:
+            note_rows.append([name, "单位", t.unit + (f" ({t.unit_en})" if t.unit_en else "")])
+        note_rows.extend([name, "注", line] for line in note_lines(t))
+    note_rows.extend(["全部", "符号", text] for text in SYMBOL_NOTES)
+    _plain_sheet(notes, ["工作表", "类别", "说明"], note_rows)
+    for name, (_, t) in zip(names, tables, strict=True):
+        ws = wb.create_sheet(name)
+        write_sheet(t, ws)
+    save_xlsx(wb, target)
 
 
 def sheet_name(table: Table, sheet: str | None) -> str:
@@ -194,10 +256,9 @@ def to_xlsx(
         else:
             ws = wb.create_sheet(name)
         return write_sheet(table, ws)
-    wb = Workbook()
-    first = wb.active
-    assert isinstance(first, Worksheet), "a new workbook starts with one worksheet"
-    first.title = name
-    write_sheet(table, first)
-    save_xlsx(wb, target)
-    return first
+    write_workbook([(name, table)], target)
+    book = Workbook()
+    sheet_ = book.active
+    assert isinstance(sheet_, Worksheet), "a new workbook starts with one worksheet"
+    sheet_.title = name
+    return write_sheet(table, sheet_)

@@ -26,7 +26,7 @@ from statlib.disclosure import linked
 from statlib.fsio import slug
 from statlib.site.pages import esc, page
 from statlib.store.store import Indicator, Region, Store
-from statlib.tables import SUPPRESSED, Table
+from statlib.tables import FLAG_SUFFIX, SUPPRESSED, Table, tidy_csv
 
 if TYPE_CHECKING:
     from statlib.charts import Chart
@@ -107,6 +107,9 @@ def _grid(obs: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     return {(r["region"], r["period"]): r for _, r in obs.iterrows()}
 
 
+STUB = "时期"
+
+
 def _sorted_periods(obs: pd.DataFrame) -> list[str]:
     return sorted(
         set(obs["period"]), key=lambda p: (periods.parse(p).year, periods.parse(p).last_month)
@@ -133,7 +136,7 @@ def recent_table(ind: Indicator, obs: pd.DataFrame, regions: Sequence[Region]) -
 def full_table(ind: Indicator, obs: pd.DataFrame, regions: Sequence[Region]) -> Table:
     """Every period × regions (the download)."""
     grid = _grid(obs)
-    table = Table(ind.name, unit=ind.unit or None, stub="时期").columns(*[r.name for r in regions])
+    table = Table(ind.name, unit=ind.unit or None, stub=STUB).columns(*[r.name for r in regions])
     for p in _sorted_periods(obs):
         table = table.row(
             _label(ind, p),
@@ -212,7 +215,8 @@ def build_portal(
         if svg is not None:
             _write(folder / f"{name}.svg", svg)
         full = full_table(ind, obs, regions)
-        _write(folder / f"{name}.csv", "\ufeff" + full.to_csv())
+        csv_text = tidy_csv(full, row_periods=_sorted_periods(obs))
+        _write(folder / f"{name}.csv", "\ufeff" + csv_text)
         full.to_xlsx(folder / f"{name}.xlsx")
         _write(
             folder / f"{name}.html",
@@ -372,7 +376,7 @@ def check_cells(folder: Path, store: Store, city: str = "990200") -> list[str]:
         import io
 
         rows = list(csv.reader(io.StringIO((folder / f"{stem}.csv").read_text("utf-8-sig"))))
-        sheet = load_workbook(folder / f"{stem}.xlsx", read_only=True).worksheets[0]
+        sheet = load_workbook(folder / f"{stem}.xlsx", read_only=True).worksheets[-1]
         grids = {
             "csv": rows,
             "xlsx": [
@@ -385,11 +389,14 @@ def check_cells(folder: Path, store: Store, city: str = "990200") -> list[str]:
                 problems.append(f"{stem}.{kind}: no header row with the regions")
                 continue
             col = {name: header.index(name) for name in names.values() if name in header}
-            at = {r[0]: r for r in grid if r}
+            key = header.index(STUB) if STUB in header else 0
+            at = {r[key]: r for r in grid if len(r) > key}
             for region, label in sorted(cells):
                 row = at.get(label)
                 if row is None or region not in col:
                     continue  # the period or region is not printed
-                if row[col[region]] != SYMBOL:
-                    problems.append(f"{stem}.{kind}: {region} {label} is {row[col[region]]!r}")
+                flag = region + FLAG_SUFFIX
+                shown = (row[col[region]], row[header.index(flag)] if flag in header else "")
+                if shown != ("", SYMBOL):  # the value cell empty, the symbol in its flag column
+                    problems.append(f"{stem}.{kind}: {region} {label} is {shown!r}")
     return problems

@@ -462,32 +462,49 @@ def test_notebook_output_becomes_a_table(tmp_path: Path) -> None:
 def test_xlsx_layout_and_formats(tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
     bulletin().to_xlsx(path)
-    ws = load_workbook(path).active
-    assert ws is not None and ws.title == "主要经济指标"
-    assert ws["A1"].value == "主要经济指标"
-    assert ws["A2"].value == "指标" and ws["C2"].value == "11月份" and ws["F2"].value == "1—11月"
-    assert ws["C3"].value == "绝对量" and ws["E3"].value == "位次"
-    merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:H1", "A2:A3", "B2:B3", "C2:E2", "F2:H2"} <= merged
-    assert ws.freeze_panes == "C4"
-    row = [ws.cell(5, c) for c in range(1, 9)]  # 社会消费品零售总额
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["封面", "目录", "说明", "主要经济指标"]
+    ws = wb["主要经济指标"]
+    assert [c.value for c in ws[1]] == [
+        "指标",
+        "单位",
+        "11月份 绝对量",
+        "11月份 同比增长(%)",
+        "11月份 位次",
+        "1—11月 绝对量",
+        "1—11月 同比增长(%)",
+        "1—11月 位次",
+    ]
+    assert not ws.merged_cells.ranges and next(iter(ws.tables.values())).ref == "A1:H5"
+    assert ws.freeze_panes == "B2"
+    row = [ws.cell(3, c) for c in range(1, 9)]  # 社会消费品零售总额
     assert [c.value for c in row] == ["社会消费品零售总额", "亿元", 45.68, -5.4, 6, 512.35, 2.1, 5]
     assert [c.number_format for c in row[2:]] == ["0.00", "0.0", "0", "0.00", "0.0", "0"]
-    assert ws.cell(6, 1).value == IND + "#商品零售" and ws.cell(6, 3).number_format == "0.0"
-    assert ws.cell(4, 3).value is None  # not available: blank
-    assert ws.cell(8, 1).value == "注：* 不含农户。"
-    assert ws.cell(10, 1).value == "数据来源：市统计局"
+    assert ws.cell(4, 1).value == "#商品零售" and ws.cell(4, 1).alignment.indent == 1
+    assert ws.cell(2, 3).value is None  # not available: blank
+    notes = [r[2].value for r in wb["说明"].iter_rows(min_row=2)]
+    assert "注：* 不含农户。" in notes and "数据来源：市统计局" in notes
 
 
-def test_xlsx_yearbook_unit_line_and_symbols(tmp_path: Path) -> None:
+def test_xlsx_yearbook_unit_and_symbols(tmp_path: Path) -> None:
     path = tmp_path / "y.xlsx"
     yearbook().to_xlsx(path)
-    ws = load_workbook(path)["表2-7"]
-    assert [ws["A1"].value, ws["A2"].value] == ["表2-7 生产总值", "Gross Domestic Product"]
-    assert ws["D3"].value == "单位：亿元 (100 million yuan)"
-    assert ws.freeze_panes == "B5"
-    assert [ws.cell(6, c).value for c in range(2, 5)] == ["…", None, 12.3]
-    assert [ws.cell(7, c).value for c in range(2, 5)] == [610.5, "…", 655.6]
+    wb = load_workbook(path)
+    ws = wb["表2-7"]
+    header = [c.value for c in ws[1]]
+    assert header == ["指标", "2020年", "2020年_标志", "2021年", "2021年_标志", "2022年"]
+    assert [ws.cell(3, c).value for c in range(2, 7)] == [None, "…", None, None, 12.3]
+    assert [ws.cell(4, c).value for c in range(2, 7)] == [610.5, None, None, "…", 655.6]
+    contents = [c.value for c in wb["目录"][2]]
+    assert contents == [
+        "表2-7",
+        "表2-7 生产总值(亿元) Gross Domestic Product (100 million yuan)",
+        "表2-7",
+    ]
+    assert wb["目录"].cell(2, 3).hyperlink.location == "'表2-7'!A1"
+    assert ["表2-7", "单位", "亿元 (100 million yuan)"] in [
+        [c.value for c in r] for r in wb["说明"].iter_rows(min_row=2)
+    ]
 
 
 def _xlsx_bytes(table: Table, tmp_path: Path, name: str) -> bytes:
@@ -501,9 +518,8 @@ def test_xlsx_values_only_nothing_hidden(tmp_path: Path) -> None:
     data = _xlsx_bytes(t, tmp_path, "f.xlsx")
     path = tmp_path / "f.xlsx"
     wb = load_workbook(path)
-    ws = wb.active
-    assert ws is not None
-    assert ws["A3"].value == "=1+2" and ws["A3"].data_type == "s"
+    ws = wb["t"]
+    assert ws["A2"].value == "=1+2" and ws["A2"].data_type == "s"
     assert all(s.sheet_state == "visible" for s in wb.worksheets)
     assert not any(d.hidden for d in ws.row_dimensions.values())
     assert not any(d.hidden for d in ws.column_dimensions.values())

@@ -247,10 +247,13 @@ def test_confidential_cells_never_as_numbers(site: dict) -> None:
     secret = obs[obs["flags"].fillna("").str.contains("C")]
     assert len(secret) > 0
     rows = list(csv.reader(io.StringIO((root / "data/ind_va.csv").read_text("utf-8-sig"))))
-    header, by_label = rows[0], {r[0]: r for r in rows[1:]}
+    header, by_period = rows[0], {r[0]: r for r in rows[1:]}
+    assert header[:2] == ["period", "时期"]
     for r in secret.to_dict("records"):
-        label = periods.label(r["period"], with_year=True)
-        assert by_label[label][header.index(regions[r["region"]])] == "…", (label, r["region"])
+        row, name = by_period[r["period"]], regions[r["region"]]
+        assert row[1] == periods.label(r["period"], with_year=True)
+        shown = (row[header.index(name)], row[header.index(name + "_标志")])
+        assert shown == ("", "…"), (r["period"], r["region"])
 
 
 @pytest.mark.slow

@@ -274,9 +274,10 @@ def test_export_xlsx_one_workbook_per_table(
     assert paths[0].name == "01-01.xlsx"
     for path, table in zip(paths, tables, strict=True):
         wb = openpyxl.load_workbook(path)
-        assert wb.sheetnames == [f"表{table.number}"]
-        ws = wb.active
-        assert str(ws["A1"].value).startswith(f"表{table.number} {table.title}")
+        assert wb.sheetnames == ["封面", "目录", "说明", f"表{table.number}"]
+        ws = wb[f"表{table.number}"]
+        assert ws["A1"].value == table.stub and not ws.merged_cells.ranges
+        assert str(wb["目录"]["B2"].value).startswith(f"表{table.number} {table.title}")
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (path.name, cell.coordinate)
