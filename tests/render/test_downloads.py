@@ -11,6 +11,7 @@ import pytest
 
 from statlib import tables
 from statlib.errors import ConfigError
+from statlib.leaks.scanner import Secret, scan
 from statlib.tables import SUPPRESSED, Table, col, group
 
 
@@ -130,3 +131,42 @@ def test_tidy_csv_row_periods() -> None:
     assert frame["period"].map(lambda p: pd.Period(p, freq="M").month).tolist() == [2, 3]
     with pytest.raises(ConfigError, match="one period per row"):
         tables.tidy_csv(t, row_periods=["2023-02"])
+
+
+def _downloads(table: Table, folder: Path) -> list[Path]:
+    folder.mkdir()
+    tables.write_workbook([("附表1", table)], folder / "附表.xlsx", {"版本": "公开版"})
+    tables.write_csv(tables.tidy_csv(table, period="2023-11"), folder / "附表1.csv")
+    return [folder / "附表.xlsx", folder / "附表1.csv"]
+
+
+@pytest.mark.parametrize(
+    ("value", "hits"), [(SUPPRESSED, set()), (8765.43, {"附表.xlsx", "附表1.csv"})]
+)
+def test_public_downloads_carry_no_confidential_value(
+    value: object, hits: set[str], tmp_path: Path
+) -> None:
+    """The leak scanner reads the workbook's sheets and the CSV: the public table (its
+    confidential cell suppressed) is clean; the same table with the number is caught."""
+    table = (
+        Table("规模以上工业")
+        .columns(col("1—11月", 2), col("同比增长(%)", 1))
+        .row("全市", [1234.5, 6.1], unit="亿元")
+        .row("龙头企业", [value, 3.2], unit="亿元")
+    )
+    paths = _downloads(table, tmp_path / "public")
+    found = scan(paths, [Secret("8765.43", "保密数")])
+    assert {Path(h.file).name for h in found} == hits
+
+
+def test_yearbook_export_reads_with_plain_pandas(tmp_path: Path) -> None:
+    from statlib import yearbook as book
+
+    (path,) = book.export_xlsx([yearbook()], tmp_path)
+    frame = pd.read_excel(path, sheet_name="表2-7")
+    names = ["指标", "2020年", "2020年_标志", "2021年", "2021年_标志", "2022年"]
+    assert frame.columns.tolist() == names  # 0.04 shows as … (below 0.1): a flag, no number
+    assert frame["指标"].tolist() == ["地区生产总值", "第一产业", "#工业"]
+    assert [str(frame[c].dtype) for c in ("2020年", "2021年", "2022年")] == ["float64"] * 3
+    assert frame["2020年_标志"].fillna("").tolist() == ["", "…", ""]
+    assert frame["2021年_标志"].fillna("").tolist() == ["", "", "…"]
