@@ -21,7 +21,7 @@ ROOT = Path(__file__).parents[1]
 PROGRAMS = ("statlib", "papermill", "python3")
 
 SKIPPED = {
-    "python3 -m pip install -c constraints.txt -e '.[dev]'": "installs the package (done already to run the tests)",
+    "python3 -m pip install -c constraints.txt -e '.[dev]'": "installs the package (done already)",
     "python3 -m pytest": "runs the suite that holds this test",
     "jupyter lab notebooks/bulletin-2023-10.ipynb": "an interactive program",
 }
