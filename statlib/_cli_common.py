@@ -12,7 +12,10 @@ import click
 
 from statlib.errors import EXIT_CODES, StatlibError, exit_code
 
-__all__ = ["db_option", "handle_errors", "path_option"]
+__all__ = ["DATE", "db_option", "handle_errors", "path_option"]
+
+#: a date option: a bad one is refused naming the option and the form
+DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
