@@ -18,6 +18,7 @@ import pytest
 from statlib import measures, yearbook
 from statlib.disclosure.cells import unit_cells
 from statlib.errors import ConfigError
+from statlib.render.frontmatter import parse_front_matter
 from statlib.store import open_store
 from statlib.tables import SUPPRESSED, Table
 from statlib.yearbook.assembly import BookResult
@@ -102,10 +103,10 @@ def test_notebook_as_committed(chapter: yearbook.Chapter) -> None:
     assert nb.metadata["kernelspec"]["name"] == "python3"
     raw = nb.cells[0]
     assert raw.cell_type == "raw"
-    front = yaml_front(raw.source)
-    assert front["title"] == chapter.title and front["title_en"] == chapter.title_en
-    assert front["series"] == "yearbook" and front["chapter"] == chapter.number
-    assert front["edition"] == "public" and front["formats"] == ["html", "pdf", "docx"]
+    front = parse_front_matter(raw.source, chapter.file)  # statlib: keys read as top-level
+    assert front.title == chapter.title and front.extra["title_en"] == chapter.title_en
+    assert front.series == "yearbook" and front.extra["chapter"] == chapter.number
+    assert front.edition == "public" and front.formats == ("html", "pdf", "docx")
     params = nb.cells[1]
     assert "parameters" in params.metadata.get("tags", [])
     assert "year = 2023" in params.source and 'edition = "public"' in params.source
