@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import click
 
 from statlib import config
 from statlib._cli_common import handle_errors
+from statlib._skeleton_files import SKELETON, copy_tree
 from statlib.errors import ConfigError, StatlibError
 
 __all__ = ["init_cmd", "init_project", "settings_cmd", "skeleton_source"]
@@ -27,15 +26,6 @@ def settings_cmd() -> None:
         click.echo(f"{s.env:27} {value:28} [{origin}] {s.help}")
 
 
-_SKELETON = (
-    "notebooks",
-    "params",
-    "templates/series",
-    "rules",
-    "data/catalogue",
-    "data/demo",
-    "data/nbs",
-)
 _GITIGNORE = "outputs/\n.statlib/\n*.duckdb\n*.duckdb.wal\n.ipynb_checkpoints/\n"
 _YAML = (
     "# A statlib project: statlib finds it by walking up from the current directory.\n"
@@ -56,33 +46,17 @@ def skeleton_source() -> Path:
     return shipped if shipped.is_dir() else package.parent
 
 
-def _copy(src: Path, dest: Path) -> None:
-    for f in sorted(src.rglob("*")):
-        if f.is_dir() or ".ipynb_checkpoints" in f.parts or f.suffix in {".duckdb", ".wal"}:
-            continue
-        out = dest / f.relative_to(src)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if f.suffix == ".ipynb":  # without outputs
-            nb = json.loads(f.read_text(encoding="utf-8"))
-            for cell in nb.get("cells", []):
-                if cell.get("cell_type") == "code":
-                    cell["outputs"], cell["execution_count"] = [], None
-            out.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        else:
-            shutil.copy2(f, out)
-
-
 def init_project(folder: Path, force: bool = False) -> list[Path]:
     """Scaffold a bureau project in ``folder``; ConfigError if it is not empty (unless force)."""
     if folder.exists() and any(folder.iterdir()) and not force:
         raise ConfigError(f"{folder}: not empty; choose a new folder or pass --force")
     src = skeleton_source()
-    missing = [n for n in _SKELETON if not (src / n).is_dir()]
+    missing = [n for n in SKELETON if not (src / n).is_dir()]
     if missing:
         raise ConfigError(f"{src}: the project skeleton lacks {', '.join(missing)}; reinstall")
     folder.mkdir(parents=True, exist_ok=True)
-    for name in _SKELETON:
-        _copy(src / name, folder / name)
+    for name in SKELETON:
+        copy_tree(src / name, folder / name)
     (folder / "statlib.yaml").write_text(_YAML, encoding="utf-8")
     (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
     (folder / "README.md").write_text(_README, encoding="utf-8")
