@@ -151,7 +151,7 @@ def path_build(name: str, tmp: Path, env: dict[str, str]) -> list[Path]:
 
 def path_preview(name: str, tmp: Path, env: dict[str, str]) -> list[Path]:
     nb, parameters = RUNS[name]
-    pairs = [a for k, v in {**parameters, "edition": "public"}.items() for a in ("-p", f"{k}={v}")]
+    pairs = [a for k, v in {**parameters, "edition": "public"}.items() for a in ("-p", k, str(v))]
     _statlib("preview", str(nb), "--pdf", *pairs, env=env)
     folder = Path(env["STATLIB_OUTPUTS"]) / "preview" / nb.stem.lower()
     return sorted(p for p in folder.iterdir() if p.is_file())

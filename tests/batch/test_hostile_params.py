@@ -322,7 +322,7 @@ def test_s4_hostile_values_stay_text(
             with pytest.raises(ConfigError):
                 attempt()
             names_rejected += 1
-        result = runner.invoke(main, ["preview", str(probe), "-p", f"{name}=1"])
+        result = runner.invoke(main, ["preview", str(probe), "-p", name, "1"])
         assert result.exit_code != 0 and "Traceback" not in result.output
         names_rejected += 1
 
