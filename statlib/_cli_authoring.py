@@ -25,7 +25,7 @@ __all__ = ["new_cmd", "preview_cmd", "render_cmd"]
     default="html,pdf,docx",
     show_default=True,
     metavar="FORMATS",
-    help="Comma-separated formats: html, pdf, docx, wechat.",
+    help="Comma-separated formats: html, pdf, docx, wechat, xlsx, csv (the 附表 downloads).",
 )
 @click.option(
     "--edition",

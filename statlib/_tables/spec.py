@@ -293,6 +293,13 @@ class Table:
     def _repr_markdown_(self) -> str:
         return self.to_pandoc()
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The table as JSON (``statlib._tables.payload``) beside the Markdown and HTML
+        IPython adds: the renderer ships it as the document's 附表 download."""
+        from statlib._tables.payload import TABLE_MIME, to_payload
+
+        return {TABLE_MIME: to_payload(self)}
+
     def to_csv(self) -> str:
         """CSV text of the formatted cells with a flat header (``当月 绝对量``)."""
         from statlib._tables.text import to_csv

@@ -8,7 +8,7 @@ Release file schema::
                                         # (a glob such as notebooks/yearbook/*.ipynb: one job each)
         regions: ["990200", "990202"]   # region codes (or names); omit for none
         editions: [internal, public]
-        formats: [html, pdf, docx]
+        formats: [html, pdf, docx, xlsx, csv]   # xlsx, csv: the 附表 (not in the masked edition)
         period: "2023-09"               # optional: this publication's own period (a pin)
         parameters: {}                  # further parameters, checked against the notebook
 
@@ -71,7 +71,9 @@ __all__ = [
     "wechat_editions",
 ]
 
-FORMATS = ("html", "pdf", "docx", "wechat")
+FORMATS = ("html", "pdf", "docx", "wechat", "xlsx", "csv")
+#: The 附表 downloads: numbers as numbers, so the masked edition (figures masked) has none.
+DOWNLOADS = ("xlsx", "csv")
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,9 @@ def plan(
                         job_period,
                         region,
                         edition,
-                        formats,
+                        tuple(f for f in formats if f not in DOWNLOADS)
+                        if edition == "masked"
+                        else formats,
                         options,
                         declared,
                         supplement,

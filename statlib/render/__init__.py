@@ -7,10 +7,10 @@
 The notebook is read once (front matter in Python, the body by pandoc through the Lua filters in
 ``templates/filters/``), the edition hook edits the AST, then each format's writer runs from that
 AST: ``html`` (``templates/html/``), ``pdf`` (``templates/typst/`` + Typst with the shipped fonts
-only), ``docx`` (``templates/docx/reference.docx``) and what else is registered
-(:func:`register_format`). The series template (``templates/series/<series>.yaml``) gives the
-masthead. Files are staged beside their target and renamed into place: a failed render leaves
-no half-written file.
+only), ``docx`` (``templates/docx/reference.docx``), the 附表 downloads ``xlsx`` and ``csv``
+(``statlib.render.downloads``) and what else is registered (:func:`register_format`). The
+series template (``templates/series/<series>.yaml``) gives the masthead. Files are staged
+beside their target and renamed into place: a failed render leaves no half-written file.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from statlib import fsio
 from statlib.errors import EditionError, RenderError
 from statlib.fsio import slug
 from statlib.render.docx import write_docx
+from statlib.render.downloads import write_csv, write_xlsx
 from statlib.render.formats import Document, Format, Writer, register_format
 from statlib.render.formats import formats as _registry  # statlib.render.formats: the module
 from statlib.render.frontmatter import FrontMatter, Masthead
 from statlib.render.html import write_html
 from statlib.render.pdf import write_pdf
-from statlib.render.reader import read
+from statlib.render.reader import read, run_period
 from statlib.render.wechat import write_wechat
 
 __all__ = [
@@ -56,6 +57,8 @@ register_format("html", write_html, ".html")
 register_format("pdf", write_pdf, ".pdf")
 register_format("docx", write_docx, ".docx")
 register_format("wechat", write_wechat, ".wechat.html")
+register_format("xlsx", write_xlsx, ".xlsx")
+register_format("csv", write_csv, ".csv")
 
 
 def default_out(notebook: str | Path) -> Path:
@@ -72,7 +75,9 @@ def render(
     self_contained: bool = False,
     scan: bool = True,
 ) -> dict[str, Path]:
-    """Render an executed notebook into ``out``; returns the written file of each format.
+    """Render an executed notebook into ``out``; returns the written file of each format
+    (a format writing several files, such as ``csv`` for a document with several tables, gives
+    ``csv``, ``csv-2``, …).
 
     ``edition`` (``internal``/``public``/``masked``) defaults to the front matter's, then the
     series'. Files are named ``<notebook stem>.<edition><suffix>`` (``bulletin.internal.html``).
@@ -103,13 +108,13 @@ def render(
         try:
             staged: dict[str, tuple[Path, Path]] = {}
             for fmt in chosen:
-                final = fsio.real_inside(target, target / f"{stem}{fmt.suffix}")
-                file = staging / final.name
-                fmt.write(doc, file)
-                file.chmod(0o644)
-                staged[fmt.name] = (file, final)
+                file = staging / fsio.real_inside(target, target / f"{stem}{fmt.suffix}").name
+                for k, written in enumerate(fmt.write(doc, file) or [file], 1):
+                    written.chmod(0o644)
+                    final = fsio.real_inside(target, target / written.name)
+                    staged[fmt.name if k == 1 else f"{fmt.name}-{k}"] = (written, final)
             if scan and doc.masthead.edition != "internal":
-                _assert_clean([file for file, _ in staged.values()], path, _period(run))
+                _assert_clean([file for file, _ in staged.values()], path, run_period(run))
             for file, final in staged.values():
                 fsio.rename(root, file, final)
         finally:
@@ -146,15 +151,6 @@ def check_run(nb: Any, notebook: Path, edition: str) -> None:
             f"{notebook}: this run read the {', '.join(loose)} store; a {edition} file is made "
             f"only from the {editions.data_layer(edition)} data layer — {how}"
         )
-
-
-def _period(nb: Any) -> str | None:
-    """The run's ``period`` (or ``year``) parameter, injected or in its parameters cell."""
-    from statlib.editions import run_parameter
-
-    value = run_parameter(nb, "period")
-    value = run_parameter(nb, "year") if value is None else value
-    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
 def _assert_clean(files: list[Path], notebook: Path, period: str | None) -> None:

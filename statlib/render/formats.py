@@ -14,14 +14,17 @@ A writer is a function ``write(doc: Document, path: Path) -> None`` that writes 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statlib.errors import RenderError
 from statlib.render._pandoc import meta_value
 from statlib.render.frontmatter import FrontMatter, Masthead
+
+if TYPE_CHECKING:
+    from statlib._tables.spec import Table
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Document:
     media: Path
     toc: bool
     self_contained: bool = False
+    tables: tuple[Table, ...] = ()  # the tables this edition shows, for the 附表 downloads
+    period: str | None = None  # the run's period (or year) parameter
 
     def body(self) -> dict[str, Any]:
         """A deep copy of the AST with the masthead as metadata, for a writer to change freely."""
@@ -69,7 +74,8 @@ class Document:
         return {k: meta_value(v) for k, v in values.items()}
 
 
-Writer = Callable[[Document, Path], None]
+#: Writes ``path``; a writer that makes several files (one CSV per table) returns them all.
+Writer = Callable[[Document, Path], "Sequence[Path] | None"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from statlib._tables.payload import TABLE_MIME, from_payload
+from statlib._tables.spec import Table
 from statlib.errors import RenderError
 from statlib.render import _pandoc
 from statlib.render.formats import Document
@@ -88,10 +90,11 @@ def read(
         raise RenderError(f"{name}: not a notebook (invalid JSON: {exc})") from None
     if not isinstance(nb, dict):
         raise RenderError(f"{name}: not a notebook (no cells)")
-    if _drop_store_records(nb):  # provenance for render's edition check, not content
-        data = json.dumps(nb, ensure_ascii=False).encode("utf-8")
     fm = front_matter(nb, name)
     chosen = choose_edition(fm, edition)
+    tables, changed = _take_outputs(nb, chosen, name)
+    if changed:  # provenance and table data are not content: pandoc reads the rest
+        data = json.dumps(nb, ensure_ascii=False).encode("utf-8")
     head = masthead(fm, chosen)
     if chosen == "masked":
         head = _masked(head, name)
@@ -109,23 +112,49 @@ def read(
         media=media,
         toc=toc,
         self_contained=self_contained,
+        tables=tables,
+        period=run_period(nb),
     )
 
 
-def _drop_store_records(nb: dict[str, Any]) -> bool:
-    """Remove the outputs that record which edition a store served (``statlib.editions``);
-    True if there were any."""
+def _take_outputs(nb: dict[str, Any], edition: str, name: str) -> tuple[tuple[Table, ...], bool]:
+    """Remove from the outputs what is not content — the records of which edition a store
+    served (``statlib.editions``) and the tables' JSON (``statlib._tables.payload``) — and
+    return the tables the ``edition`` shows (a cell tagged ``internal-only`` only in the
+    internal edition), in document order; True if anything was removed."""
     from statlib.editions import RECORD_MIME
+    from statlib.render.editions import INTERNAL_ONLY
 
-    dropped = False
-    for cell in nb.get("cells", []) if isinstance(nb.get("cells"), list) else []:
+    tables: list[Table] = []
+    changed = False
+    cells = nb.get("cells")
+    for n, cell in enumerate(cells if isinstance(cells, list) else [], 1):
         outputs = cell.get("outputs") if isinstance(cell, dict) else None
-        if isinstance(outputs, list):
-            kept = [
-                o
-                for o in outputs
-                if not (isinstance(o, dict) and RECORD_MIME in (o.get("data") or {}))
-            ]
-            dropped |= len(kept) != len(outputs)
-            cell["outputs"] = kept
-    return dropped
+        if not isinstance(outputs, list):
+            continue
+        meta = cell.get("metadata")
+        tags = meta.get("tags") if isinstance(meta, dict) else None
+        shown = edition == "internal" or not (isinstance(tags, list) and INTERNAL_ONLY in tags)
+        kept = []
+        for out in outputs:
+            data = out.get("data") if isinstance(out, dict) else None
+            if isinstance(data, dict) and RECORD_MIME in data:
+                changed = True
+                continue
+            if isinstance(data, dict) and TABLE_MIME in data:
+                payload = data.pop(TABLE_MIME)
+                changed = True
+                if shown:
+                    tables.append(from_payload(payload, f"{name}, cell {n}"))
+            kept.append(out)
+        cell["outputs"] = kept
+    return tuple(tables), changed
+
+
+def run_period(nb: Any) -> str | None:
+    """The run's ``period`` (or ``year``) parameter, injected or in its parameters cell."""
+    from statlib.editions import run_parameter
+
+    value = run_parameter(nb, "period")
+    value = run_parameter(nb, "year") if value is None else value
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
