@@ -1,4 +1,4 @@
-"""The parameter options of ``statlib preview`` and ``statlib render``, in papermill's form.
+"""The parameter options of ``statlib preview``, ``render`` and ``build``, in papermill's form.
 
 ``-p NAME VALUE`` (typed from the parameters cell's default: ``statlib.batch.safety.
 typed_values``), ``-r NAME VALUE`` (raw: always text), ``-f FILE.yaml`` (a parameters file) and
@@ -17,7 +17,7 @@ import click
 
 from statlib.errors import ConfigError
 
-__all__ = ["ParamsCommand", "given", "parameter_options", "parameters_of"]
+__all__ = ["ParamsCommand", "given", "parameter_options", "parameters_of", "values_of"]
 
 _PAIR_HELP = "write -p NAME VALUE (papermill's form), e.g. -p region 990202"
 
@@ -107,6 +107,33 @@ def _mapping(text: str, where: str) -> dict[str, Any]:
     return data
 
 
+def values_of(
+    params: tuple[tuple[str, str], ...] = (),
+    raws: tuple[tuple[str, str], ...] = (),
+    params_file: str | None = None,
+    params_yaml: str | None = None,
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The values the options give, and the names whose value is final: from ``-f``/``-y``
+    (as YAML typed them) or ``-r`` (text). The other values are ``-p`` texts, to be typed from
+    each notebook's defaults (``safety.typed_values``). Later options override earlier ones."""
+    for name, value in (*params, *raws):
+        if "=" in name:
+            raise click.BadParameter(f"{name!r} (then {value!r}): {_PAIR_HELP}", param_hint="-p/-r")
+    values: dict[str, Any] = {}
+    if params_file:
+        values |= _mapping(Path(params_file).read_text(encoding="utf-8"), params_file)
+    if params_yaml:
+        values |= _mapping(params_yaml, "-y")
+    final = set(values)
+    for name, value in params:
+        values[name] = value
+        final.discard(name)
+    for name, value in raws:
+        values[name] = value
+        final.add(name)
+    return values, frozenset(final)
+
+
 def parameters_of(
     notebook: Path,
     params: tuple[tuple[str, str], ...] = (),
@@ -117,16 +144,6 @@ def parameters_of(
     """The parameter values the options give for ``notebook``, typed and checked."""
     from statlib.batch.safety import check_parameters, typed_values
 
-    for name, value in (*params, *raws):
-        if "=" in name:
-            raise click.BadParameter(f"{name!r} (then {value!r}): {_PAIR_HELP}", param_hint="-p/-r")
-    values: dict[str, Any] = {}
-    if params_file:
-        values |= _mapping(Path(params_file).read_text(encoding="utf-8"), params_file)
-    if params_yaml:
-        values |= _mapping(params_yaml, "-y")
-    texts = {name: value for name, value in params}
-    raw = {name: value for name, value in raws}
-    values |= typed_values(notebook, texts)
-    values |= typed_values(notebook, raw, raw=frozenset(raw))
-    return check_parameters(notebook, values)
+    values, final = values_of(params, raws, params_file, params_yaml)
+    texts = {k: v for k, v in values.items() if k not in final}
+    return check_parameters(notebook, {**values, **typed_values(notebook, texts)})

@@ -18,7 +18,7 @@ import click
 from statlib import __version__, config
 from statlib._cli_authoring import new_cmd, preview_cmd, render_cmd
 from statlib._cli_common import DATE, db_option, handle_errors, path_option
-from statlib._cli_params import ParamsCommand
+from statlib._cli_params import ParamsCommand, parameter_options, values_of
 from statlib._cli_project import init_cmd, settings_cmd
 from statlib._cli_publishing import publish_cmd, registry, site_cmd
 from statlib.errors import EXIT_CODES, CheckError
@@ -247,7 +247,9 @@ def _int(text: str) -> int:
 
 
 @main.command("build", cls=ParamsCommand)
-@path_option("--params", "params", "Release file (default: the latest in params/).", folder=False)
+@path_option(
+    "--params", "release_path", "Release file (default: the latest in params/).", folder=False
+)
 @click.option(
     "--period",
     type=PERIOD,
@@ -256,16 +258,7 @@ def _int(text: str) -> int:
     "than the release file's is every job's (params/README.md).",
 )
 @click.option("--dry-run", is_flag=True, help="List the planned jobs and their periods; run none.")
-@click.option(
-    "-p",
-    "--parameter",
-    "pairs",
-    nargs=2,
-    multiple=True,
-    metavar="NAME VALUE",
-    help="Set a parameter in every job whose notebook declares it, typed like its default "
-    "(not period, year, region or edition: those are the release file's). Part of the cache key.",
-)
+@parameter_options
 @click.option("--only", multiple=True, help="Only this series (repeatable).")
 @click.option(
     "-j",
@@ -294,10 +287,13 @@ def _int(text: str) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @handle_errors
 def build_cmd(
-    params: str | None,
+    release_path: str | None,
     period: Period | None,
     dry_run: bool,
-    pairs: tuple[tuple[str, str], ...],
+    params: tuple[tuple[str, str], ...],
+    raws: tuple[tuple[str, str], ...],
+    params_file: str | None,
+    params_yaml: str | None,
     only: tuple[str, ...],
     workers: int | None,
     cluster: str | None,
@@ -311,6 +307,8 @@ def build_cmd(
     """Build a release: every publication, region and edition, executed, rendered, published.
 
     With no arguments, the latest demo release. Unchanged jobs come from the cache.
+    -p/-r/-f/-y set a parameter in every job whose notebook declares it (not period, year,
+    region or edition: those are the release file's); they are part of the cache key.
     """
 
     from tqdm import tqdm
@@ -319,19 +317,14 @@ def build_cmd(
     from statlib.batch.jobs import load_release, period_override, plan
     from statlib.ingest import bundle
 
-    release_file = Path(params) if params else default_release(period=period)
+    release_file = Path(release_path) if release_path else default_release(period=period)
     release = load_release(release_file)
-    overrides_of = dict(pairs)
-    for name, value in pairs:
-        if "=" in name:
-            raise click.BadParameter(
-                f"{name!r} (then {value!r}): write -p NAME VALUE", param_hint="-p"
-            )
+    values, final = values_of(params, raws, params_file, params_yaml)
     note = period_override(release, period)
     if note:
         click.echo(f"note: {note}", err=True)
     if dry_run:
-        for job in plan(release, period=period, only=only, parameters=overrides_of):
+        for job in plan(release, period=period, only=only, parameters=values, final=final):
             click.echo(f"{job.id:44} {job.period}")
         return
     fresh = bundle.missing_database()
@@ -372,7 +365,8 @@ def build_cmd(
         on_plan=planned,
         overrides=reasons,
         date=day.date() if day else None,
-        parameters=overrides_of,
+        parameters=values,
+        final=final,
     )
     if bar:
         bar[0].close()

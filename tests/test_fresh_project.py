@@ -1,13 +1,15 @@
 """Acceptance: a wheel (not editable) → `statlib init P` → `cd P && statlib build` writes only in P.
 
-The venv sees the machine's installed dependencies (--system-site-packages) so that the test
-does not download the world; what it proves is that the *wheel* carries its package data: the
-test first asserts that `import statlib`, run outside the checkout, resolves to the venv's
-site-packages (the installed wheel), never to the editable checkout.
+The venv is fresh (no system site packages): `pip install -c constraints.txt WHEEL` installs
+statlib's own dependencies from the package index, as a bureau's machine would, so the test
+proves that the wheel declares what it needs and carries its package data. It first asserts
+that `import statlib`, run outside the checkout, resolves to the venv's site-packages (the
+installed wheel), never to the editable checkout.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -40,9 +42,16 @@ def test_wheel_init_build_writes_only_in_the_project(tmp_path: Path) -> None:
     )
     (wheel,) = wheels.glob("statlib-*.whl")
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py, cli = venv / "bin" / "python", venv / "bin" / "statlib"
-    subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
+    pins = src / "constraints.txt"
+    subprocess.run([py, "-m", "pip", "install", "-q", "-c", pins, str(wheel)], check=True)
+    listed = subprocess.run(
+        [py, "-m", "pip", "list", "--format=json"], capture_output=True, text=True, check=True
+    )
+    installed = {p["name"].lower() for p in json.loads(listed.stdout)}
+    assert {"duckdb", "pandas", "papermill", "typst", "pypandoc-binary"} <= installed
+    assert not {"jupyterlab", "psycopg", "distributed"} & installed  # extras stay extras
     env = {k: v for k, v in os.environ.items() if not k.startswith("STATLIB_")}
     env["PYTHONPATH"] = ""
     env["STATLIB_CACHE"] = str(tmp_path / "cache")

@@ -103,7 +103,8 @@ def build(
     on_done: Callable[[Job, JobResult], None] | None = None,
     on_plan: Callable[[list[Job], list[Job]], None] | None = None,
     date: dt.date | None = None,
-    parameters: dict[str, str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    final: frozenset[str] = frozenset(),
 ) -> BuildReport:
     """Build a release: plan, skip cached jobs, run the rest, publish atomically.
 
@@ -114,13 +115,14 @@ def build(
     run: a failing blocking rule stops the publication (CheckError, nothing published) unless
     ``overrides`` names it as (rule id, reason, who) — recorded in the manifest. Before the
     release is switched, every public and masked byte is scanned for confidential values
-    (LeakError: nothing published). ``parameters`` (``-p NAME VALUE``) override a parameter
-    in every job that declares it (``batch.jobs.plan``).
+    (LeakError: nothing published). ``parameters`` (``-p``/``-r``/``-f``/``-y``) override a
+    parameter in every job that declares it, ``final`` naming those not to be typed
+    (``batch.jobs.plan``).
     """
     started = time.perf_counter()
     release_file = Path(params) if params else default_release(period=period)
     release = load_release(release_file)
-    planned = plan(release, period=period, only=only, parameters=parameters)
+    planned = plan(release, period=period, only=only, parameters=parameters, final=final)
     jobs = planned
     period = str(release_period(release, period))  # the release's, not a pinned job's
     outputs = config.path("outputs")

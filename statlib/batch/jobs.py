@@ -242,13 +242,15 @@ def plan(
     period: str | periods.Period | None = None,
     only: Sequence[str] = (),
     root: Path | None = None,
-    parameters: dict[str, str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    final: frozenset[str] = frozenset(),
 ) -> list[Job]:
     """The jobs of a release, in a stable order (series, region, edition); ``period`` is
     ``--period`` (the precedence of periods is in the module's docstring).
 
-    ``parameters`` (``statlib build -p NAME VALUE``) override a parameter in every job whose
-    notebook declares it, typed from that notebook's default (``safety.typed_values``); the
+    ``parameters`` (``statlib build -p/-r/-f/-y``) override a parameter in every job whose
+    notebook declares it, typed from that notebook's default (``safety.typed_values``) unless
+    its name is in ``final`` (``-r`` text, ``-f``/``-y`` values as YAML typed them); the
     job's own parameters (period, year, region, edition) are refused, and so is a name no
     job's notebook declares. They are part of every job's parameters, so of its cache key."""
     root = root or config.project_root()
@@ -307,7 +309,8 @@ def plan(
             declared = frozenset(declared_parameters(notebook))
             mine = {k: v for k, v in given.items() if k in declared}
             used |= set(mine)
-            typed = typed_values(notebook, mine)
+            texts = {k: v for k, v in mine.items() if k not in final}
+            typed = {**mine, **typed_values(notebook, texts)}
             options = check_parameters(notebook, {**pub["parameters"], **typed})
             for region in regions:
                 for edition in editions:

@@ -1,7 +1,9 @@
 """Execute and render jobs: in local process pools (default) or on a Dask cluster.
 
 A Dask cluster's workers must see the project folder (the same machine, or a shared file
-system): they read the notebooks and the database and write into the staging folder.
+system): they read the notebooks and the database and write into the staging folder. Each job
+carries the build's project root and its ``STATLIB_*`` settings (:func:`run_job_in`), so a
+worker started in another folder (``dask worker tcp://…``) runs it in the build's project.
 
 Each worker process keeps one warm kernel (``kernel.WarmKernel``) and runs jobs one at a time:
 execute with the job's parameters, write the job's 第X期 and date into the executed notebook's
@@ -41,6 +43,7 @@ from typing import Any
 
 import nbformat
 
+from statlib import config
 from statlib.batch._lifeline import die_with_parent
 from statlib.batch.jobs import Job
 from statlib.batch.kernel import WarmKernel
@@ -48,7 +51,7 @@ from statlib.errors import BuildInterrupted, ConfigError, ExecutionError
 from statlib.fsio import inside, slug
 from statlib.render.frontmatter import stamp_notebook
 
-__all__ = ["JobResult", "execute_jobs", "lane_sizes", "run_job"]
+__all__ = ["JobResult", "execute_jobs", "lane_sizes", "project_env", "run_job", "run_job_in"]
 
 STOP_GRACE = 10.0  # seconds a stopped worker has to kill its kernel and exit, then SIGKILL
 
@@ -360,6 +363,23 @@ def _result_of(job: Job, future: Future[JobResult]) -> JobResult:
         return JobResult(job.id, ok=False, error=f"worker failed: {type(exc).__name__}: {exc}")
 
 
+def project_env() -> dict[str, str]:
+    """The build's project root and ``STATLIB_*`` settings, for a worker that may have been
+    started anywhere."""
+    env = {k: v for k, v in os.environ.items() if k.startswith("STATLIB_")}
+    env["STATLIB_PROJECT"] = str(config.project_root())
+    return env
+
+
+def run_job_in(env: dict[str, str], job: Job, *args: Any) -> JobResult:
+    """:func:`run_job` in the project and settings ``env`` (:func:`project_env`): a Dask
+    worker's kernel started for other settings is stopped first."""
+    if any(os.environ.get(k) != v for k, v in env.items()):
+        _shutdown_kernel()
+        os.environ.update(env)
+    return run_job(job, *args)
+
+
 def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple) -> _Finished:
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -377,9 +397,11 @@ def _on_dask(jobs: Sequence[Job], cluster: str, args: tuple) -> _Finished:
         client = Client(local)
     else:
         client = Client(cluster)
+    env = project_env()
     try:
         futures = {
-            client.submit(run_job, job, *args, key=f"job-{job.id}", pure=False): job for job in jobs
+            client.submit(run_job_in, env, job, *args, key=f"job-{job.id}", pure=False): job
+            for job in jobs
         }
         for future in as_completed(futures):
             job = futures[future]

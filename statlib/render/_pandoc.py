@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,6 +38,9 @@ def pandoc_path() -> str:
         raise RenderError(f"pandoc not found ({exc}); pip install pypandoc-binary") from None
 
 
+_FILTER_ERROR = re.compile(r"Error running filter [^\n]*:\n(.*?)\nstack traceback", re.DOTALL)
+
+
 def run(
     args: Sequence[str], data: bytes, *, what: str, cwd: Path | None = None, epoch: int = 0
 ) -> bytes:
@@ -56,6 +60,9 @@ def run(
     )
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip()
+        own = _FILTER_ERROR.match(message)
+        if own:  # a notebook error our filter reports: its message, not a Lua traceback
+            raise RenderError(f"{what}: {own.group(1).strip()}")
         raise RenderError(f"{what}: pandoc failed: {message}")
     return proc.stdout
 

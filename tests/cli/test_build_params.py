@@ -1,4 +1,4 @@
-"""statlib build -p NAME VALUE: every job that declares NAME, typed per notebook, in the key."""
+"""statlib build -p/-r/-f/-y: every job that declares the name, typed per notebook, in the key."""
 
 from __future__ import annotations
 
@@ -80,3 +80,45 @@ def test_build_dry_run_takes_p() -> None:
     assert "edition comes from the release file" in bad.output
     old = CliRunner().invoke(main, [*args[:-3], "-p", "target=7"])
     assert old.exit_code == 2 and "write -p NAME VALUE" in old.output
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        (["-p", "topic", "2023"], {"topic": "2023"}),
+        (["-r", "topic", "7"], {"topic": "7"}),
+        (["-y", "{target: 8, topic: 年度}"], {"target": 8, "topic": "年度"}),
+        (["-f", "FILE"], {"target": 7.5, "topic": "来自文件"}),
+        (["-f", "FILE", "-p", "target", "9"], {"target": 9, "topic": "来自文件"}),
+        (["-y", "{target: 8}", "-r", "topic", "8"], {"target": 8, "topic": "8"}),
+    ],
+)
+def test_build_takes_papermills_options(
+    tmp_path: Path, options: list[str], expected: dict[str, Any]
+) -> None:
+    file = tmp_path / "params.yaml"
+    file.write_text("target: 7.5\ntopic: 来自文件\n", encoding="utf-8")
+    given = [str(file) if o == "FILE" else o for o in options]
+    from statlib._cli_params import values_of
+
+    pairs = [tuple(given[i + 1 : i + 3]) for i, o in enumerate(given) if o == "-p"]
+    raws = [tuple(given[i + 1 : i + 3]) for i, o in enumerate(given) if o == "-r"]
+    path = next((given[i + 1] for i, o in enumerate(given) if o == "-f"), None)
+    text = next((given[i + 1] for i, o in enumerate(given) if o == "-y"), None)
+    values, final = values_of(tuple(pairs), tuple(raws), path, text)  # type: ignore[arg-type]
+    jobs = plan(load_release(RELEASE), root=ROOT, parameters=values, final=final)
+    got = next(j.parameters for j in jobs if j.id == "decision_reference-990200-internal")
+    assert {k: got[k] for k in expected} == expected
+    assert {k: type(got[k]) for k in expected} == {k: type(v) for k, v in expected.items()}
+    run = CliRunner().invoke(main, ["build", "--params", str(RELEASE), "--dry-run", *given])
+    assert run.exit_code == 0, run.output
+
+
+def test_build_f_refuses_a_bad_type_naming_the_parameter(tmp_path: Path) -> None:
+    file = tmp_path / "params.yaml"
+    file.write_text("target: high\n", encoding="utf-8")
+    run = CliRunner().invoke(
+        main, ["build", "--params", str(RELEASE), "--dry-run", "-f", str(file)]
+    )
+    assert run.exit_code == ConfigError.exit_code
+    assert "target" in run.output and "float" in run.output

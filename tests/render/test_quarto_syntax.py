@@ -28,6 +28,7 @@ NOTEBOOKS = sorted(
 )
 _LABEL = re.compile(r"^#\|\s*label:\s*((?:fig|tbl)-[\w-]+)\s*$", re.MULTILINE)
 _GLUED = re.compile(r"@(?:fig|tbl)-")
+_NUMBERED = re.compile(r"^#\|\s*(?:fig|tbl)-cap:\s*([表图]\s*\d+(?:-\d+)?)", re.MULTILINE)
 
 
 def _source(cell: dict[str, Any]) -> str:
@@ -74,9 +75,11 @@ def problems(nb: dict[str, Any], name: str) -> list[str]:
     found: dict[str, list[str]] = {"cites": [], "glued": []}
     _walk(json.loads(out.stdout), found)
     labels: set[str] = set()
+    numbered: list[str] = []
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             labels |= set(_LABEL.findall(_source(cell)))
+            numbered += _NUMBERED.findall(_source(cell))
             # the Markdown the code writes (doc.say("…见[@tbl-main]。")): its string literals
             for literal in re.findall(
                 r'"((?:[^"\\\n]|\\.)*@(?:fig|tbl)-(?:[^"\\\n]|\\.)*)"', _source(cell)
@@ -87,6 +90,9 @@ def problems(nb: dict[str, Any], name: str) -> list[str]:
         f"{name}: [@{c}] names no `#| label: {c}` in this notebook"
         for c in found["cites"]
         if c.startswith(("fig-", "tbl-")) and c not in labels
+    ]
+    msgs += [
+        f"{name}: a caption carries its own number (Quarto numbers it): {n!r}" for n in numbered
     ]
     first = nb["cells"][0] if nb["cells"] else None
     if first is not None and first["cell_type"] == "raw":
@@ -147,6 +153,8 @@ def _nb(front: str, markdown: str, code: str = "#| label: tbl-main\nx = 1") -> d
         (_FRONT.replace("statlib:\n  series", "series"), "正文。", "x = 1", ["'series'"]),
         (_FRONT.replace("lang: zh\n", ""), "正文。", "x = 1", ["lang: zh"]),
         (_FRONT.replace("  echo: false", "  echo: true"), "正文。", "x = 1", ["echo: false"]),
+        (_FRONT, "见[@tbl-main]。", "#| label: tbl-main\n#| tbl-cap: 表1-1 人口\nx = 1", ["表1-1"]),
+        (_FRONT, "见[@tbl-main]。", "#| label: tbl-main\n#| tbl-cap: 年末人口\nx = 1", []),
     ],
 )
 def test_bad_notebooks_fail(front: str, markdown: str, code: str, expected: list[str]) -> None:

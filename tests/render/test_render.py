@@ -321,10 +321,14 @@ def test_unknown_series_lists_the_known(tmp_path: Path) -> None:
         render(nb, ["html"], out=tmp_path)
 
 
-def test_unknown_cross_reference_is_an_error(tmp_path: Path) -> None:
-    nb = _notebook(tmp_path / "r.ipynb", "---\ntitle: 标题\nseries: bulletin\n---", "见@fig-none。")
-    with pytest.raises(RenderError, match="unknown cross-reference @fig-none"):
-        render(nb, ["html"], out=tmp_path)
+@pytest.mark.parametrize("text", ["见@fig-none。", "见[@fig-none]。", "[@tbl-a; @fig-none]"])
+def test_unknown_cross_reference_names_the_notebook(tmp_path: Path, text: str) -> None:
+    nb = _notebook(tmp_path / "r.ipynb", "---\ntitle: 标题\nseries: bulletin\n---", text)
+    with pytest.raises(RenderError) as caught:
+        render(nb, ["html"], out=tmp_path / "out")
+    assert str(caught.value).startswith("r.ipynb: unknown cross-reference @")
+    assert "#| label:" in str(caught.value) and "stack traceback" not in str(caught.value)
+    assert not (tmp_path / "out").exists()
 
 
 def test_internal_brief_has_no_public_edition(tmp_path: Path) -> None:

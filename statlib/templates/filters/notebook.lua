@@ -307,7 +307,8 @@ local function ref_text(numbers, kind, name)
   local label = kind .. "-" .. name
   local n = numbers[label]
   if not n then
-    error("unknown cross-reference @" .. label .. ": no code cell has `#| label: " .. label .. "`")
+    error("unknown cross-reference @" .. label .. ": no code cell has `#| label: " .. label
+      .. "`; add that line to the cell that shows it, or correct the reference", 0)
   end
   return n
 end
