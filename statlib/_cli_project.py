@@ -57,6 +57,9 @@ def init_project(folder: Path, force: bool = False) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     for name in SKELETON:
         copy_tree(src / name, folder / name)
+    from statlib.demo.generate import generate
+
+    generate(folder / "data" / "demo")  # the same bytes as the checkout's data/demo
     (folder / "statlib.yaml").write_text(_YAML, encoding="utf-8")
     (folder / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
     (folder / "README.md").write_text(_README, encoding="utf-8")
