@@ -54,7 +54,7 @@ def test_wheel_init_build_writes_only_in_the_project(tmp_path: Path) -> None:
     assert not {"jupyterlab", "psycopg", "distributed"} & installed  # extras stay extras
     env = {k: v for k, v in os.environ.items() if not k.startswith("STATLIB_")}
     env["PYTHONPATH"] = ""
-    env["STATLIB_CACHE"] = str(tmp_path / "cache")
+    env["HOME"] = str(tmp_path / "home")  # a user's own home: only tool caches may appear there
     env["PATH"] = f"{venv / 'bin'}:{env['PATH']}"
     where = subprocess.run(
         [py, "-c", "import statlib; print(statlib.__file__)"],
@@ -77,5 +77,8 @@ def test_wheel_init_build_writes_only_in_the_project(tmp_path: Path) -> None:
     assert any((project / "outputs").rglob("*.pdf"))
     assert (project / "data" / "statlib.duckdb").is_file()
     assert _files(src) == source  # the copy the wheel was built from: untouched
+    made = ".html .pdf .docx .xlsx .csv .ipynb .duckdb .json".split()
+    home = [p for p in _files(tmp_path / "home") if p.endswith(tuple(made)) and "/.cache/" not in p]
+    assert not [p for p in home if "/.ipython/" not in p and "/jupyter/" not in p], home
     changed = {p for p, m in _files(ROOT).items() if checkout.get(p) != m}
     assert not {p for p in changed if "/outputs/" in p or p.endswith(".duckdb")}, changed
