@@ -66,7 +66,8 @@ def test_every_release_ships_its_attached_tables(env: Path) -> None:
     ] + ["public/quarterly_release/990200/quarterly_release.public"]
     for stem in expected:
         assert {f"{stem}{s}" for s in (".pdf", ".xlsx", ".csv")} <= set(files), stem
-    assert not [f for f in files if f.startswith("masked/") and f.endswith((".xlsx", ".csv"))]
+    downloads = {f for f in files if f.endswith((".xlsx", ".csv"))}
+    assert downloads == {f"{stem}{s}" for stem in expected for s in (".xlsx", ".csv")}  # no masked
     assert [f for f in files if f.startswith("masked/") and f.endswith(".pdf")]
 
     for stem in expected:
