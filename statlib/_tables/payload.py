@@ -18,24 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from statlib._tables.cells import SUPPRESSED, Suppressed, Value
-from statlib._tables.spec import Column, ColumnGroup, Table
+from statlib._tables.spec import OPTIONS, Column, ColumnGroup, Table
 from statlib.errors import RenderError
 
 TABLE_MIME = "application/vnd.statlib.table+json"
 _VERSION = 1
-_OPTIONS = (
-    "number",
-    "title_en",
-    "unit",
-    "unit_en",
-    "stub",
-    "unit_header",
-    "suppressed_symbol",
-    "below_unit_symbol",
-    "break_symbol",
-    "indent",
-    "thousands",
-)
 
 
 def _value(v: Value) -> Any:
@@ -74,7 +61,7 @@ def to_payload(table: Table) -> dict[str, Any]:
     return {
         "version": _VERSION,
         "title": table.title,
-        "options": {k: getattr(table, k) for k in _OPTIONS},
+        "options": {k: getattr(table, k) for k in OPTIONS if k != "title"},
         "header": header,
         "rows": rows,
         "notes": list(table.notes),

@@ -19,6 +19,21 @@ if TYPE_CHECKING:
 
 Key = str | tuple[str, ...]  # a frame column: a name, or a tuple under a MultiIndex
 _NUMBER = re.compile(r"^[1-9]\d*-[1-9]\d*$")
+#: what ``Table.options`` may change: the title and the display options
+OPTIONS = (
+    "title",
+    "number",
+    "title_en",
+    "unit",
+    "unit_en",
+    "stub",
+    "unit_header",
+    "suppressed_symbol",
+    "below_unit_symbol",
+    "break_symbol",
+    "indent",
+    "thousands",
+)
 
 
 @dataclass(frozen=True)
@@ -123,23 +138,9 @@ class Table:
 
     def options(self, **changes: Any) -> Table:
         """A copy with display options changed, e.g. ``options(suppressed_symbol="*")``."""
-        allowed = {
-            "stub",
-            "unit_header",
-            "suppressed_symbol",
-            "below_unit_symbol",
-            "break_symbol",
-            "indent",
-            "thousands",
-            "title",
-            "number",
-            "title_en",
-            "unit",
-            "unit_en",
-        }
-        unknown = sorted(set(changes) - allowed)
+        unknown = sorted(set(changes) - set(OPTIONS))
         if unknown:
-            raise ConfigError(f"Table.options: unknown option(s) {unknown}; use {sorted(allowed)}")
+            raise ConfigError(f"Table.options: unknown option(s) {unknown}; use {sorted(OPTIONS)}")
         return dataclasses.replace(self, **changes)
 
     def columns(

@@ -25,47 +25,25 @@ def test_a_worker_started_elsewhere_builds_in_the_project(env: Path, tmp_path: P
     elsewhere.mkdir()
     bare = {k: v for k, v in os.environ.items() if not k.startswith("STATLIB_")}
     scheduler_file = tmp_path / "scheduler.json"
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--scheduler-file",
-                str(scheduler_file),
-                "--no-dashboard",
-                "--port",
-                "0",
-            ],
+
+    def start(*args: str) -> subprocess.Popen[bytes]:  # from its own folder and environment
+        return subprocess.Popen(
+            [sys.executable, "-m", *args, "--no-dashboard"],
             cwd=elsewhere,
             env=bare,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-    ]
+
+    scheduler = ("distributed.cli.dask_scheduler", "--scheduler-file", str(scheduler_file))
+    procs = [start(*scheduler, "--port", "0")]
     try:
         deadline = time.monotonic() + 60
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         address = json.loads(scheduler_file.read_text(encoding="utf-8"))["address"]
         procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "distributed.cli.dask_worker",
-                    address,
-                    "--nworkers",
-                    "1",
-                    "--nthreads",
-                    "1",
-                    "--no-dashboard",
-                ],
-                cwd=elsewhere,
-                env=bare,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            start("distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1")
         )
         release = env / "release.yaml"
         mini = {
