@@ -2,7 +2,8 @@
 
 Formats ``xlsx`` and ``csv`` write the tables the notebook showed (``Table`` outputs carry their
 JSON, ``statlib._tables.payload``) in the edition rendered: a cell tagged ``internal-only`` is
-left out of a public download as it is left out of the public page.
+left out of a public download as it is left out of the public page, and a cell with
+``#| output: false`` (no output on the page) from every download.
 
 - ``xlsx``: one workbook, ``<stem>.<edition>.xlsx``, in the accessible-spreadsheet layout
   (封面 with the document, period and edition; 目录; 说明; one sheet per table).

@@ -121,7 +121,8 @@ def _take_outputs(nb: dict[str, Any], edition: str, name: str) -> tuple[tuple[Ta
     """Remove from the outputs what is not content — the records of which edition a store
     served (``statlib.editions``) and the tables' JSON (``statlib._tables.payload``) — and
     return the tables the ``edition`` shows (a cell tagged ``internal-only`` only in the
-    internal edition), in document order; True if anything was removed."""
+    internal edition; none of a cell with ``#| output: false``), in document order; True if
+    anything was removed."""
     from statlib.editions import RECORD_MIME
     from statlib.render.editions import INTERNAL_ONLY
 
@@ -134,7 +135,8 @@ def _take_outputs(nb: dict[str, Any], edition: str, name: str) -> tuple[tuple[Ta
             continue
         meta = cell.get("metadata")
         tags = meta.get("tags") if isinstance(meta, dict) else None
-        shown = edition == "internal" or not (isinstance(tags, list) and INTERNAL_ONLY in tags)
+        internal = isinstance(tags, list) and INTERNAL_ONLY in tags
+        shown = (edition == "internal" or not internal) and not _output_false(cell)
         kept = []
         for out in outputs:
             data = out.get("data") if isinstance(out, dict) else None
@@ -149,6 +151,18 @@ def _take_outputs(nb: dict[str, Any], edition: str, name: str) -> tuple[tuple[Ta
             kept.append(out)
         cell["outputs"] = kept
     return tuple(tables), changed
+
+
+def _output_false(cell: dict[str, Any]) -> bool:
+    """Whether the cell's Quarto options (``#|`` lines at its top) say ``output: false``, as
+    ``notebook.lua`` reads them: the page shows none of its outputs."""
+    for line in _source(cell).splitlines():
+        if not line.startswith("#|"):
+            break
+        key, _, value = line[2:].partition(":")
+        if key.strip() == "output" and value.strip().lower() == "false":
+            return True
+    return False
 
 
 def run_period(nb: Any) -> str | None:

@@ -39,6 +39,10 @@ Table("主要经济指标").columns(group("1—11月", "绝对量", "同比增�
 INTERNAL_TABLE = """\
 Table("内部测算").columns("增长(%)").row("企业景气指数测算", [7.25], decimals=2)"""
 
+HIDDEN_TABLE = """\
+#| output: false
+Table("不显示").columns("值").row("草稿", [1.0])"""
+
 
 def _notebook(edition: str, cells: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
@@ -58,7 +62,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("executed")
     out: dict[str, Path] = {}
     for edition in ("internal", "public"):
-        nb = _notebook(edition, [PUBLIC_TABLE, INTERNAL_TABLE])
+        nb = _notebook(edition, [PUBLIC_TABLE, INTERNAL_TABLE, HIDDEN_TABLE])
         NotebookClient(nb, kernel_name="python3", timeout=120).execute()
         path = work / edition / "bulletin.ipynb"
         path.parent.mkdir()
@@ -107,7 +111,7 @@ def test_bad_payload_names_the_cell(data: object, words: str) -> None:
 def test_outputs_carry_the_table_json(executed: dict[str, Path]) -> None:
     nb = nbformat.read(executed["internal"], as_version=4)
     payloads = [o.data[TABLE_MIME] for c in nb.cells for o in c.get("outputs", []) if "data" in o]
-    assert [p["title"] for p in payloads] == ["主要经济指标", "内部测算"]
+    assert [p["title"] for p in payloads] == ["主要经济指标", "内部测算", "不显示"]
     assert payloads[0]["rows"][0]["values"] == ["1234.56", "5.44"]
     assert payloads[0]["rows"][1]["values"] == [{"suppressed": True}, "-3.0"]
 
