@@ -11,7 +11,9 @@ outputs and work folders under bench/_work/batch/ (``STATLIB_OUTPUTS``, ``STATLI
 user's ``outputs/`` is never touched (see bench/README.md):
 
 1. statlib cold: fresh folders, ``build(release, workers=os.cpu_count())``;
-2. statlib no-op rebuild right after: every job cached;
+2. statlib no-op rebuild right after: every job cached; then the same unchanged ``statlib
+   build`` as a whole process from shell to prompt, 5 runs (min/median/max), beside
+   ``statlib --version`` in the same run;
 3. the plain way, one job after another: ``papermill`` CLI (``-r`` for text parameters, so
    ``990200`` stays a string; ``STATLIB_EDITION`` set as the build's kernels have it), then
    ``jupyter nbconvert --to html --sanitize-html``, then headless Chromium ``--print-to-pdf``
@@ -60,6 +62,7 @@ MIN_SPEED_UP = 8.0
 MAX_OF_FLOOR = 1.5
 MAX_NOOP_S = 1.0
 MAX_RSS_BYTES = 2 * 1024**3
+MAX_WHOLE_OF_VERSION = 3.0  # issue 17: the whole no-op command against `statlib --version`
 
 
 # -- the release --------------------------------------------------------------------------------
@@ -187,6 +190,30 @@ def run_floor(jobs: list[Any], out: Path) -> tuple[float, float]:
 
 
 # -- report -------------------------------------------------------------------------------------
+def whole_command(release: Path, runs: int = 5) -> tuple[list[float], list[float]]:
+    """Seconds from shell to prompt of an unchanged ``statlib build`` and of ``statlib
+    --version``, each run ``runs`` times as whole processes, alternately (the same load)."""
+    cli = shutil.which("statlib")
+    base = [cli] if cli else [sys.executable, "-m", "statlib.cli"]
+    build_s: list[float] = []
+    version_s: list[float] = []
+    for _ in range(runs):
+        for args, out in (
+            ([*base, "build", "--params", str(release)], build_s),
+            ([*base, "--version"], version_s),
+        ):
+            started = time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True)
+            out.append(time.perf_counter() - started)
+    return build_s, version_s
+
+
+def _spread(values: list[float]) -> str:
+    return (
+        f"min {min(values):.2f} / median {statistics.median(values):.2f} / max {max(values):.2f} s"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -248,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"no-op rebuild: {len(noop.cached)} of {len(jobs)} jobs cached")
     say(
         f"peak RSS of the builds (process tree, {rss.samples} samples): {rss.peak / 1024**3:.2f} GB"
+    )
+    whole, version = whole_command(release)
+    ratio = statistics.median(whole) / statistics.median(version)
+    say(
+        f"unchanged `statlib build`, shell to prompt, {len(whole)} runs: {_spread(whole)}; "
+        f"`statlib --version`: {_spread(version)}; ratio of medians {ratio:.1f}× ({load_line()})"
     )
 
     browser = chromium()
@@ -318,6 +351,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{noop.seconds:8.3f} s",
             f"< {MAX_NOOP_S:.0f} s",
             noop.seconds < MAX_NOOP_S,
+        ),
+        (
+            "unchanged `statlib build`, whole process (median)",
+            f"{statistics.median(whole):8.2f} s",
+            f"< {MAX_NOOP_S:.0f} s",
+            statistics.median(whole) < MAX_NOOP_S,
+        ),
+        (
+            "  / `statlib --version` (medians)",
+            f"{ratio:8.1f}×",
+            f"≤ {MAX_WHOLE_OF_VERSION:.0f}×",
+            ratio <= MAX_WHOLE_OF_VERSION,
         ),
         (
             "peak RSS, build process tree",
