@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+import statlib._startup  # noqa: F401  (first: what a command sets before its imports)
 from statlib import __version__, config
 from statlib._cli_authoring import new_cmd, preview_cmd, render_cmd
 from statlib._cli_common import DATE, db_option, handle_errors, path_option

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import statlib._startup  # noqa: F401  (first: a worker's fast start)
 from statlib import __version__, config, fsio, periods
 from statlib.batch import cache as cache_mod
 from statlib.batch.jobs import Job, load_release, number, plan, release_period
