@@ -373,9 +373,13 @@ def project_env() -> dict[str, str]:
 
 def run_job_in(env: dict[str, str], job: Job, *args: Any) -> JobResult:
     """:func:`run_job` in the project and settings ``env`` (:func:`project_env`): a Dask
-    worker's kernel started for other settings is stopped first."""
-    if any(os.environ.get(k) != v for k, v in env.items()):
+    worker's kernel started for other settings is stopped first, and a ``STATLIB_*`` setting
+    of the worker's own that the build does not have is dropped."""
+    stale = [k for k in os.environ if k.startswith("STATLIB_") and k not in env]
+    if stale or any(os.environ.get(k) != v for k, v in env.items()):
         _shutdown_kernel()
+        for key in stale:
+            del os.environ[key]
         os.environ.update(env)
     return run_job(job, *args)
 

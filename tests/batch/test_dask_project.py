@@ -24,6 +24,7 @@ def test_a_worker_started_elsewhere_builds_in_the_project(env: Path, tmp_path: P
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     bare = {k: v for k, v in os.environ.items() if not k.startswith("STATLIB_")}
+    bare["STATLIB_DB"] = str(tmp_path / "elsewhere.duckdb")  # the worker's own: not the build's
     scheduler_file = tmp_path / "scheduler.json"
 
     def start(*args: str) -> subprocess.Popen[bytes]:  # from its own folder and environment
