@@ -32,6 +32,7 @@ against the confidential figures must read them.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -78,6 +79,8 @@ def strictest(editions: Iterable[str]) -> str:
 
 def _kernel() -> Any:
     """The running IPython kernel's shell, or None outside a kernel."""
+    if "IPython" not in sys.modules:  # a kernel has imported it long before: not in one
+        return None
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython comes with ipykernel

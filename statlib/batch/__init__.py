@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import statlib._startup  # noqa: F401  (first: a worker's fast start)
 from statlib import __version__, config, fsio, periods
@@ -32,10 +32,12 @@ from statlib.batch.publish import (
     write_site_index,
 )
 from statlib.batch.recovery import RunLock, crash_point
-from statlib.batch.run import JobResult, execute_jobs
 from statlib.errors import CheckError, ConfigError, ExecutionError, LeakError
 from statlib.fsio import sha256_file, slug
-from statlib.leaks import Scanned, assert_clean, secrets_from_store
+
+if TYPE_CHECKING:  # what only a run needs is imported when a job is to run (a no-op is fast)
+    from statlib.batch.run import JobResult
+    from statlib.leaks import Scanned
 
 __all__ = ["BuildReport", "build", "default_release"]
 
@@ -241,6 +243,9 @@ def _build_locked(
     if not todo and previous is not None and not retry_failed:
         report.seconds = time.perf_counter() - started
         return report  # up to date: nothing to run, nothing to publish
+    from statlib.batch.run import execute_jobs
+    from statlib.leaks import Scanned, secrets_from_store
+
     # The validation rules run beside the jobs and gate the publication, not the execution;
     # each job's public files are scanned for leaks as it finishes, beside the jobs still
     # running, so the scan of the whole release before the switch reads only what is new.
@@ -391,6 +396,7 @@ def _check(
 
 def _leak_scan(folder: Path, scanned: Scanned) -> None:
     """No public or masked byte may hold a confidential value (LeakError otherwise)."""
+    from statlib.leaks import assert_clean
     from statlib.store import open_store
 
     with open_store(edition="internal") as store:
