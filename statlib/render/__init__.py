@@ -108,7 +108,7 @@ def render(
         try:
             staged: dict[str, tuple[Path, Path]] = {}
             for fmt in chosen:
-                file = staging / fsio.real_inside(target, target / f"{stem}{fmt.suffix}").name
+                file = staging / f"{stem}{fmt.suffix}"
                 for k, written in enumerate(fmt.write(doc, file) or [file], 1):
                     written.chmod(0o644)
                     final = fsio.real_inside(target, target / written.name)

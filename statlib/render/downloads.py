@@ -98,6 +98,7 @@ def write_csv(doc: Document, path: Path) -> list[Path]:
         if len(tables) == 1
         else [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, len(tables) + 1)]
     )
+    period = _period(doc)
     for table, file in zip(tables, files, strict=True):
-        write_csv_text(tidy_csv(table, period=_period(doc)), file)
+        write_csv_text(tidy_csv(table, period=period), file)
     return files
