@@ -10,9 +10,8 @@ The public API notebooks use. Everything else is internal.
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from statlib import editions, measures, periods, phrase, report
 from statlib.errors import (
     ConfigError,
     DataError,
@@ -21,29 +20,59 @@ from statlib.errors import (
     StatlibError,
     StoreLockedError,
 )
-from statlib.store import Indicator, Region, Store, open_store
 
 __version__ = "0.1.0"
 
-# Modules that pull in matplotlib, openpyxl or statsmodels load on first use, so `statlib query`
-# starts fast.
+# Every module of the API loads on first use (PEP 562): pandas, DuckDB, matplotlib and the rest
+# cost half a second, which `statlib build` with nothing to run, or `statlib --version`, never pays.
 _LAZY = (
     "charts",
     "checks",
+    "editions",
     "fonts",
     "forecast",
+    "measures",
+    "periods",
+    "phrase",
     "render",
+    "report",
     "seasonal",
     "survey",
     "tables",
     "yearbook",
 )
+_FROM_STORE = ("Indicator", "Region", "Store", "open_store")
+
+if TYPE_CHECKING:
+    from statlib import (
+        charts,
+        checks,
+        editions,
+        fonts,
+        forecast,
+        measures,
+        periods,
+        phrase,
+        render,
+        report,
+        seasonal,
+        survey,
+        tables,
+        yearbook,
+    )
+    from statlib.store import Indicator, Region, Store, open_store
 
 
-def __getattr__(name: str) -> ModuleType:
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return importlib.import_module(f"statlib.{name}")
+    if name in _FROM_STORE:
+        return getattr(importlib.import_module("statlib.store"), name)
     raise AttributeError(f"module 'statlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 __all__ = [

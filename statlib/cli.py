@@ -312,11 +312,9 @@ def build_cmd(
     region or edition: those are the release file's); they are part of the cache key.
     """
 
-    from tqdm import tqdm
-
     from statlib.batch import build, default_release
     from statlib.batch.jobs import load_release, period_override, plan
-    from statlib.ingest import bundle
+    from statlib.store import missing_database
 
     release_file = Path(release_path) if release_path else default_release(period=period)
     release = load_release(release_file)
@@ -328,8 +326,10 @@ def build_cmd(
         for job in plan(release, period=period, only=only, parameters=values, final=final):
             click.echo(f"{job.id:44} {job.period}")
         return
-    fresh = bundle.missing_database()
+    fresh = missing_database()
     if fresh is not None:  # a fresh checkout: opening a store never builds one, this does
+        from statlib.ingest import bundle
+
         click.echo(f"creating the database {fresh} from the bundled demo data", err=True)
         bundle.build(str(fresh))
     bar: list[Any] = []
@@ -337,7 +337,15 @@ def build_cmd(
     def planned(jobs: list[Any], todo: list[Any]) -> None:
         if not as_json:
             click.echo(f"{len(jobs)} jobs: {len(jobs) - len(todo)} cached, {len(todo)} to run")
-        bar.append(tqdm(total=len(todo), unit=" job", disable=as_json or not todo, leave=False))
+            click.echo(
+                "  a job is cached when its notebook, parameters, 期号 and date, formats, "
+                "statlib's code and templates, the engines' versions and the vintages of the "
+                "data it read are unchanged, and its published files are intact"
+            )
+        if todo:  # a build with nothing to run draws no bar (nor imports tqdm)
+            from tqdm import tqdm
+
+            bar.append(tqdm(total=len(todo), unit=" job", disable=as_json, leave=False))
 
     def done(job: Any, result: Any) -> None:
         bar[0].update(1)

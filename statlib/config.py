@@ -77,6 +77,13 @@ SETTINGS: tuple[Setting, ...] = (
         "The batch and statlib preview pin it per kernel; see statlib.editions.",
     ),
     Setting(
+        "chart_png",
+        "STATLIB_CHART_PNG",
+        "1",
+        "1: a chart shows as SVG and PNG (DOCX and WeChat embed the PNG); 0: SVG only. The batch "
+        "sets 0 for a job whose formats embed no raster image (html, pdf, xlsx, csv).",
+    ),
+    Setting(
         "work",
         "STATLIB_WORK",
         ".statlib",

@@ -13,18 +13,23 @@ before its embargo time (CONVENTIONS §10).
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
 from statlib import periods
+from statlib._lazy import LazyModule
 from statlib.errors import EmbargoError, RegistryError, StatlibError
 from statlib.store import registry_tables as tables
 from statlib.store.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")
 
 __all__ = [
     "STATUSES",
@@ -128,13 +133,15 @@ def _ensure(store: Store) -> None:
 
 
 def _pub(row: dict[str, Any]) -> Publication:
-    def clean(v: Any) -> Any:
-        return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+    def clean(v: Any) -> Any:  # the backends' records hold None for NULL, a frame NaN
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
     row = {k: clean(v) for k, v in row.items()}
     for k in ("embargo", "created_at", "updated_at"):
-        if row.get(k) is not None:
-            row[k] = pd.Timestamp(row[k]).to_pydatetime().replace(tzinfo=None)
+        when = row.get(k)
+        if when is not None:
+            when = datetime.fromisoformat(when) if isinstance(when, str) else when
+            row[k] = when.replace(tzinfo=None)
     return Publication(
         series=row["series"],
         year=int(row["year"]),

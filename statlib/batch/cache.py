@@ -110,10 +110,10 @@ def static_key(
 
 def data_versions(store: Any) -> dict[str, int]:
     """Latest vintage per indicator, and for unit-level tables the latest vintage overall."""
-    frame = store.backend.query(
+    rows = store.backend.records(
         "SELECT indicator, max(vintage) AS v FROM observation GROUP BY indicator"
     )
-    versions = {str(k): int(v) for k, v in zip(frame["indicator"], frame["v"], strict=True)}
+    versions = {str(r["indicator"]): int(r["v"]) for r in rows}
     latest = store.latest_vintage()
     versions["table:enterprise"] = versions["table:survey_response"] = latest
     return versions

@@ -44,8 +44,10 @@ publication and the edition.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -74,6 +76,8 @@ __all__ = [
 FORMATS = ("html", "pdf", "docx", "wechat", "xlsx", "csv")
 #: The 附表 downloads: numbers as numbers, so the masked edition (figures masked) has none.
 DOWNLOADS = ("xlsx", "csv")
+#: The formats that embed a chart's PNG; a job without one runs with charts as SVG only.
+RASTER = frozenset({"docx", "wechat"})
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,8 @@ def load_release(path: Path) -> dict[str, Any]:
     """The release file, its periods parsed (``period`` and each publication's ``period`` pin
     are Periods; a publication's ``parameters`` no longer hold the period)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        stat = path.stat()
+        data = copy.deepcopy(_parsed(path, stat.st_mtime_ns, stat.st_size))
     except FileNotFoundError:
         raise ConfigError(f"release file {path} does not exist — see params/README.md") from None
     except yaml.YAMLError as exc:
@@ -149,6 +154,13 @@ def load_release(path: Path) -> dict[str, Any]:
         raise ConfigError(f"release file {path}: needs `period:` and `publications:`")
     data[_SOURCE] = str(path)  # named in planning errors
     return _with_periods(data)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(path: Path, mtime_ns: int, size: int) -> Any:
+    """The YAML of ``path``, parsed once per version of the file: one ``statlib build`` asks
+    for its release file five times (issue 17)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 _SOURCE = "__file__"

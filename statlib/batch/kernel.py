@@ -49,6 +49,13 @@ RESET = (
     "_plt.close('all'); _mpl.rcdefaults(); _ss.reads.clear()\n"
     "del _mpl, _plt, _ss\n"
 )
+
+
+def _raster(on: bool) -> str:
+    """Kernel code: charts of the next job with their PNG (``on``) or SVG only."""
+    return f"import os as _os; _os.environ['STATLIB_CHART_PNG'] = '{int(on)}'; del _os\n"
+
+
 READS = "import json as _j, statlib.store.store as _ss; print(_j.dumps(sorted(_ss.reads)))"
 
 
@@ -115,12 +122,14 @@ class WarmKernel:
         *,
         timeout: float = 300,
         cwd: Path | None = None,
+        raster: bool = True,
     ) -> tuple[nbformat.NotebookNode, list[str], float]:
         """Execute ``notebook`` with ``parameters`` injected; returns (executed notebook,
-        indicators read, seconds). Raises ExecutionError naming the notebook and failing cell."""
+        indicators read, seconds). Raises ExecutionError naming the notebook and failing cell.
+        ``raster`` off: charts show as SVG only (a job whose formats embed no PNG)."""
         if self.km is None or not self.km.is_alive():
             self._start()
-        self._run(RESET, 60)
+        self._run(RESET + _raster(raster), 60)
         nb = nbformat.read(notebook, as_version=4)
         for cell in nb.cells:  # papermill expects every cell to carry a tags list
             cell.metadata.setdefault("tags", [])

@@ -45,7 +45,7 @@ import nbformat
 
 from statlib import config
 from statlib.batch._lifeline import die_with_parent
-from statlib.batch.jobs import Job
+from statlib.batch.jobs import RASTER, Job
 from statlib.batch.kernel import WarmKernel
 from statlib.errors import BuildInterrupted, ConfigError, ExecutionError
 from statlib.fsio import inside, slug
@@ -104,7 +104,10 @@ def run_job(job: Job, stage: str, failed: str, timeout: float) -> JobResult:
         result.seconds["kernel"] = time.perf_counter() - started + sum(_WARMED)
         _WARMED.clear()  # the start ahead counts once, with the worker's first job
         result.kernel = f"{worker}:{kernel.pid}"
-        nb, reads, seconds = kernel.run(job.notebook, job.parameters, timeout=timeout)
+        raster = not RASTER.isdisjoint(job.formats)
+        nb, reads, seconds = kernel.run(
+            job.notebook, job.parameters, timeout=timeout, raster=raster
+        )
         result.seconds["execute"] = seconds
         result.reads = reads
         if job.masthead:  # 第X期 and the date from the registry (batch.jobs.number)

@@ -8,12 +8,13 @@ slugs and every output path stays inside its root (``statlib.fsio.slug``, ``fsio
 from __future__ import annotations
 
 import ast
+import copy
+import functools
+import json
 import math
 import re
 from pathlib import Path
 from typing import Any
-
-import nbformat
 
 from statlib.errors import ConfigError
 
@@ -30,16 +31,35 @@ _TYPES: tuple[type, ...] = (bool, int, float, str, list, dict, type(None))
 
 
 def declared_parameters(notebook: Path) -> dict[str, Any]:
-    """The names and default values assigned in the cell tagged ``parameters``."""
-    nb = nbformat.read(notebook, as_version=4)
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    """The names and default values assigned in the cell tagged ``parameters``.
+
+    The notebook is read as JSON, not through nbformat: planning a release reads every
+    notebook (each twice), and nbformat's schema validation costs more than the rest of a
+    no-op build. Read once per version of the file."""
+    stat = notebook.stat()
+    return copy.deepcopy(_declared(notebook, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=256)
+def _declared(notebook: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        cells = [
+            c for c in nb["cells"] if "parameters" in (c.get("metadata") or {}).get("tags", [])
+        ]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"{notebook}: not a Jupyter notebook (nbformat 4 JSON): {exc} — open it in "
+            "JupyterLab and save it again, or restore it from git"
+        ) from None
     if not cells:
         raise ConfigError(
             f"{notebook}: no cell is tagged 'parameters' — tag the cell that "
             "holds the defaults (View → Cell Toolbar → Tags in Jupyter)"
         )
     declared: dict[str, Any] = {}
-    tree = ast.parse(cells[0].source)
+    source = cells[0].get("source", "")
+    tree = ast.parse("".join(source) if isinstance(source, list) else source)
     for node in tree.body:
         if isinstance(node, ast.Assign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]

@@ -2,9 +2,9 @@
 
 This is ingestion, not the store: opening a store never builds one. ``statlib db init`` calls
 ``build``; ``statlib build`` on a fresh checkout says so on stderr and calls it too
-(``missing_database``). A DuckDB database is built in a temporary file beside the target and
-renamed into place, so a failed or interrupted build never leaves a half-built database where
-readers look.
+(``statlib.store.missing_database``). A DuckDB database is built in a temporary file beside the
+target and renamed into place, so a failed or interrupted build never leaves a half-built
+database where readers look.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from statlib.store import default_url, schema
 from statlib.store.backends import open_backend
 from statlib.store.store import Store
 
-__all__ = ["build", "load_catalogue", "load_table", "missing_database", "sources"]
+__all__ = ["build", "load_catalogue", "load_table", "sources"]
 
 Progress = Callable[[str], None]
 
@@ -59,16 +59,6 @@ _TABLE_TYPES: dict[str, dict[str, str]] = {
 _CODED: dict[str, dict[str, tuple[str, ...]]] = {
     "indicator": {"frequency": schema.FREQUENCIES, "kind": schema.KINDS}
 }
-
-
-def missing_database() -> Path | None:
-    """The DuckDB file of the ``db`` setting if it does not exist yet (a fresh checkout), else
-    None: what ``statlib build`` creates, saying so, before it builds a release."""
-    target = default_url()
-    if "://" in target:
-        return None
-    path = Path(target)
-    return None if path.exists() else path
 
 
 def sources(data_dir: Path | None = None) -> dict[str, list[Path]]:

@@ -22,6 +22,7 @@ __all__ = [
     "Region",
     "Store",
     "default_url",
+    "missing_database",
     "open_store",
     "register_backend",
     "register_view",
@@ -35,6 +36,17 @@ def default_url() -> str:
         return url
     p = Path(url)
     return str(p if p.is_absolute() else config.project_root() / p)
+
+
+def missing_database() -> Path | None:
+    """The DuckDB file of the ``db`` setting if it does not exist yet (a fresh checkout), else
+    None: what ``statlib build`` creates, saying so (``statlib.ingest.bundle``), before it
+    builds a release."""
+    target = default_url()
+    if "://" in target:
+        return None
+    path = Path(target)
+    return None if path.exists() else path
 
 
 def open_store(

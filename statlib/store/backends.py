@@ -22,23 +22,31 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from statlib import config
+from statlib._lazy import LazyModule
 from statlib.errors import ConfigError, DataError, StoreLockedError
 from statlib.store import schema
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import pandas as pd
+    import pyarrow as pa
+
+    Rows: TypeAlias = pd.DataFrame | pa.Table
+else:
+    pd = LazyModule("pandas")
+    pa = LazyModule("pyarrow")
 
 __all__ = ["Backend", "DuckDBBackend", "PostgresBackend", "open_backend", "register_backend"]
 
 #: the advisory lock every write transaction on PostgreSQL takes first (``Statlib1`` in ASCII):
 #: writers of one database run one after the other, so a vintage id (max + 1) is never taken twice
 WRITE_LOCK_KEY = 0x5374_6174_6C69_6231
-
-Rows = pd.DataFrame | pa.Table
 
 
 def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -56,7 +64,7 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<prog>.+?) \(PID (?P<
 
 
 class Backend:
-    """What ``Store`` needs of a database. Subclasses implement the five methods.
+    """What ``Store`` needs of a database. Subclasses implement the six methods.
 
     Callers ask a backend what it can do through its capabilities (the attributes below),
     never through its class."""
@@ -76,6 +84,12 @@ class Backend:
     duckdb: duckdb.DuckDBPyConnection | None = None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def records(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of ``sql`` as dicts of plain Python values (None for NULL), without
+        pandas: what the registry reads, many small queries where a frame costs more than
+        the query."""
         raise NotImplementedError
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -101,8 +115,8 @@ class Backend:
         raise NotImplementedError
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        frame = self.query(sql, params)
-        return None if frame.empty else frame.iat[0, 0]
+        rows = self.records(sql, params)
+        return next(iter(rows[0].values())) if rows else None
 
 
 class DuckDBBackend(Backend):
@@ -149,6 +163,11 @@ class DuckDBBackend(Backend):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         return self.con.execute(sql, list(params)).df()
+
+    def records(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, list(params))
+        cols = [d[0] for d in cur.description or ()]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(sql, list(params))
@@ -224,6 +243,12 @@ class PostgresBackend(Backend):
             cur.execute(self._sql(sql), list(params))
             cols = [d.name for d in cur.description or ()]
             return pd.DataFrame(cur.fetchall(), columns=cols)
+
+    def records(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.con.cursor() as cur:
+            cur.execute(self._sql(sql), list(params))
+            cols = [d.name for d in cur.description or ()]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(self._sql(sql), list(params))

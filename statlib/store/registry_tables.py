@@ -6,14 +6,16 @@ A key is ``(series, year, issue, edition, supplement)`` (``registry.PubKey``).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from statlib.errors import RegistryError
 from statlib.store.backends import Backend
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COLUMNS",
@@ -53,7 +55,7 @@ def ensure(backend: Backend) -> None:
     if id(backend) in _ENSURED:
         return
     try:
-        backend.query("SELECT supplement FROM publication LIMIT 0")
+        backend.records("SELECT supplement FROM publication LIMIT 0")
     except Exception:
         if int(backend.scalar("SELECT count(*) FROM publication")):
             raise RegistryError(
@@ -73,13 +75,26 @@ def select(backend: Backend, **equal: Any) -> list[dict[str, Any]]:
     if unknown:
         raise RegistryError(f"no registry filter {unknown[0]!r}; use {', '.join(_FILTERS)}")
     wanted = {k: v for k, v in equal.items() if v is not None}
+    if backend.snapshot:  # the rows cannot change under this connection: read them once
+        rows = _SNAPSHOTS.get(backend)
+        if rows is None:
+            rows = _SNAPSHOTS[backend] = _rows(backend, {})
+        return [dict(r) for r in rows if all(r[k] == v for k, v in wanted.items())]
+    return _rows(backend, wanted)
+
+
+# every publication row of a read-only DuckDB store, read by its first select: numbering the
+# thirty jobs of a cached build asks some sixty questions of one table (issue 17)
+_SNAPSHOTS: weakref.WeakKeyDictionary[Backend, list[dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def _rows(backend: Backend, wanted: dict[str, Any]) -> list[dict[str, Any]]:
     where = " AND ".join([f"{k} = ?" for k in wanted] or ["1=1"])
-    frame = backend.query(
+    return backend.records(
         f"SELECT {', '.join(COLUMNS)} FROM publication WHERE {where} "
         "ORDER BY year, series, supplement, issue, edition",
         list(wanted.values()),
     )
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def lock_for_numbering(backend: Backend) -> None:
@@ -96,7 +111,7 @@ def issue_of_period(backend: Backend, series: str, year: int, period: str) -> in
         "AND supplement = ? AND period = ?",
         (series, year, False, period),
     )
-    return None if issue is None or pd.isna(issue) else int(issue)
+    return None if issue is None else int(issue)
 
 
 def last_issue(backend: Backend, series: str, year: int, supplement: bool) -> int:

@@ -10,16 +10,20 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from statlib import periods
+from statlib._lazy import LazyModule
 from statlib.errors import DataError
 from statlib.store import layers, schema
 from statlib.store import vintages as _vintages
 from statlib.store.backends import Backend
 from statlib.store.vintages import Order, Selection
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = LazyModule("pandas")
 
 __all__ = ["Indicator", "Region", "Store"]
 
@@ -122,16 +126,12 @@ class Store:
 
     def refresh_catalogue(self) -> None:
         """Reload indicator and region metadata (after a catalogue load)."""
-        ind = self.backend.query(f"SELECT {', '.join(schema.INDICATOR_COLUMNS)} FROM indicator")
-        reg = self.backend.query(f"SELECT {', '.join(schema.REGION_COLUMNS)} FROM region")
+        ind = self.backend.records(f"SELECT {', '.join(schema.INDICATOR_COLUMNS)} FROM indicator")
+        reg = self.backend.records(f"SELECT {', '.join(schema.REGION_COLUMNS)} FROM region")
         self._indicators = {
-            r["code"]: Indicator(**{str(k): _clean(v) for k, v in r.items()})
-            for r in ind.to_dict("records")
+            r["code"]: Indicator(**{k: _clean(v) for k, v in r.items()}) for r in ind
         }
-        self._regions = {
-            r["code"]: Region(**{str(k): _clean(v) for k, v in r.items()})
-            for r in reg.to_dict("records")
-        }
+        self._regions = {r["code"]: Region(**{k: _clean(v) for k, v in r.items()}) for r in reg}
         self._ind_keys = _key_index(
             (i.code, [i.name, *[a for a in i.aliases.split("|") if a]])
             for i in self._indicators.values()
