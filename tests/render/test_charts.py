@@ -295,3 +295,29 @@ def test_no_pyplot_figures_are_left_open() -> None:
     before = plt.get_fignums()
     BUILDERS["peer_ranking"]()
     assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize(
+    ("setting", "mimes"),
+    [
+        (None, ["image/png", "image/svg+xml", "text/plain"]),  # JupyterLab, papermill: both
+        ("1", ["image/png", "image/svg+xml", "text/plain"]),
+        ("0", ["image/svg+xml", "text/plain"]),  # a batch job without docx or wechat
+    ],
+)
+def test_chart_png_follows_the_setting(
+    setting: str | None, mimes: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from IPython.core.formatters import DisplayFormatter
+
+    if setting is None:
+        monkeypatch.delenv("STATLIB_CHART_PNG", raising=False)
+    else:
+        monkeypatch.setenv("STATLIB_CHART_PNG", setting)
+    chart = BUILDERS["growth_trend"]()
+    data, _ = DisplayFormatter().format(chart)
+    assert sorted(data) == mimes
+    if "image/png" in data:
+        assert data["image/png"][:4] == b"\x89PNG"
+    # the SVG is the same bytes either way: the HTML and PDF do not change
+    assert data["image/svg+xml"] == charts.to_svg(chart)
