@@ -238,17 +238,18 @@ class PostgresBackend(Backend):
     def _sql(sql: str) -> str:
         return _to_pyformat(sql)
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    def _fetch(self, sql: str, params: Sequence[Any]) -> tuple[list[str], list[Any]]:
         with self.con.cursor() as cur:
             cur.execute(self._sql(sql), list(params))
-            cols = [d.name for d in cur.description or ()]
-            return pd.DataFrame(cur.fetchall(), columns=cols)
+            return [d.name for d in cur.description or ()], cur.fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        cols, rows = self._fetch(sql, params)
+        return pd.DataFrame(rows, columns=cols)
 
     def records(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self.con.cursor() as cur:
-            cur.execute(self._sql(sql), list(params))
-            cols = [d.name for d in cur.description or ()]
-            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+        cols, rows = self._fetch(sql, params)
+        return [dict(zip(cols, row, strict=True)) for row in rows]
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self.con.execute(self._sql(sql), list(params))
